@@ -1,0 +1,95 @@
+// EmbeddingTable: the one interface through which the model sees its user and item tables, whatever
+// stores them: a full table, a quotient-remainder pair, mixed-dimension blocks with projections, or a
+// hashed table. Tables map an id (a dense index 0..rows()-1) to a dim()-wide vector and back-propagate a
+// gradient on that vector into their parameters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memrec/param.h"
+#include "memrec/rng.h"
+
+namespace memrec {
+
+enum class TableKind { Full, QuotientRemainder, MixedDimension, Hashed };
+enum class Combiner { Mult, Add, Concat };
+
+const char* to_string(TableKind kind);
+const char* to_string(Combiner combiner);
+TableKind parse_table_kind(const std::string& s);  // "full", "qr", "md", "hash"; throws ConfigError
+Combiner parse_combiner(const std::string& s);     // "mult", "add", "concat"; throws ConfigError
+
+// How to build one table. Fields irrelevant to `kind` are ignored.
+struct TableConfig {
+    TableKind kind = TableKind::Full;
+    int dim = 64;  // output width (the "base" dim)
+
+    // QuotientRemainder: `buckets` remainder rows (0 = rows / 50, the reference's ratio); the quotient
+    // table has max(buckets, ceil(rows / buckets)) rows as in the reference. Concat splits dim in halves.
+    // Hashed: `buckets` rows shared by hashing the id.
+    int64_t buckets = 0;
+    Combiner combiner = Combiner::Mult;
+
+    // MixedDimension: ids sorted by decreasing frequency and cut at `block_ends` (exclusive ends of all
+    // but the last block, e.g. {400, 1700}); per-block dims in `block_dims`, or from the alpha-power rule
+    // d_i = dim * (p_i / p_0)^alpha (p = mean access probability of a block's rows) when block_dims is
+    // empty. Each block has one extra out-of-vocabulary row and, unless its dim equals `dim`, a projection
+    // up to `dim` (with a bias if projection_bias).
+    std::vector<int64_t> block_ends;
+    std::vector<int> block_dims;
+    double alpha = 0.3;
+    bool projection_bias = true;
+
+    void validate(int64_t rows) const;  // throws ConfigError naming the bad value
+};
+
+// One line of a model summary: a parameter matrix or a derived view of it.
+struct ComponentInfo {
+    std::string name;   // "user.quotient"
+    std::string shape;  // "120 x 64"
+    int64_t parameters = 0;
+    int64_t bytes = 0;  // at 4 bytes per float parameter
+};
+
+class EmbeddingTable {
+public:
+    virtual ~EmbeddingTable() = default;
+
+    virtual TableKind kind() const = 0;
+    int64_t rows() const { return rows_; }
+    int dim() const { return dim_; }
+    // Floats between consecutive vectors in lookup()/backward() buffers: dim padded to kRowFloats.
+    int stride() const { return padded_cols(dim_); }
+
+    // out[i * stride() .. + dim()) = embedding of ids[i]; padding lanes are written as zero.
+    virtual void lookup(const int32_t* ids, int64_t n, float* out) const = 0;
+    // Adds to `grads` (one per params() entry) the gradient given d loss / d embedding for each id.
+    virtual void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const = 0;
+
+    std::vector<Param>& params() { return params_; }
+    const std::vector<Param>& params() const { return params_; }
+    int64_t parameter_count() const;
+    virtual std::vector<ComponentInfo> components() const;
+
+    // Keras initialisation: embedding rows uniform(-0.05, 0.05), projections Glorot-uniform, biases zero.
+    virtual void initialize(Rng& rng);
+
+    // The configuration that rebuilds this table's shape (for model files).
+    virtual TableConfig config() const = 0;
+
+protected:
+    EmbeddingTable(int64_t rows, int dim) : rows_(rows), dim_(dim) {}
+    int64_t rows_;
+    int dim_;
+    std::vector<Param> params_;
+};
+
+// Builds a table for `rows` ids. `prefix` names its params ("user", "item"). `counts` (ratings per id) is
+// needed by MixedDimension to order ids by frequency and by the alpha rule; others ignore it.
+std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
+                                           const std::vector<int64_t>& counts = {});
+
+}  // namespace memrec

@@ -1,0 +1,75 @@
+// The numeric kernels of training and inference, in one place. Every kernel has a scalar reference in
+// kernels::scalar, always built; the default entry points use AVX2/FMA (native builds with MEMREC_AVX2)
+// or wasm simd128 (the WebAssembly build), chosen at compile time. Vector kernels take lengths that are a
+// multiple of kRowFloats (rows are padded, see param.h), so they have no tail loops; the scalar
+// reference accepts any length. tests/unit/test_kernels.cpp holds each variant to the reference.
+#pragma once
+
+#include <cstdint>
+
+namespace memrec {
+
+// Adam hyper-parameters for one step; `alpha` already folds in the bias corrections:
+// alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t), as Keras computes it.
+struct AdamStep {
+    float alpha;
+    float beta1;
+    float beta2;
+    float epsilon;
+};
+
+namespace kernels {
+
+// Which implementation the default entry points use: "avx2", "simd128" or "scalar".
+const char* active();
+
+float dot(const float* a, const float* b, int64_t n);
+// y += a * x
+void axpy(float a, const float* x, float* y, int64_t n);
+// y += a * (x ⊙ z)   (element-wise product, for the quotient-remainder "mult" combiner)
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
+// out = x ⊙ z
+void mul(const float* x, const float* z, float* out, int64_t n);
+// m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= alpha m / (sqrt(v) + eps)
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+// The same step with g = 0 (a dense optimiser moving a row that was absent from the batch).
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+// out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
+// Gradient of `project`: gx[i] = <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias);
+
+namespace scalar {
+float dot(const float* a, const float* b, int64_t n);
+void axpy(float a, const float* x, float* y, int64_t n);
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
+void mul(const float* x, const float* z, float* out, int64_t n);
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+}  // namespace scalar
+
+#if defined(MEMREC_AVX2)
+namespace avx2 {
+float dot(const float* a, const float* b, int64_t n);
+void axpy(float a, const float* x, float* y, int64_t n);
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
+void mul(const float* x, const float* z, float* out, int64_t n);
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+}  // namespace avx2
+#endif
+
+#if defined(MEMREC_SIMD128)
+namespace simd128 {
+float dot(const float* a, const float* b, int64_t n);
+void axpy(float a, const float* x, float* y, int64_t n);
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
+void mul(const float* x, const float* z, float* out, int64_t n);
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+}  // namespace simd128
+#endif
+
+}  // namespace kernels
+}  // namespace memrec

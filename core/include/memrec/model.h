@@ -1,0 +1,99 @@
+// The rating model of the reference: prediction = sigmoid(<user vector, item vector> + biases) * scale,
+// with the user and item vectors coming from any two EmbeddingTables. Biases (a global one and one per
+// user and per item) are optional and off in the reference presets.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memrec/embedding.h"
+#include "memrec/param.h"
+
+namespace memrec {
+
+struct ModelConfig {
+    TableConfig user;
+    TableConfig item;
+    bool global_bias = false;
+    bool user_bias = false;
+    bool item_bias = false;
+
+    void validate() const;  // throws ConfigError
+};
+
+// Scratch buffers for a batch, reused across batches so training allocates nothing per step.
+struct BatchBuffers {
+    AlignedVector<float> user_vec, item_vec, user_grad, item_grad;
+    std::vector<float> dz;
+    void reserve(int64_t n, int stride);
+};
+
+// Sums over a batch, from which loss and MAE follow.
+struct BatchSums {
+    double squared_error = 0;
+    double absolute_error = 0;
+    int64_t count = 0;
+};
+
+class Model {
+public:
+    // A fresh model: tables built from `config` and initialised from `seed` as Keras does.
+    // `item_counts` (ratings per item in the training data) orders a mixed-dimension item table.
+    Model(const ModelConfig& config, int64_t users, int64_t items, float scale,
+          const std::vector<int64_t>& item_counts, const std::vector<int64_t>& user_counts, uint64_t seed);
+    // A model around existing tables (used by model-file loading); biases start at zero.
+    Model(const ModelConfig& config, std::unique_ptr<EmbeddingTable> user_table,
+          std::unique_ptr<EmbeddingTable> item_table, float scale);
+
+    const ModelConfig& config() const { return config_; }
+    float scale() const { return scale_; }
+    int64_t users() const { return user_->rows(); }
+    int64_t items() const { return item_->rows(); }
+    int dim() const { return user_->dim(); }
+    EmbeddingTable& user_table() { return *user_; }
+    const EmbeddingTable& user_table() const { return *user_; }
+    EmbeddingTable& item_table() { return *item_; }
+    const EmbeddingTable& item_table() const { return *item_; }
+
+    // All parameters in a fixed order: user table, item table, then global, user and item biases.
+    std::vector<Param*> params();
+    std::vector<const Param*> params() const;
+    int64_t parameter_count() const;
+    std::vector<ComponentInfo> summary() const;
+
+    // The bias parameters, or null when the config leaves them out.
+    Param* global_bias() { return global_bias_.get(); }
+    Param* user_bias() { return user_bias_.get(); }
+    Param* item_bias() { return item_bias_.get(); }
+    const Param* global_bias() const { return global_bias_.get(); }
+    const Param* user_bias() const { return user_bias_.get(); }
+    const Param* item_bias() const { return item_bias_.get(); }
+
+    float predict(int32_t user, int32_t item) const;
+    void predict(const int32_t* users, const int32_t* items, int64_t n, float* out, BatchBuffers& buf) const;
+
+    // The logit <u, v> + biases for given vectors; `user`/`item` only index the bias terms (-1: none).
+    float logit(const float* user_vec, const float* item_vec, int32_t user, int32_t item) const;
+    // Every item's vector (items() x stride(), row-major): precompute once to score many users.
+    AlignedVector<float> item_vectors() const;
+    AlignedVector<float> user_vector(int32_t user) const;
+
+    // Forward and backward pass of the mean squared error over a batch: fills `grads` (one per params()
+    // entry, pre-sized) with d(sum of squared errors * loss_scale)/d(params) and returns the error sums.
+    BatchSums accumulate_gradients(const int32_t* users, const int32_t* items, const float* ratings, int64_t n,
+                                   float loss_scale, std::vector<ParamGrad>& grads, BatchBuffers& buf) const;
+
+private:
+    ModelConfig config_;
+    float scale_;
+    std::unique_ptr<EmbeddingTable> user_, item_;
+    std::unique_ptr<Param> global_bias_, user_bias_, item_bias_;
+    void make_biases();
+};
+
+inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+
+}  // namespace memrec

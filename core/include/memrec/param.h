@@ -1,0 +1,102 @@
+// Param: one trainable matrix (an embedding table, a projection, a bias vector), row-major with every row
+// padded to a multiple of kRowFloats floats and 64-byte aligned, so SIMD kernels run whole vectors with no
+// tail loop and never split a cache line. Padding lanes are kept at zero.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace memrec {
+
+constexpr int kRowFloats = 16;  // 64 bytes: one AVX-512 vector, two AVX2, four simd128
+constexpr size_t kAlignBytes = 64;
+
+inline int padded_cols(int cols) { return (cols + kRowFloats - 1) / kRowFloats * kRowFloats; }
+
+template <class T>
+struct AlignedAllocator {
+    using value_type = T;
+    AlignedAllocator() = default;
+    template <class U>
+    AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
+    T* allocate(size_t n) {
+        if (n == 0) return nullptr;
+        size_t bytes = (n * sizeof(T) + kAlignBytes - 1) / kAlignBytes * kAlignBytes;
+        void* p = std::aligned_alloc(kAlignBytes, bytes);
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, size_t) noexcept { std::free(p); }
+    template <class U>
+    bool operator==(const AlignedAllocator<U>&) const noexcept { return true; }
+    template <class U>
+    bool operator!=(const AlignedAllocator<U>&) const noexcept { return false; }
+};
+
+template <class T>
+using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+
+// Whether a parameter is read row by row through ids (embedding rows: sparse gradients) or used whole
+// (projection matrices and their biases: every row gets a gradient every step).
+enum class Access { Rows, Whole };
+
+// How a parameter starts, following Keras: Embedding rows uniform(-0.05, 0.05), Dense kernels
+// Glorot-uniform, biases zero.
+enum class Init { Uniform, Glorot, Zero };
+
+struct Param {
+    std::string name;  // e.g. "user.full", "item.block1.projection"
+    int64_t rows = 0;
+    int cols = 0;
+    int stride = 0;    // floats between row starts (cols padded to kRowFloats)
+    Access access = Access::Rows;
+    Init init = Init::Uniform;
+    AlignedVector<float> data;  // rows * stride
+
+    Param() = default;
+    Param(std::string n, int64_t r, int c, Access a, Init i)
+        : name(std::move(n)), rows(r), cols(c), stride(padded_cols(c)), access(a), init(i),
+          data(static_cast<size_t>(r) * static_cast<size_t>(padded_cols(c)), 0.0f) {}
+
+    float* row(int64_t r) { return data.data() + r * stride; }
+    const float* row(int64_t r) const { return data.data() + r * stride; }
+    int64_t count() const { return rows * static_cast<int64_t>(cols); }
+};
+
+// Gradient of one Param for the current batch: a padded buffer of the same shape plus the list of rows
+// that received anything, so lazy optimisers visit only those and clearing costs O(touched rows).
+struct ParamGrad {
+    AlignedVector<float> data;
+    std::vector<int32_t> touched;  // rows with a non-zero gradient this batch, in first-touch order
+    std::vector<uint8_t> mark;     // mark[r] != 0 iff r is in `touched`
+    int stride = 0;
+    bool whole = false;  // Access::Whole: every row counts as touched, touched/mark are unused
+
+    void resize(const Param& p) {
+        stride = p.stride;
+        whole = p.access == Access::Whole;
+        data.assign(static_cast<size_t>(p.rows) * static_cast<size_t>(stride), 0.0f);
+        mark.assign(static_cast<size_t>(p.rows), 0);
+        touched.clear();
+    }
+    // Row r of the gradient, marking it touched.
+    float* row(int32_t r) {
+        if (!mark[static_cast<size_t>(r)]) {
+            mark[static_cast<size_t>(r)] = 1;
+            touched.push_back(r);
+        }
+        return data.data() + static_cast<int64_t>(r) * stride;
+    }
+    const float* row_if_touched(int32_t r) const {
+        return mark[static_cast<size_t>(r)] ? data.data() + static_cast<int64_t>(r) * stride : nullptr;
+    }
+    // Zeroes the touched rows and forgets them.
+    void clear();
+};
+
+}  // namespace memrec

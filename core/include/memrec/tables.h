@@ -1,0 +1,98 @@
+// The concrete embedding tables. Most code should go through EmbeddingTable and make_table(); these are
+// public so that model files and tests can reach kind-specific structure (QR indices, MD blocks).
+#pragma once
+
+#include "memrec/embedding.h"
+
+namespace memrec {
+
+// One row per id, as Keras' Embedding.
+class FullEmbedding final : public EmbeddingTable {
+public:
+    FullEmbedding(int64_t rows, int dim, const std::string& prefix);
+    TableKind kind() const override { return TableKind::Full; }
+    void lookup(const int32_t* ids, int64_t n, float* out) const override;
+    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    TableConfig config() const override;
+};
+
+// Quotient-remainder embedding (Shi et al.): id i uses quotient row i / buckets and remainder row
+// i % buckets, combined element-wise (mult, add) or side by side (concat). Each id gets a distinct pair.
+class QuotientRemainderEmbedding final : public EmbeddingTable {
+public:
+    QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
+                               const std::string& prefix);
+    TableKind kind() const override { return TableKind::QuotientRemainder; }
+    void lookup(const int32_t* ids, int64_t n, float* out) const override;
+    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    TableConfig config() const override;
+
+    int64_t buckets() const { return buckets_; }
+    Combiner combiner() const { return combiner_; }
+    int64_t quotient(int32_t id) const { return id / buckets_; }
+    int64_t remainder(int32_t id) const { return id % buckets_; }
+
+private:
+    int64_t buckets_;
+    Combiner combiner_;
+    int qdim_, rdim_;  // concat: the widths of the two halves; otherwise both dim
+};
+
+// Hashing trick: `buckets` shared rows, id i uses row hash(i) % buckets. Collisions are not resolved: the
+// plain baseline compression that quotient-remainder improves on.
+class HashedEmbedding final : public EmbeddingTable {
+public:
+    HashedEmbedding(int64_t rows, int dim, int64_t buckets, const std::string& prefix);
+    TableKind kind() const override { return TableKind::Hashed; }
+    void lookup(const int32_t* ids, int64_t n, float* out) const override;
+    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    TableConfig config() const override;
+    int64_t bucket(int32_t id) const;
+
+private:
+    int64_t buckets_;
+};
+
+// Mixed-dimension embedding (Ginart et al.): ids sorted by decreasing frequency and cut into blocks; block
+// b stores its rows at width dims[b] (plus one out-of-vocabulary row 0, as the reference) and projects
+// them up to the base dim unless dims[b] already equals it.
+class MixedDimensionEmbedding final : public EmbeddingTable {
+public:
+    // `order` lists every id once, most frequent first; `block_ends` are exclusive positions in `order`.
+    MixedDimensionEmbedding(int64_t rows, int dim, std::vector<int32_t> order, std::vector<int64_t> block_ends,
+                            std::vector<int> block_dims, bool projection_bias, const std::string& prefix);
+    TableKind kind() const override { return TableKind::MixedDimension; }
+    void lookup(const int32_t* ids, int64_t n, float* out) const override;
+    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    TableConfig config() const override;
+    std::vector<ComponentInfo> components() const override;
+
+    int blocks() const { return static_cast<int>(dims_.size()); }
+    const std::vector<int32_t>& order() const { return order_; }
+    const std::vector<int64_t>& block_ends() const { return ends_; }
+    const std::vector<int>& block_dims() const { return dims_; }
+    int block_of(int32_t id) const { return block_[static_cast<size_t>(id)]; }
+
+    // Ids by decreasing count (ties by increasing id): the order the blocks are cut from.
+    static std::vector<int32_t> frequency_order(const std::vector<int64_t>& counts);
+    // The alpha-power rule: dims[0] = dim, dims[i] = round(dim * (p_i / p_0)^alpha) clipped to [1, dim],
+    // with p_i the mean count per row in block i.
+    static std::vector<int> alpha_dims(const std::vector<int64_t>& counts, const std::vector<int32_t>& order,
+                                       const std::vector<int64_t>& block_ends, int dim, double alpha);
+
+private:
+    struct Block {
+        int table = -1;       // index into params_
+        int projection = -1;  // -1 if the block is already at the base dim
+        int bias = -1;
+    };
+    std::vector<int32_t> order_;
+    std::vector<int64_t> ends_;
+    std::vector<int> dims_;
+    bool projection_bias_;
+    std::vector<Block> blocks_;
+    std::vector<uint8_t> block_;  // block of each id
+    std::vector<int32_t> local_;  // row of each id inside its block's table (1-based: row 0 is OOV)
+};
+
+}  // namespace memrec

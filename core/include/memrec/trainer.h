@@ -1,0 +1,80 @@
+// Training loop: epochs of shuffled mini-batches, Adam, per-epoch evaluation and history.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "memrec/adam.h"
+#include "memrec/dataset.h"
+#include "memrec/model.h"
+
+namespace memrec {
+
+struct TrainConfig {
+    int epochs = 3;
+    int64_t batch_size = 128;
+    AdamConfig adam;
+    int threads = 1;     // OpenMP threads (ignored without OpenMP)
+    uint64_t seed = 42;  // shuffling: epoch e uses a generator seeded from (seed, e), so runs can resume
+    bool shuffle = true;
+
+    void validate() const;  // throws ConfigError
+};
+
+struct Metrics {
+    double mse = 0, rmse = 0, mae = 0;
+    int64_t count = 0;
+};
+
+struct EpochStats {
+    int epoch = 0;              // 1-based
+    double train_loss = 0;      // mean squared error over the epoch's batches (as Keras reports it)
+    double train_mae = 0;
+    Metrics eval;               // on the eval split after the epoch (count 0 if none)
+    double seconds = 0;         // training time of the epoch, evaluation excluded
+    double ratings_per_second = 0;
+};
+
+struct Progress {
+    int epoch = 0, epochs = 0;
+    int64_t done = 0, total = 0;  // ratings processed in this epoch
+    double loss = 0, mae = 0;     // running means over the epoch so far
+    double seconds = 0;           // since the epoch started
+};
+
+// Called every few thousand ratings; return false to stop training after the current batch.
+using ProgressFn = std::function<bool(const Progress&)>;
+
+Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint32_t>& indices, int threads = 1);
+
+class Trainer {
+public:
+    Trainer(Model& model, const TrainConfig& config);
+
+    // Trains one epoch on `train` and evaluates on `eval` (may be empty). Returns false in `completed` when
+    // the progress callback asked to stop (the epoch is then incomplete and not added to the history).
+    EpochStats train_epoch(const Dataset& data, const std::vector<uint32_t>& train,
+                           const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed = nullptr);
+    // All configured epochs (continuing from history().size()).
+    std::vector<EpochStats> fit(const Dataset& data, const std::vector<uint32_t>& train,
+                                const std::vector<uint32_t>& eval, const ProgressFn& progress = {});
+
+    const std::vector<EpochStats>& history() const { return history_; }
+    std::vector<EpochStats>& history() { return history_; }
+    Adam& optimizer() { return adam_; }
+    const TrainConfig& config() const { return config_; }
+
+private:
+    Model& model_;
+    TrainConfig config_;
+    Adam adam_;
+    std::vector<ParamGrad> grads_;
+    BatchBuffers buffers_;
+    std::vector<uint32_t> order_;
+    std::vector<int32_t> batch_users_, batch_items_;
+    std::vector<float> batch_ratings_;
+    std::vector<EpochStats> history_;
+};
+
+}  // namespace memrec

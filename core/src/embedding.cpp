@@ -1,0 +1,121 @@
+// What all tables share: names of kinds, config validation, initialisation, the summary and the factory.
+#include <cmath>
+
+#include "memrec/embedding.h"
+#include "memrec/error.h"
+#include "memrec/tables.h"
+
+namespace memrec {
+
+const char* to_string(TableKind kind) {
+    switch (kind) {
+        case TableKind::Full: return "full";
+        case TableKind::QuotientRemainder: return "qr";
+        case TableKind::MixedDimension: return "md";
+        case TableKind::Hashed: return "hash";
+    }
+    return "?";
+}
+
+const char* to_string(Combiner combiner) {
+    switch (combiner) {
+        case Combiner::Mult: return "mult";
+        case Combiner::Add: return "add";
+        case Combiner::Concat: return "concat";
+    }
+    return "?";
+}
+
+TableKind parse_table_kind(const std::string& s) {
+    if (s == "full") return TableKind::Full;
+    if (s == "qr") return TableKind::QuotientRemainder;
+    if (s == "md") return TableKind::MixedDimension;
+    if (s == "hash") return TableKind::Hashed;
+    throw ConfigError("unknown table kind '" + s + "' (expected full, qr, md or hash)");
+}
+
+Combiner parse_combiner(const std::string& s) {
+    if (s == "mult") return Combiner::Mult;
+    if (s == "add") return Combiner::Add;
+    if (s == "concat") return Combiner::Concat;
+    throw ConfigError("unknown combiner '" + s + "' (expected mult, add or concat)");
+}
+
+void TableConfig::validate(int64_t rows) const {
+    if (rows <= 0) throw ConfigError("a table needs at least one row");
+    if (dim < 1 || dim > 4096) throw ConfigError("dim must be in 1..4096, got " + std::to_string(dim));
+    if ((kind == TableKind::QuotientRemainder || kind == TableKind::Hashed) && buckets < 0)
+        throw ConfigError("buckets must be positive, got " + std::to_string(buckets));
+    if (kind == TableKind::Hashed && buckets == 0) throw ConfigError("a hashed table needs --buckets");
+    if (kind == TableKind::QuotientRemainder && combiner == Combiner::Concat && dim < 2)
+        throw ConfigError("the concat combiner needs dim >= 2");
+    if (kind == TableKind::MixedDimension) {
+        int64_t prev = 0;
+        for (int64_t e : block_ends) {
+            if (e <= prev || e >= rows)
+                throw ConfigError("mixed-dimension block ends must increase strictly within 1.." +
+                                  std::to_string(rows - 1) + ", got " + std::to_string(e));
+            prev = e;
+        }
+        if (!block_dims.empty() && block_dims.size() != block_ends.size() + 1)
+            throw ConfigError("mixed-dimension needs one dim per block: " + std::to_string(block_ends.size() + 1) +
+                              " blocks, " + std::to_string(block_dims.size()) + " dims");
+        for (int d : block_dims)
+            if (d < 1 || d > dim)
+                throw ConfigError("mixed-dimension block dims must be in 1.." + std::to_string(dim) + ", got " +
+                                  std::to_string(d));
+        if (block_dims.empty() && !(alpha >= 0.0 && alpha <= 1.0))
+            throw ConfigError("alpha must be in [0, 1], got " + std::to_string(alpha));
+    }
+}
+
+int64_t EmbeddingTable::parameter_count() const {
+    int64_t n = 0;
+    for (const auto& p : params_) n += p.count();
+    return n;
+}
+
+std::vector<ComponentInfo> EmbeddingTable::components() const {
+    std::vector<ComponentInfo> out;
+    for (const auto& p : params_)
+        out.push_back({p.name, std::to_string(p.rows) + " x " + std::to_string(p.cols), p.count(), p.count() * 4});
+    return out;
+}
+
+void EmbeddingTable::initialize(Rng& rng) {
+    for (auto& p : params_) {
+        const float limit = p.init == Init::Glorot ? static_cast<float>(std::sqrt(6.0 / double(p.rows + p.cols)))
+                                                   : 0.05f;
+        for (int64_t r = 0; r < p.rows; ++r) {
+            float* row = p.row(r);
+            for (int c = 0; c < p.cols; ++c) row[c] = p.init == Init::Zero ? 0.0f : rng.uniform(-limit, limit);
+        }
+    }
+}
+
+std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
+                                           const std::vector<int64_t>& counts) {
+    config.validate(rows);
+    switch (config.kind) {
+        case TableKind::Full: return std::make_unique<FullEmbedding>(rows, config.dim, prefix);
+        case TableKind::QuotientRemainder: {
+            const int64_t buckets = config.buckets > 0 ? config.buckets : std::max<int64_t>(1, rows / 50);
+            return std::make_unique<QuotientRemainderEmbedding>(rows, config.dim, buckets, config.combiner, prefix);
+        }
+        case TableKind::Hashed: return std::make_unique<HashedEmbedding>(rows, config.dim, config.buckets, prefix);
+        case TableKind::MixedDimension: {
+            if (!counts.empty() && static_cast<int64_t>(counts.size()) != rows)
+                throw ConfigError("mixed-dimension needs one count per id");
+            std::vector<int64_t> c = counts.empty() ? std::vector<int64_t>(static_cast<size_t>(rows), 0) : counts;
+            auto order = MixedDimensionEmbedding::frequency_order(c);
+            auto dims = config.block_dims.empty()
+                            ? MixedDimensionEmbedding::alpha_dims(c, order, config.block_ends, config.dim, config.alpha)
+                            : config.block_dims;
+            return std::make_unique<MixedDimensionEmbedding>(rows, config.dim, std::move(order), config.block_ends,
+                                                             std::move(dims), config.projection_bias, prefix);
+        }
+    }
+    throw ConfigError("unknown table kind");
+}
+
+}  // namespace memrec

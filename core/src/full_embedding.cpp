@@ -1,0 +1,29 @@
+#include <cstring>
+
+#include "memrec/kernels.h"
+#include "memrec/tables.h"
+
+namespace memrec {
+
+FullEmbedding::FullEmbedding(int64_t rows, int dim, const std::string& prefix) : EmbeddingTable(rows, dim) {
+    params_.emplace_back(prefix + ".embedding", rows, dim, Access::Rows, Init::Uniform);
+}
+
+void FullEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
+    const Param& t = params_[0];
+    for (int64_t i = 0; i < n; ++i) std::memcpy(out + i * t.stride, t.row(ids[i]), sizeof(float) * t.stride);
+}
+
+void FullEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const {
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i) kernels::axpy(1.0f, grad_out + i * s, grads[0].row(ids[i]), s);
+}
+
+TableConfig FullEmbedding::config() const {
+    TableConfig c;
+    c.kind = TableKind::Full;
+    c.dim = dim_;
+    return c;
+}
+
+}  // namespace memrec

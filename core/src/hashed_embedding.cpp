@@ -1,0 +1,40 @@
+#include <cstring>
+
+#include "memrec/kernels.h"
+#include "memrec/tables.h"
+
+namespace memrec {
+
+HashedEmbedding::HashedEmbedding(int64_t rows, int dim, int64_t buckets, const std::string& prefix)
+    : EmbeddingTable(rows, dim), buckets_(buckets) {
+    params_.emplace_back(prefix + ".hashed", buckets, dim, Access::Rows, Init::Uniform);
+}
+
+int64_t HashedEmbedding::bucket(int32_t id) const {
+    // A fixed 64-bit mix (splitmix64's finaliser): the same buckets on every platform.
+    uint64_t z = static_cast<uint64_t>(id) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<int64_t>((z ^ (z >> 31)) % static_cast<uint64_t>(buckets_));
+}
+
+void HashedEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
+    const Param& t = params_[0];
+    for (int64_t i = 0; i < n; ++i) std::memcpy(out + i * t.stride, t.row(bucket(ids[i])), sizeof(float) * t.stride);
+}
+
+void HashedEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const {
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i)
+        kernels::axpy(1.0f, grad_out + i * s, grads[0].row(static_cast<int32_t>(bucket(ids[i]))), s);
+}
+
+TableConfig HashedEmbedding::config() const {
+    TableConfig c;
+    c.kind = TableKind::Hashed;
+    c.dim = dim_;
+    c.buckets = buckets_;
+    return c;
+}
+
+}  // namespace memrec

@@ -1,0 +1,90 @@
+// AVX2/FMA kernels. This is the only translation unit compiled with -mavx2 -mfma (see core/CMakeLists.txt),
+// so the rest of the library runs on any x86-64. Lengths are multiples of kRowFloats (16): two 8-lane
+// vectors per step, no tail loop.
+#if defined(MEMREC_AVX2)
+#include <immintrin.h>
+
+#include <cassert>
+
+#include "memrec/kernels.h"
+
+namespace memrec::kernels::avx2 {
+
+namespace {
+inline float hsum(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    __m128 sh = _mm_movehdup_ps(lo);
+    lo = _mm_add_ps(lo, sh);
+    sh = _mm_movehl_ps(sh, lo);
+    return _mm_cvtss_f32(_mm_add_ss(lo, sh));
+}
+}  // namespace
+
+float dot(const float* a, const float* b, int64_t n) {
+    assert(n % 16 == 0);
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    return hsum(_mm256_add_ps(s0, s1));
+}
+
+void axpy(float a, const float* x, float* y, int64_t n) {
+    assert(n % 16 == 0);
+    const __m256 va = _mm256_set1_ps(a);
+    for (int64_t i = 0; i < n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+}
+
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n) {
+    assert(n % 16 == 0);
+    const __m256 va = _mm256_set1_ps(a);
+    for (int64_t i = 0; i < n; i += 8) {
+        __m256 xz = _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(z + i));
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, xz, _mm256_loadu_ps(y + i)));
+    }
+}
+
+void mul(const float* x, const float* z, float* out, int64_t n) {
+    assert(n % 16 == 0);
+    for (int64_t i = 0; i < n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(z + i)));
+}
+
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s) {
+    assert(n % 16 == 0);
+    const __m256 b1 = _mm256_set1_ps(s.beta1), c1 = _mm256_set1_ps(1.0f - s.beta1);
+    const __m256 b2 = _mm256_set1_ps(s.beta2), c2 = _mm256_set1_ps(1.0f - s.beta2);
+    const __m256 alpha = _mm256_set1_ps(s.alpha), eps = _mm256_set1_ps(s.epsilon);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256 gi = _mm256_loadu_ps(g + i);
+        // Same operation order as the scalar reference: b*m + c*g, rounded the same way under FMA.
+        __m256 mi = _mm256_fmadd_ps(b1, _mm256_loadu_ps(m + i), _mm256_mul_ps(c1, gi));
+        __m256 vi = _mm256_fmadd_ps(b2, _mm256_loadu_ps(v + i), _mm256_mul_ps(_mm256_mul_ps(c2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
+        __m256 wi = _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(alpha, mi), den));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(w + i, wi);
+    }
+}
+
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
+    assert(n % 16 == 0);
+    const __m256 b1 = _mm256_set1_ps(s.beta1), b2 = _mm256_set1_ps(s.beta2);
+    const __m256 alpha = _mm256_set1_ps(s.alpha), eps = _mm256_set1_ps(s.epsilon);
+    for (int64_t i = 0; i < n; i += 8) {
+        __m256 mi = _mm256_mul_ps(b1, _mm256_loadu_ps(m + i));
+        __m256 vi = _mm256_mul_ps(b2, _mm256_loadu_ps(v + i));
+        __m256 den = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
+        __m256 wi = _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(alpha, mi), den));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(w + i, wi);
+    }
+}
+
+}  // namespace memrec::kernels::avx2
+#endif

@@ -1,0 +1,44 @@
+// Scalar reference kernels: the definition of what every SIMD variant must compute.
+#include <cmath>
+
+#include "memrec/kernels.h"
+
+namespace memrec::kernels::scalar {
+
+float dot(const float* a, const float* b, int64_t n) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+
+void axpy(float a, const float* x, float* y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * (x[i] * z[i]);
+}
+
+void mul(const float* x, const float* z, float* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * z[i];
+}
+
+void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s) {
+    const float c1 = 1.0f - s.beta1, c2 = 1.0f - s.beta2;
+    for (int64_t i = 0; i < n; ++i) {
+        const float gi = g[i];
+        m[i] = s.beta1 * m[i] + c1 * gi;
+        v[i] = s.beta2 * v[i] + c2 * gi * gi;
+        w[i] -= s.alpha * m[i] / (std::sqrt(v[i]) + s.epsilon);
+    }
+}
+
+void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
+    for (int64_t i = 0; i < n; ++i) {
+        m[i] = s.beta1 * m[i];
+        v[i] = s.beta2 * v[i];
+        w[i] -= s.alpha * m[i] / (std::sqrt(v[i]) + s.epsilon);
+    }
+}
+
+}  // namespace memrec::kernels::scalar

@@ -1,0 +1,144 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "memrec/error.h"
+#include "memrec/kernels.h"
+#include "memrec/tables.h"
+
+namespace memrec {
+
+std::vector<int32_t> MixedDimensionEmbedding::frequency_order(const std::vector<int64_t>& counts) {
+    std::vector<int32_t> order(counts.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return counts[size_t(a)] > counts[size_t(b)]; });
+    return order;
+}
+
+std::vector<int> MixedDimensionEmbedding::alpha_dims(const std::vector<int64_t>& counts,
+                                                     const std::vector<int32_t>& order,
+                                                     const std::vector<int64_t>& block_ends, int dim, double alpha) {
+    std::vector<int64_t> ends = block_ends;
+    ends.push_back(static_cast<int64_t>(order.size()));
+    std::vector<double> p;  // mean count per row of each block
+    int64_t begin = 0;
+    for (int64_t end : ends) {
+        double sum = 0;
+        for (int64_t i = begin; i < end; ++i) sum += double(counts[size_t(order[size_t(i)])]);
+        p.push_back(sum / double(end - begin));
+        begin = end;
+    }
+    std::vector<int> dims{dim};
+    for (size_t b = 1; b < p.size(); ++b) {
+        const double d = p[0] > 0 ? dim * std::pow(p[b] / p[0], alpha) : dim;
+        dims.push_back(std::clamp(static_cast<int>(std::lround(d)), 1, dim));
+    }
+    return dims;
+}
+
+MixedDimensionEmbedding::MixedDimensionEmbedding(int64_t rows, int dim, std::vector<int32_t> order,
+                                                 std::vector<int64_t> block_ends, std::vector<int> block_dims,
+                                                 bool projection_bias, const std::string& prefix)
+    : EmbeddingTable(rows, dim),
+      order_(std::move(order)),
+      ends_(std::move(block_ends)),
+      dims_(std::move(block_dims)),
+      projection_bias_(projection_bias) {
+    if (static_cast<int64_t>(order_.size()) != rows) throw ConfigError("mixed-dimension order must list every id");
+    if (dims_.size() != ends_.size() + 1) throw ConfigError("mixed-dimension needs one dim per block");
+    if (dims_.size() > 255) throw ConfigError("mixed-dimension supports at most 255 blocks");
+    block_.assign(size_t(rows), 0);
+    local_.assign(size_t(rows), -1);
+    std::vector<int64_t> ends = ends_;
+    ends.push_back(rows);
+    int64_t begin = 0;
+    for (size_t b = 0; b < dims_.size(); ++b) {
+        const int64_t end = ends[b];
+        for (int64_t pos = begin; pos < end; ++pos) {
+            const int32_t id = order_[size_t(pos)];
+            if (id < 0 || id >= rows || local_[size_t(id)] != -1)
+                throw ConfigError("mixed-dimension order is not a permutation of the ids");
+            block_[size_t(id)] = static_cast<uint8_t>(b);
+            local_[size_t(id)] = static_cast<int32_t>(pos - begin + 1);  // row 0: out-of-vocabulary
+        }
+        const std::string name = prefix + ".block" + std::to_string(b);
+        Block blk;
+        blk.table = static_cast<int>(params_.size());
+        params_.emplace_back(name, end - begin + 1, dims_[b], Access::Rows, Init::Uniform);
+        if (dims_[b] != dim) {
+            blk.projection = static_cast<int>(params_.size());
+            params_.emplace_back(name + ".projection", dims_[b], dim, Access::Whole, Init::Glorot);
+            if (projection_bias_) {
+                blk.bias = static_cast<int>(params_.size());
+                params_.emplace_back(name + ".bias", 1, dim, Access::Whole, Init::Zero);
+            }
+        }
+        blocks_.push_back(blk);
+        begin = end;
+    }
+}
+
+void MixedDimensionEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i) {
+        const Block& blk = blocks_[block_[size_t(ids[i])]];
+        const Param& t = params_[size_t(blk.table)];
+        const float* x = t.row(local_[size_t(ids[i])]);
+        if (blk.projection < 0) {
+            std::memcpy(out + i * s, x, sizeof(float) * s);
+        } else {
+            const Param& P = params_[size_t(blk.projection)];
+            const float* bias = blk.bias >= 0 ? params_[size_t(blk.bias)].row(0) : nullptr;
+            kernels::project(x, t.cols, P.row(0), P.stride, bias, out + i * s, s);
+        }
+    }
+}
+
+void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out,
+                                       ParamGrad* grads) const {
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i) {
+        const Block& blk = blocks_[block_[size_t(ids[i])]];
+        const Param& t = params_[size_t(blk.table)];
+        const int32_t row = local_[size_t(ids[i])];
+        const float* g = grad_out + i * s;
+        float* gt = grads[blk.table].row(row);
+        if (blk.projection < 0) {
+            kernels::axpy(1.0f, g, gt, s);
+        } else {
+            const Param& P = params_[size_t(blk.projection)];
+            float* gbias = blk.bias >= 0 ? grads[blk.bias].data.data() : nullptr;
+            kernels::project_backward(t.row(row), t.cols, P.row(0), P.stride, g, s, gt,
+                                      grads[blk.projection].data.data(), gbias);
+        }
+    }
+}
+
+TableConfig MixedDimensionEmbedding::config() const {
+    TableConfig c;
+    c.kind = TableKind::MixedDimension;
+    c.dim = dim_;
+    c.block_ends = ends_;
+    c.block_dims = dims_;
+    c.projection_bias = projection_bias_;
+    return c;
+}
+
+std::vector<ComponentInfo> MixedDimensionEmbedding::components() const {
+    auto out = EmbeddingTable::components();
+    // Name the id range each block covers, so a summary reads like the reference's block table.
+    std::vector<int64_t> ends = ends_;
+    ends.push_back(rows_);
+    int64_t begin = 0;
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+        auto& c = out[size_t(blocks_[b].table)];
+        c.shape += "  (ids by frequency " + std::to_string(begin) + ".." + std::to_string(ends[b] - 1) +
+                   " + 1 out-of-vocabulary row)";
+        begin = ends[b];
+    }
+    return out;
+}
+
+}  // namespace memrec

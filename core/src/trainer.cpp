@@ -1,0 +1,138 @@
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "memrec/error.h"
+#include "memrec/rng.h"
+#include "memrec/trainer.h"
+
+namespace memrec {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
+}  // namespace
+
+void TrainConfig::validate() const {
+    if (epochs < 1) throw ConfigError("epochs must be at least 1, got " + std::to_string(epochs));
+    if (batch_size < 1) throw ConfigError("batch size must be at least 1, got " + std::to_string(batch_size));
+    if (threads < 1) throw ConfigError("threads must be at least 1, got " + std::to_string(threads));
+    adam.validate();
+}
+
+Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint32_t>& indices, int threads) {
+    Metrics m;
+    m.count = static_cast<int64_t>(indices.size());
+    if (indices.empty()) return m;
+    constexpr int64_t kChunk = 1024;
+    const int64_t chunks = (m.count + kChunk - 1) / kChunk;
+    double se = 0, ae = 0;
+#if defined(MEMREC_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1) reduction(+ : se, ae)
+#else
+    (void)threads;
+#endif
+    {
+        BatchBuffers buf;
+        std::vector<int32_t> u(kChunk), it(kChunk);
+        std::vector<float> pred(kChunk);
+#if defined(MEMREC_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t c = 0; c < chunks; ++c) {
+            const int64_t begin = c * kChunk, n = std::min(kChunk, m.count - begin);
+            for (int64_t i = 0; i < n; ++i) {
+                const uint32_t k = indices[size_t(begin + i)];
+                u[size_t(i)] = data.user[k];
+                it[size_t(i)] = data.item[k];
+            }
+            model.predict(u.data(), it.data(), n, pred.data(), buf);
+            for (int64_t i = 0; i < n; ++i) {
+                const double e = double(pred[size_t(i)]) - double(data.rating[indices[size_t(begin + i)]]);
+                se += e * e;
+                ae += std::fabs(e);
+            }
+        }
+    }
+    m.mse = se / double(m.count);
+    m.rmse = std::sqrt(m.mse);
+    m.mae = ae / double(m.count);
+    return m;
+}
+
+Trainer::Trainer(Model& model, const TrainConfig& config)
+    : model_(model), config_(config), adam_(config.adam, model.params()) {
+    config_.validate();
+    for (Param* p : model_.params()) {
+        grads_.emplace_back();
+        grads_.back().resize(*p);
+    }
+}
+
+EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>& train,
+                                const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed) {
+    EpochStats st;
+    st.epoch = static_cast<int>(history_.size()) + 1;
+    order_.assign(train.begin(), train.end());
+    if (config_.shuffle) {
+        Rng rng(config_.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(st.epoch)));
+        for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
+    }
+    const int64_t total = static_cast<int64_t>(order_.size());
+    const int64_t B = config_.batch_size;
+    batch_users_.resize(size_t(B));
+    batch_items_.resize(size_t(B));
+    batch_ratings_.resize(size_t(B));
+
+    const auto t0 = Clock::now();
+    double loss_sum = 0, mae_sum = 0;  // sums of squared / absolute errors
+    int64_t done = 0, next_report = kProgressEvery;
+    bool stopped = false;
+    while (done < total) {
+        const int64_t n = std::min(B, total - done);
+        for (int64_t i = 0; i < n; ++i) {
+            const uint32_t k = order_[size_t(done + i)];
+            batch_users_[size_t(i)] = data.user[k];
+            batch_items_[size_t(i)] = data.item[k];
+            batch_ratings_[size_t(i)] = data.rating[k];
+        }
+        // Keras' loss is the batch mean, so each example's squared error is weighted 1/n.
+        BatchSums sums = model_.accumulate_gradients(batch_users_.data(), batch_items_.data(),
+                                                     batch_ratings_.data(), n, 1.0f / float(n), grads_, buffers_);
+        adam_.step(grads_, config_.threads);
+        loss_sum += sums.squared_error;
+        mae_sum += sums.absolute_error;
+        done += n;
+        if (progress && (done >= next_report || done == total)) {
+            next_report = done + kProgressEvery;
+            Progress p{st.epoch, config_.epochs, done, total, loss_sum / double(done), mae_sum / double(done),
+                       seconds_since(t0)};
+            if (!progress(p)) {
+                stopped = true;
+                break;
+            }
+        }
+    }
+    st.seconds = seconds_since(t0);
+    st.train_loss = done ? loss_sum / double(done) : 0.0;
+    st.train_mae = done ? mae_sum / double(done) : 0.0;
+    st.ratings_per_second = st.seconds > 0 ? double(done) / st.seconds : 0.0;
+    if (completed) *completed = !stopped;
+    if (stopped) return st;
+    st.eval = evaluate(model_, data, eval, config_.threads);
+    history_.push_back(st);
+    return st;
+}
+
+std::vector<EpochStats> Trainer::fit(const Dataset& data, const std::vector<uint32_t>& train,
+                                     const std::vector<uint32_t>& eval, const ProgressFn& progress) {
+    while (static_cast<int>(history_.size()) < config_.epochs) {
+        bool completed = true;
+        train_epoch(data, train, eval, progress, &completed);
+        if (!completed) break;
+    }
+    return history_;
+}
+
+}  // namespace memrec

@@ -1,0 +1,19 @@
+// File helpers shared by the model file, history JSON and checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memrec {
+
+// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over `path`, so a
+// crash never leaves a half-written file where a good one was. Throws Error on failure (and removes the
+// temporary file).
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// The whole file; throws DataError (file missing, a directory, unreadable).
+std::string read_file(const std::string& path);
+
+}  // namespace memrec

@@ -1,0 +1,79 @@
+// Shared pieces of the `memrec` command: how subcommands register, how data and model flags map onto the
+// core's configs, and the console output (summary table, progress bar, history JSON).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "memrec/dataset.h"
+#include "memrec/presets.h"
+#include "memrec/split.h"
+#include "memrec/trainer.h"
+
+namespace memrec::cli {
+
+// A usage problem found after parsing (a value out of range, a missing file argument): exit status 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A subcommand: its CLI11 app and what to run when it is the one given. run() returns the exit status.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+// One function per subcommand, each in its own cmd_*.cpp; main.cpp lists them.
+Command add_train(CLI::App& root);
+Command add_compare(CLI::App& root);
+
+// --data and the split flags, shared by every subcommand that reads ratings.
+struct DataOptions {
+    std::string path;  // --data; empty: $MEMREC_DATA, then ./data
+    double train_fraction = 0.85;
+    uint64_t split_seed = 42;
+    void add_to(CLI::App& app);
+    // The ratings folder or file to read: --data, else $MEMREC_DATA, else data/. A folder that holds
+    // MovieLens sets rather than ratings (like $MEMREC_DATA) resolves to its ml-1m.
+    std::string resolve() const;
+};
+
+Dataset load_data(const DataOptions& opts, bool quiet);
+
+// Every model and training knob, applied on top of a preset.
+struct ModelOptions {
+    std::string preset = "baseline";
+    std::string user_table, item_table;  // full | qr | md | hash
+    int dim = 0;
+    int64_t user_buckets = -1, item_buckets = -1;
+    std::string combiner;
+    std::string blocks, block_dims;  // "400,1700" and "64,32,16"
+    double alpha = -1;
+    bool no_projection_bias = false;
+    bool biases = false;
+    int epochs = 0;
+    int64_t batch = 0;
+    double lr = 0;
+    std::string adam;
+    double weight_decay = -1;
+    int threads = 0;
+    uint64_t seed = 42;
+    void add_to(CLI::App& app, bool with_model_flags = true);
+    void add_model_flags(CLI::App& app);     // preset, table kinds and shapes, biases
+    void add_training_flags(CLI::App& app);  // epochs, batch, lr, Adam, threads, seed
+    // The preset with every flag given on the command line applied; throws UsageError/ConfigError.
+    Preset build(const std::string& preset_name) const;
+};
+
+// Output helpers.
+void print_summary(const std::string& title, const Model& model);
+ProgressFn progress_printer(bool quiet);
+void print_epoch(const EpochStats& e);
+std::string history_json(const std::vector<EpochStats>& history, int indent = 2);
+std::string format_count(int64_t n);           // 622848 -> "622,848"
+std::string format_bytes(double bytes);        // "2.38 MB"
+int default_threads();
+
+}  // namespace memrec::cli

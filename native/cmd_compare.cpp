@@ -1,0 +1,126 @@
+// memrec compare: the reference experiment. Trains the baseline and the memory-efficient model on the same
+// split with the same training settings and prints them side by side.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "memrec/io.h"
+
+namespace memrec::cli {
+
+namespace {
+
+struct CompareArgs {
+    DataOptions data;
+    ModelOptions training;
+    std::string presets = "baseline,memeff";
+    std::string json;
+    bool quiet = false;
+};
+
+struct Result {
+    std::string name;
+    int64_t parameters = 0;
+    std::vector<EpochStats> history;
+};
+
+}  // namespace
+
+Command add_compare(CLI::App& root) {
+    auto args = std::make_shared<CompareArgs>();
+    CLI::App* app = root.add_subcommand("compare", "train several presets on one split and compare them");
+    app->footer(
+        "Examples:\n"
+        "  memrec compare --data ~/ml-1m                  the reference's two models, reference settings\n"
+        "  memrec compare --adam lazy --threads 2         the same with lazy Adam\n"
+        "  memrec compare --presets baseline,memeff --json compare.json");
+    args->data.add_to(*app);
+    args->training.add_training_flags(*app);
+    app->add_option("--presets", args->presets, "comma-separated presets to train")->capture_default_str();
+    app->add_option("--json", args->json, "also write the comparison as JSON to this file");
+    app->add_flag("-q,--quiet", args->quiet, "print only the comparison table");
+
+    return {app, [args]() {
+                std::vector<std::string> names;
+                for (size_t b = 0, e; b <= args->presets.size(); b = e + 1) {
+                    e = args->presets.find(',', b);
+                    if (e == std::string::npos) e = args->presets.size();
+                    if (e > b) names.push_back(args->presets.substr(b, e - b));
+                }
+                if (names.empty()) throw UsageError("--presets needs at least one preset");
+                std::vector<Preset> presets;
+                for (const auto& n : names) presets.push_back(args->training.build(n));
+
+                Dataset data = load_data(args->data, args->quiet);
+                Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
+                const auto item_counts = count_items(data, split.train);
+                const auto user_counts = count_users(data, split.train);
+                if (!args->quiet)
+                    std::printf("split: %zu train, %zu eval\n", split.train.size(), split.eval.size());
+
+                std::vector<Result> results;
+                for (const Preset& p : presets) {
+                    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
+                                user_counts, p.train.seed);
+                    if (!args->quiet) {
+                        std::printf("\n");
+                        print_summary(p.name, model);
+                        std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n",
+                                    p.name.c_str(), p.train.epochs, (long long)p.train.batch_size,
+                                    p.train.adam.learning_rate, to_string(p.train.adam.mode), p.train.threads);
+                    }
+                    Trainer trainer(model, p.train);
+                    auto progress = progress_printer(args->quiet);
+                    while (static_cast<int>(trainer.history().size()) < p.train.epochs) {
+                        EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
+                        if (!args->quiet) print_epoch(e);
+                    }
+                    results.push_back({p.name, model.parameter_count(), trainer.history()});
+                }
+
+                std::printf("\n%-26s", "");
+                for (const auto& r : results) std::printf("%22s", r.name.c_str());
+                std::printf("\n%-26s", "parameters");
+                for (const auto& r : results) std::printf("%22s", format_count(r.parameters).c_str());
+                std::printf("\n%-26s", "megabytes (f32)");
+                for (const auto& r : results) std::printf("%22.3f", 4.0 * double(r.parameters) / (1 << 20));
+                const size_t epochs = results.front().history.size();
+                for (size_t e = 0; e < epochs; ++e) {
+                    std::printf("\n%-26s", ("epoch " + std::to_string(e + 1) + " eval MSE / MAE").c_str());
+                    for (const auto& r : results) {
+                        char cell[32];
+                        std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.history[e].eval.mse, r.history[e].eval.mae);
+                        std::printf("%22s", cell);
+                    }
+                }
+                std::printf("\n%-26s", "final eval RMSE");
+                for (const auto& r : results) std::printf("%22.4f", r.history.back().eval.rmse);
+                std::printf("\n%-26s", "training seconds");
+                for (const auto& r : results) {
+                    double s = 0;
+                    for (const auto& e : r.history) s += e.seconds;
+                    std::printf("%22.2f", s);
+                }
+                std::printf("\n%-26s", "ratings/s (median epoch)");
+                for (const auto& r : results) {
+                    std::vector<double> v;
+                    for (const auto& e : r.history) v.push_back(e.ratings_per_second);
+                    std::sort(v.begin(), v.end());
+                    std::printf("%22.0f", v[v.size() / 2]);
+                }
+                std::printf("\n");
+
+                if (!args->json.empty()) {
+                    nlohmann::json j = nlohmann::json::array();
+                    for (const auto& r : results)
+                        j.push_back({{"preset", r.name},
+                                     {"parameters", r.parameters},
+                                     {"bytes_f32", 4 * r.parameters},
+                                     {"history", nlohmann::json::parse(history_json(r.history))}});
+                    write_file_atomic(args->json, j.dump(2) + "\n");
+                }
+                return 0;
+            }};
+}
+
+}  // namespace memrec::cli

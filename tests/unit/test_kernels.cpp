@@ -1,0 +1,97 @@
+// Every kernel variant held to the scalar reference, on padded rows of widths that are and are not
+// multiples of the vector width (the padding lanes are zero, as Param keeps them).
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "memrec/kernels.h"
+#include "memrec/param.h"
+#include "memrec/rng.h"
+
+using namespace memrec;
+
+namespace {
+AlignedVector<float> row(int cols, Rng& rng, float lo = -1.0f, float hi = 1.0f) {
+    AlignedVector<float> v(size_t(padded_cols(cols)), 0.0f);
+    for (int i = 0; i < cols; ++i) v[size_t(i)] = rng.uniform(lo, hi);
+    return v;
+}
+// Relative tolerance: SIMD sums associate differently and use FMA, so results differ in the last bits.
+void close(const AlignedVector<float>& a, const AlignedVector<float>& b, double tol = 1e-5) {
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        INFO("lane " << i);
+        REQUIRE(std::fabs(double(a[i]) - double(b[i])) <= tol * (1.0 + std::fabs(double(b[i]))));
+    }
+}
+}  // namespace
+
+TEST_CASE("kernels agree with the scalar reference", "[kernels]") {
+    INFO("active kernels: " << kernels::active());
+    Rng rng(17);
+    for (int cols : {1, 5, 16, 20, 32, 37, 64, 100}) {
+        const int n = padded_cols(cols);
+        INFO("cols " << cols);
+        auto a = row(cols, rng), b = row(cols, rng), y = row(cols, rng);
+
+        const float d = kernels::dot(a.data(), b.data(), n);
+        const float ds = kernels::scalar::dot(a.data(), b.data(), n);
+        CHECK(std::fabs(d - ds) <= 1e-5f * (1.0f + std::fabs(ds)));
+
+        auto y1 = y, y2 = y;
+        kernels::axpy(0.37f, a.data(), y1.data(), n);
+        kernels::scalar::axpy(0.37f, a.data(), y2.data(), n);
+        close(y1, y2);
+
+        y1 = y, y2 = y;
+        kernels::mul_axpy(-1.3f, a.data(), b.data(), y1.data(), n);
+        kernels::scalar::mul_axpy(-1.3f, a.data(), b.data(), y2.data(), n);
+        close(y1, y2);
+
+        y1 = y, y2 = y;
+        kernels::mul(a.data(), b.data(), y1.data(), n);
+        kernels::scalar::mul(a.data(), b.data(), y2.data(), n);
+        close(y1, y2);
+        for (int i = cols; i < n; ++i) CHECK(y1[size_t(i)] == 0.0f);  // padding stays zero
+
+        AdamStep st{0.0013f, 0.9f, 0.999f, 1e-7f};
+        auto w1 = row(cols, rng), m1 = row(cols, rng, -0.1f, 0.1f), v1 = row(cols, rng, 0.0f, 0.01f);
+        auto w2 = w1, m2 = m1, v2 = v1;
+        kernels::adam_update(w1.data(), m1.data(), v1.data(), a.data(), n, st);
+        kernels::scalar::adam_update(w2.data(), m2.data(), v2.data(), a.data(), n, st);
+        close(w1, w2);
+        close(m1, m2);
+        close(v1, v2);
+        for (int i = cols; i < n; ++i) CHECK(w1[size_t(i)] == 0.0f);
+
+        kernels::adam_decay(w1.data(), m1.data(), v1.data(), n, st);
+        kernels::scalar::adam_decay(w2.data(), m2.data(), v2.data(), n, st);
+        close(w1, w2);
+        close(m1, m2);
+        close(v1, v2);
+    }
+}
+
+TEST_CASE("projection kernels compute x P + b and its gradient", "[kernels]") {
+    Rng rng(3);
+    const int k = 3, cols = 20, stride = padded_cols(cols);
+    AlignedVector<float> P(size_t(k * stride), 0.0f), bias = row(cols, rng), x(16, 0.0f), g = row(cols, rng);
+    for (int i = 0; i < k; ++i)
+        for (int j = 0; j < cols; ++j) P[size_t(i * stride + j)] = rng.uniform(-1, 1);
+    for (int i = 0; i < k; ++i) x[size_t(i)] = rng.uniform(-1, 1);
+    AlignedVector<float> out(size_t(stride), 0.0f);
+    kernels::project(x.data(), k, P.data(), stride, bias.data(), out.data(), stride);
+    for (int j = 0; j < cols; ++j) {
+        double e = bias[size_t(j)];
+        for (int i = 0; i < k; ++i) e += double(x[size_t(i)]) * P[size_t(i * stride + j)];
+        CHECK(out[size_t(j)] == Approx(e).epsilon(1e-5));
+    }
+    AlignedVector<float> gx(16, 0.0f), gP(size_t(k * stride), 0.0f), gb(size_t(stride), 0.0f);
+    kernels::project_backward(x.data(), k, P.data(), stride, g.data(), stride, gx.data(), gP.data(), gb.data());
+    for (int i = 0; i < k; ++i) {
+        double e = 0;
+        for (int j = 0; j < cols; ++j) e += double(g[size_t(j)]) * P[size_t(i * stride + j)];
+        CHECK(gx[size_t(i)] == Approx(e).epsilon(1e-5));
+        for (int j = 0; j < cols; ++j) CHECK(gP[size_t(i * stride + j)] == Approx(x[size_t(i)] * g[size_t(j)]));
+    }
+    for (int j = 0; j < cols; ++j) CHECK(gb[size_t(j)] == g[size_t(j)]);
+}

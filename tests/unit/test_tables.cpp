@@ -1,0 +1,129 @@
+// Table shapes and parameter counts against the reference's published numbers, and the quotient-remainder
+// property that makes QR lossless in identity: every id gets its own (quotient, remainder) pair.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "memrec/error.h"
+#include "memrec/model.h"
+#include "memrec/presets.h"
+#include "memrec/tables.h"
+
+using namespace memrec;
+
+namespace {
+std::vector<int64_t> descending_counts(int64_t n) {
+    std::vector<int64_t> c(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) c[size_t(i)] = n - i;
+    return c;
+}
+int64_t preset_params(const std::string& name, int64_t users, int64_t items) {
+    Preset p = preset(name);
+    Model m(p.model, users, items, 5.0f, descending_counts(items), {}, 1);
+    return m.parameter_count();
+}
+}  // namespace
+
+TEST_CASE("reference presets have the reference's parameter counts", "[tables]") {
+    // keras.io tutorial: 6,040 users and 3,706 movies.
+    CHECK(preset_params("baseline", 6040, 3706) == 623744);
+    CHECK(preset_params("memeff", 6040, 3706) == 117968);
+    // The ml-1m copy used here has 3,692 rated movies.
+    CHECK(preset_params("baseline", 6040, 3692) == 622848);
+    CHECK(preset_params("memeff", 6040, 3692) == 117744);
+}
+
+TEST_CASE("memory-efficient model components match the reference breakdown", "[tables]") {
+    Preset p = preset("memeff");
+    Model m(p.model, 6040, 3706, 5.0f, descending_counts(3706), {}, 1);
+    CHECK(m.user_table().parameter_count() == 15360);   // 2 x 120 x 64
+    CHECK(m.item_table().parameter_count() == 102608);  // 401x64 + (1301x32 + 32x64 + 64) + (2007x16 + 16x64 + 64)
+    auto& md = dynamic_cast<const MixedDimensionEmbedding&>(m.item_table());
+    REQUIRE(md.blocks() == 3);
+    CHECK(md.params()[0].rows == 401);
+    CHECK(md.params()[1].rows == 1301);
+    CHECK(md.params()[1].cols == 32);
+    CHECK(md.params()[2].rows == 32);  // projection 32 x 64
+    CHECK(md.params()[4].rows == 2007);
+}
+
+TEST_CASE("quotient-remainder gives each of 6,040 users a distinct pair", "[tables][qr]") {
+    QuotientRemainderEmbedding qr(6040, 64, 6040 / 50, Combiner::Mult, "user");
+    std::set<std::pair<int64_t, int64_t>> pairs;
+    for (int32_t i = 0; i < 6040; ++i) {
+        CHECK(qr.quotient(i) < qr.params()[0].rows);
+        CHECK(qr.remainder(i) < qr.params()[1].rows);
+        pairs.insert({qr.quotient(i), qr.remainder(i)});
+    }
+    CHECK(pairs.size() == 6040);
+}
+
+TEST_CASE("quotient-remainder vectors are distinct per user after initialisation", "[tables][qr]") {
+    for (Combiner c : {Combiner::Mult, Combiner::Add, Combiner::Concat}) {
+        QuotientRemainderEmbedding qr(500, 8, 20, c, "user");
+        Rng rng(3);
+        qr.initialize(rng);
+        std::set<std::vector<float>> seen;
+        std::vector<float> out(size_t(qr.stride()));
+        for (int32_t i = 0; i < 500; ++i) {
+            qr.lookup(&i, 1, out.data());
+            seen.insert(out);
+        }
+        CHECK(seen.size() == 500);
+    }
+}
+
+TEST_CASE("quotient table grows when buckets are too few for the ids", "[tables][qr]") {
+    QuotientRemainderEmbedding qr(1000, 4, 10, Combiner::Mult, "user");
+    CHECK(qr.params()[0].rows == 100);
+    CHECK(qr.params()[1].rows == 10);
+}
+
+TEST_CASE("mixed-dimension orders ids by frequency and cuts blocks", "[tables][md]") {
+    std::vector<int64_t> counts{1, 50, 3, 50, 0, 7};
+    auto order = MixedDimensionEmbedding::frequency_order(counts);
+    CHECK(order == std::vector<int32_t>{1, 3, 5, 2, 0, 4});  // ties keep id order
+    MixedDimensionEmbedding md(6, 8, order, {2, 4}, {8, 4, 2}, true, "item");
+    CHECK(md.block_of(1) == 0);
+    CHECK(md.block_of(3) == 0);
+    CHECK(md.block_of(5) == 1);
+    CHECK(md.block_of(2) == 1);
+    CHECK(md.block_of(0) == 2);
+    CHECK(md.block_of(4) == 2);
+    // block 0: 3x8; block 1: 3x4 + 4x8 + 8; block 2: 3x2 + 2x8 + 8
+    CHECK(md.parameter_count() == 24 + (12 + 32 + 8) + (6 + 16 + 8));
+}
+
+TEST_CASE("alpha-power rule shrinks rarer blocks", "[tables][md]") {
+    // Block 0: 2 rows, 100 ratings each; block 1: 2 rows, 25 each; block 2: 2 rows, 1 each.
+    std::vector<int64_t> counts{100, 100, 25, 25, 1, 1};
+    auto order = MixedDimensionEmbedding::frequency_order(counts);
+    auto dims = MixedDimensionEmbedding::alpha_dims(counts, order, {2, 4}, 64, 0.5);
+    // d_i = 64 * (p_i / p_0)^0.5: 64, 64 * 0.5 = 32, 64 * 0.1 = 6.4 -> 6
+    CHECK(dims == std::vector<int>{64, 32, 6});
+    auto flat = MixedDimensionEmbedding::alpha_dims(counts, order, {2, 4}, 64, 0.0);
+    CHECK(flat == std::vector<int>{64, 64, 64});
+}
+
+TEST_CASE("table configs reject out-of-range values", "[tables][config]") {
+    TableConfig c;
+    c.dim = 0;
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    c.dim = -3;
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    c = TableConfig{};
+    c.kind = TableKind::QuotientRemainder;
+    c.buckets = -1;
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    c = TableConfig{};
+    c.kind = TableKind::MixedDimension;
+    c.block_ends = {5, 3};
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    c.block_ends = {3, 5};
+    c.block_dims = {64, 32};  // three blocks, two dims
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    c.block_dims = {};
+    c.alpha = 1.5;
+    CHECK_THROWS_AS(c.validate(10), ConfigError);
+    CHECK_THROWS_AS(parse_table_kind("dense"), ConfigError);
+    CHECK_THROWS_AS(parse_combiner("max"), ConfigError);
+}

@@ -1,0 +1,362 @@
+// Ratings parsers: MovieLens "::" files, u.data, ml-latest ratings.csv and generic delimited files with a
+// header. The MovieLens path is the hot one (ml-1m is a million lines): the text is scanned in place, fields
+// are views into it, ratings like "4" or "3.5" skip the float parser, and integer ids map to dense indices
+// through a direct array, so a line costs no allocation and no hashing.
+//
+// Blank lines (empty or only spaces/tabs) are skipped wherever they are: they hold no rating, so skipping
+// them drops nothing. Every other malformed line is a DataError naming the file and the 1-based line.
+// A DataError leaves `dataset` holding whatever came before the bad line; callers discard it.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memrec/reader.h"
+#include "reader_text.h"
+
+namespace memrec {
+namespace {
+
+using detail::LineScanner;
+
+// Raw ids to dense indices for one parse. Canonical non-negative integers below kDirectLimit go through a
+// direct array (value -> dense index); everything else, and the first sight of each integer, goes to the
+// vocabulary, which also knows ids added by earlier parses into the same dataset.
+class IdIndex {
+  public:
+    explicit IdIndex(Vocabulary& vocab) : vocab_(vocab) {}
+
+    // Dense index of an id made of digits, added if new; -1 if `id` is empty or not all digits.
+    int32_t numeric(std::string_view id) {
+        if (id.empty()) return -1;
+        if (id.size() > 9) {  // too big for the array (and for uint32): validate and go by text
+            for (char c : id)
+                if (c < '0' || c > '9') return -1;
+            return vocab_.add(id);
+        }
+        uint32_t value = 0;
+        for (char c : id) {
+            const auto d = static_cast<uint32_t>(c - '0');
+            if (d > 9) return -1;
+            value = value * 10 + d;
+        }
+        // With leading zeros the raw text is not the number's text ("007" is its own id, not "7").
+        if (value >= kDirectLimit || (id[0] == '0' && id.size() > 1)) return vocab_.add(id);
+        if (value >= direct_.size())
+            direct_.resize(std::min<size_t>(std::max<size_t>(value + 1, direct_.size() * 2), kDirectLimit),
+                           -1);
+        int32_t& slot = direct_[value];
+        if (slot < 0) slot = vocab_.add(id);
+        return slot;
+    }
+
+    // Dense index of any id text (delimited files); integer ids still take the fast path.
+    int32_t any(std::string_view id) {
+        const int32_t index = numeric(id);
+        return index >= 0 ? index : vocab_.add(id);
+    }
+
+  private:
+    static constexpr uint32_t kDirectLimit = uint32_t{1} << 22;  // at most 16 MB of slots
+
+    Vocabulary& vocab_;
+    std::vector<int32_t> direct_;
+};
+
+// The accepted rating range of one parse and the scale it reports. Bounds not fixed by the format or the
+// options are taken from the data (Delimited files).
+class RatingScale {
+  public:
+    RatingScale(float min, float max, bool half_stars_widen)
+        : lo_(std::isnan(min) ? -kInf : min),
+          hi_(std::isnan(max) ? kInf : max),
+          lo_from_data_(std::isnan(min)),
+          hi_from_data_(std::isnan(max)),
+          half_stars_widen_(half_stars_widen) {}
+
+    void check(double value, const LineScanner& at) {
+        // MovieLens "::" files are whole stars (1..5) except ml-10m's, which has half stars from 0.5.
+        if (half_stars_widen_ && value != std::floor(value) && value * 2 == std::floor(value * 2) &&
+            value >= 0.5) {
+            lo_ = std::min(lo_, 0.5);
+            half_stars_widen_ = false;
+        }
+        if (value < lo_ || value > hi_)
+            at.fail("rating " + detail::format_number(value) + " outside the scale " +
+                    detail::format_number(lo_) + ".." + detail::format_number(hi_));
+        seen_min_ = std::min(seen_min_, value);
+        seen_max_ = std::max(seen_max_, value);
+    }
+
+    float min() const { return static_cast<float>(lo_from_data_ ? seen_min_ : lo_); }
+    float max() const { return static_cast<float>(hi_from_data_ ? seen_max_ : hi_); }
+
+  private:
+    static constexpr double kInf = std::numeric_limits<double>::infinity();
+    double lo_, hi_;
+    bool lo_from_data_, hi_from_data_;
+    bool half_stars_widen_;
+    double seen_min_ = kInf, seen_max_ = -kInf;
+};
+
+RatingScale scale_for(RatingFormat format, const ReadOptions& options) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    float min = nan, max = nan;
+    switch (format) {
+        case RatingFormat::MovieLensDat:
+        case RatingFormat::MovieLens100k:
+            min = 1, max = 5;
+            break;
+        case RatingFormat::MovieLensCsv:
+            min = 0.5f, max = 5;
+            break;
+        default:
+            break;  // Delimited: from the data
+    }
+    const bool given_min = !std::isnan(options.min_rating);
+    if (given_min) min = options.min_rating;
+    if (!std::isnan(options.max_rating)) max = options.max_rating;
+    if (min > max)
+        throw ConfigError("rating scale: min_rating " + detail::format_number(min) + " is above max_rating " +
+                          detail::format_number(max));
+    return RatingScale(min, max, format == RatingFormat::MovieLensDat && !given_min);
+}
+
+// Where one parse appends its ratings.
+class RatingSink {
+  public:
+    RatingSink(Dataset& dataset, RatingScale scale)
+        : users(dataset.users),
+          items(dataset.items),
+          dataset_(dataset),
+          scale_(scale),
+          start_(dataset.size()) {}
+
+    double rating(std::string_view text, const LineScanner& at) {
+        double value = 0;
+        switch (detail::parse_number(text, value)) {
+            case detail::NumberStatus::Ok:
+                break;
+            case detail::NumberStatus::NotANumber:
+                at.fail(text.empty() ? std::string("empty rating")
+                                     : "rating " + detail::quoted(text) + " is not a number");
+            case detail::NumberStatus::NotFinite:
+                at.fail("rating " + detail::quoted(text) + " is not finite");
+        }
+        scale_.check(value, at);
+        return value;
+    }
+
+    void append(int32_t user, int32_t item, double rating) {
+        dataset_.user.push_back(user);
+        dataset_.item.push_back(item);
+        dataset_.rating.push_back(static_cast<float>(rating));
+    }
+
+    size_t added() const { return dataset_.size() - start_; }
+    const RatingScale& scale() const { return scale_; }
+
+    IdIndex users;
+    IdIndex items;
+
+  private:
+    Dataset& dataset_;
+    RatingScale scale_;
+    size_t start_;
+};
+
+// One line per rating, so the newline count bounds what the columns will hold: one allocation each.
+void reserve_columns(std::string_view text, Dataset& dataset) {
+    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    dataset.user.reserve(dataset.user.size() + lines);
+    dataset.item.reserve(dataset.item.size() + lines);
+    dataset.rating.reserve(dataset.rating.size() + lines);
+}
+
+std::string field_count_message(size_t min, size_t max, std::string_view separator, size_t got) {
+    std::string expected = std::to_string(min);
+    if (max != min) expected += " or " + std::to_string(max);
+    return "expected " + expected + " fields separated by " + std::string(separator) + ", got " +
+           std::to_string(got);
+}
+
+std::string separator_name(char delimiter) {
+    if (delimiter == '\t') return "tabs";
+    return std::string("'") + delimiter + "'";
+}
+
+// MovieLens layouts: user, item, rating and an optional timestamp, with integer ids.
+struct MovieLensLayout {
+    std::string_view separator;
+    std::string_view separator_name;
+    size_t min_fields;
+    size_t max_fields;
+};
+
+void parse_movielens_lines(LineScanner& lines, const MovieLensLayout& layout, RatingSink& sink) {
+    std::string_view line;
+    std::string_view fields[4];
+    while (lines.next(line)) {
+        if (detail::is_blank(line)) continue;
+        const size_t n = detail::split_fields(line, layout.separator, fields, 4);
+        if (n < layout.min_fields || n > layout.max_fields)
+            lines.fail(field_count_message(layout.min_fields, layout.max_fields, layout.separator_name, n));
+        const int32_t user = sink.users.numeric(fields[0]);
+        if (user < 0) lines.fail("user id " + detail::quoted(fields[0]) + " is not a non-negative integer");
+        const int32_t item = sink.items.numeric(fields[1]);
+        if (item < 0) lines.fail("item id " + detail::quoted(fields[1]) + " is not a non-negative integer");
+        const double rating = sink.rating(fields[2], lines);
+        uint64_t timestamp = 0;
+        if (n == 4 && !detail::parse_uint(fields[3], timestamp))
+            lines.fail("timestamp " + detail::quoted(fields[3]) + " is not a non-negative integer");
+        sink.append(user, item, rating);
+    }
+}
+
+void parse_movielens_csv(LineScanner& lines, RatingSink& sink) {
+    std::string_view header;
+    if (!detail::next_nonblank(lines, header)) return;
+    size_t columns;
+    if (header == "userId,movieId,rating,timestamp") {
+        columns = 4;
+    } else if (header == "userId,movieId,rating") {
+        columns = 3;
+    } else {
+        lines.fail("expected the header 'userId,movieId,rating,timestamp', got " + detail::quoted(header));
+    }
+    parse_movielens_lines(lines, {",", "','", columns, columns}, sink);
+}
+
+// Column positions of a delimited file, from its header.
+struct DelimitedColumns {
+    size_t user, item, rating, count;
+};
+
+std::string_view unpadded(const detail::CsvSplitter& csv, size_t i) {
+    return csv.quoted(i) ? csv[i] : detail::trim(csv[i]);
+}
+
+DelimitedColumns find_columns(const detail::CsvSplitter& header, const DelimitedOptions& options,
+                              const LineScanner& at) {
+    const std::string* wanted[3] = {&options.user_column, &options.item_column, &options.rating_column};
+    size_t found[3];
+    std::string missing, names;
+    for (int w = 0; w < 3; ++w) {
+        found[w] = header.size();
+        for (size_t i = 0; i < header.size(); ++i) {
+            if (unpadded(header, i) != *wanted[w]) continue;
+            if (found[w] != header.size())
+                at.fail("column " + detail::quoted(*wanted[w]) + " appears twice in the header");
+            found[w] = i;
+        }
+        if (found[w] == header.size()) missing += (missing.empty() ? "" : ", ") + detail::quoted(*wanted[w]);
+    }
+    if (!missing.empty()) {
+        for (size_t i = 0; i < header.size(); ++i)
+            names += (i ? ", " : "") + detail::quoted(unpadded(header, i));
+        at.fail("header has no column " + missing + " (its columns: " + names +
+                "); name the user, item and rating columns in the delimited options");
+    }
+    return {found[0], found[1], found[2], header.size()};
+}
+
+// Delimited files may use any id text, but not text that would garble a message or a model file.
+std::string_view checked_id(std::string_view id, const char* what, const LineScanner& at) {
+    if (id.empty()) at.fail(std::string("empty ") + what + " id");
+    for (char c : id)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            at.fail(std::string(what) + " id " + detail::quoted(id) + " contains a control character");
+    if (!detail::is_valid_utf8(id))
+        at.fail(std::string(what) + " id " + detail::quoted(id) + " is not valid UTF-8");
+    return id;
+}
+
+void parse_delimited(LineScanner& lines, const DelimitedOptions& options, RatingSink& sink) {
+    const char delimiter = options.delimiter;
+    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
+        throw ConfigError("delimited options: the delimiter cannot be a quote, a newline or NUL");
+    std::string_view line;
+    if (!detail::next_nonblank(lines, line)) return;
+    detail::CsvSplitter csv;
+    if (!csv.split(line, delimiter)) lines.fail("header: " + csv.error());
+    const DelimitedColumns columns = find_columns(csv, options, lines);
+    while (lines.next(line)) {
+        if (detail::is_blank(line)) continue;
+        if (!csv.split(line, delimiter)) lines.fail(csv.error());
+        if (csv.size() != columns.count)
+            lines.fail(
+                field_count_message(columns.count, columns.count, separator_name(delimiter), csv.size()));
+        const int32_t user = sink.users.any(checked_id(unpadded(csv, columns.user), "user", lines));
+        const int32_t item = sink.items.any(checked_id(unpadded(csv, columns.item), "item", lines));
+        sink.append(user, item, sink.rating(unpadded(csv, columns.rating), lines));
+    }
+}
+
+// The first non-blank line, "" if there is none. A line over 1 MB throws here as it would when parsed.
+std::string_view first_line(std::string_view text, const std::string& name) {
+    LineScanner lines(text, name);
+    std::string_view line;
+    return detail::next_nonblank(lines, line) ? line : std::string_view();
+}
+
+// Content decides when it is unambiguous ("::", the ml-latest header), then the name, then the look of the
+// first line; anything else is a generic delimited file with a header.
+RatingFormat detect_format(const std::string& name, std::string_view text) {
+    const std::string_view first = first_line(text, name);
+    if (first.find("::") != std::string_view::npos) return RatingFormat::MovieLensDat;
+    if (first.rfind("userId,movieId,rating", 0) == 0) return RatingFormat::MovieLensCsv;
+    if (detail::file_name(name) == "u.data") return RatingFormat::MovieLens100k;
+    const size_t tab = first.find('\t');
+    uint64_t id;
+    if (tab != std::string_view::npos && detail::parse_uint(first.substr(0, tab), id))
+        return RatingFormat::MovieLens100k;
+    return RatingFormat::Delimited;
+}
+
+const char* format_name(RatingFormat format) {
+    switch (format) {
+        case RatingFormat::MovieLensDat:
+            return "movielens-dat";
+        case RatingFormat::MovieLens100k:
+            return "movielens-100k";
+        case RatingFormat::MovieLensCsv:
+            return "movielens-csv";
+        default:
+            return "delimited";
+    }
+}
+
+}  // namespace
+
+void parse_ratings(std::string_view text, const std::string& name, RatingFormat format,
+                   const ReadOptions& options, Dataset& dataset) {
+    detail::reject_nul_bytes(text, name);
+    text = detail::strip_bom(text);
+    if (format == RatingFormat::Auto) format = detect_format(name, text);
+    RatingSink sink(dataset, scale_for(format, options));
+    reserve_columns(text, dataset);
+
+    LineScanner lines(text, name);
+    switch (format) {
+        case RatingFormat::MovieLensDat:
+            parse_movielens_lines(lines, {"::", "'::'", 3, 4}, sink);
+            break;
+        case RatingFormat::MovieLens100k:
+            parse_movielens_lines(lines, {"\t", "tabs", 3, 4}, sink);
+            break;
+        case RatingFormat::MovieLensCsv:
+            parse_movielens_csv(lines, sink);
+            break;
+        default:
+            parse_delimited(lines, options.delimited, sink);
+            break;
+    }
+    if (sink.added() == 0) throw DataError(name, 0, "no ratings");
+    dataset.format = format_name(format);
+    dataset.min_rating = sink.scale().min();
+    dataset.max_rating = sink.scale().max();
+}
+
+}  // namespace memrec

@@ -7,21 +7,31 @@
 
 namespace memrec {
 
-const char* to_string(AdamMode mode) { return mode == AdamMode::Dense ? "dense" : "lazy"; }
+const char* to_string(AdamMode mode) {
+    switch (mode) {
+        case AdamMode::Dense: return "dense";
+        case AdamMode::DenseSweep: return "dense-sweep";
+        case AdamMode::Lazy: return "lazy";
+    }
+    return "?";
+}
 
 AdamMode parse_adam_mode(const std::string& s) {
     if (s == "dense") return AdamMode::Dense;
+    if (s == "dense-sweep") return AdamMode::DenseSweep;
     if (s == "lazy") return AdamMode::Lazy;
-    throw ConfigError("unknown Adam mode '" + s + "' (expected dense or lazy)");
+    throw ConfigError("unknown Adam mode '" + s + "' (expected dense, dense-sweep or lazy)");
 }
 
 void AdamConfig::validate() const {
     if (!(learning_rate > 0.0) || !std::isfinite(learning_rate))
         throw ConfigError("learning rate must be a positive number, got " + std::to_string(learning_rate));
     if (!(beta1 >= 0.0 && beta1 < 1.0)) throw ConfigError("beta1 must be in [0, 1)");
-    if (!(beta2 >= 0.0 && beta2 < 1.0)) throw ConfigError("beta2 must be in [0, 1)");
+    if (!(beta2 > 0.0 && beta2 < 1.0)) throw ConfigError("beta2 must be in (0, 1)");
     if (!(epsilon > 0.0) || !std::isfinite(epsilon)) throw ConfigError("epsilon must be positive");
     if (!(weight_decay >= 0.0) || !std::isfinite(weight_decay)) throw ConfigError("weight decay must be >= 0");
+    if (weight_decay > 0.0 && mode == AdamMode::Dense)
+        throw ConfigError("weight decay needs --adam lazy or dense-sweep (dense's closed form has no decay term)");
 }
 
 Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(config), params_(std::move(params)) {
@@ -31,7 +41,7 @@ Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(confi
         const size_t n = params_[i]->data.size();
         state_[i].m.assign(n, 0.0f);
         state_[i].v.assign(n, 0.0f);
-        if (config_.mode == AdamMode::Lazy) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
+        if (config_.mode != AdamMode::DenseSweep) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
     }
 }
 
@@ -46,20 +56,93 @@ float Adam::lazy_alpha(int32_t t) {
     return alpha_by_step_[static_cast<size_t>(t)];
 }
 
-void Adam::step(std::vector<ParamGrad>& grads, int threads) {
+// Grows the closed-form tables to cover steps 0..steps. U(t) is computed backwards from a horizon where
+// r^j has vanished (r^400 < 1e-18 for Keras' betas), so each table entry is exact to double precision.
+void Adam::ensure_tables(int64_t steps) {
+    if (static_cast<int64_t>(future_.size()) > steps) return;
+    const int64_t n = std::max<int64_t>(steps + 1, 2 * static_cast<int64_t>(future_.size()) + 1024);
+    const double r = config_.beta1 / std::sqrt(config_.beta2);
+    int64_t tail = 0;  // steps beyond n needed for U(n-1) to converge
+    for (double rp = 1.0; rp > 1e-20 && tail < 100000; rp *= r) ++tail;
+    std::vector<double> u(static_cast<size_t>(n + tail + 1), 0.0);
+    for (int64_t t = n + tail - 1; t >= 0; --t) u[size_t(t)] = r * (alpha(config_, t + 1) + u[size_t(t + 1)]);
+    future_.assign(u.begin(), u.begin() + n);
+    r_pow_.resize(size_t(n));
+    b1_pow_.resize(size_t(n));
+    b2_pow_.resize(size_t(n));
+    double rp = 1.0, b1 = 1.0, b2 = 1.0;
+    for (int64_t k = 0; k < n; ++k) {
+        r_pow_[size_t(k)] = rp;
+        b1_pow_[size_t(k)] = b1 < 1e-30 ? 0.0f : static_cast<float>(b1);  // no denormals in the moments
+        b2_pow_[size_t(k)] = b2 < 1e-30 ? 0.0f : static_cast<float>(b2);
+        rp *= r;
+        b1 *= config_.beta1;
+        b2 *= config_.beta2;
+    }
+}
+
+void Adam::catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step) {
+    const int64_t from = s.steps[size_t(row)];
+    const int64_t k = to_step - from;
+    if (k <= 0) return;
+    s.steps[size_t(row)] = static_cast<int32_t>(to_step);
+    const double c = future_[size_t(from)] - r_pow_[size_t(k)] * future_[size_t(to_step)];
+    const int64_t off = row * p.stride;
+    kernels::adam_catchup(p.data.data() + off, s.m.data() + off, s.v.data() + off, p.stride, static_cast<float>(c),
+                          b1_pow_[size_t(k)], b2_pow_[size_t(k)], static_cast<float>(config_.epsilon));
+}
+
+void Adam::begin_step() {
     ++step_;
+    // Grow shared tables here, on one thread, so prepare()/update() only read them.
+    if (config_.mode == AdamMode::Dense) ensure_tables(step_);
+    if (config_.mode == AdamMode::Lazy) lazy_alpha(static_cast<int32_t>(step_));
+}
+
+void Adam::prepare(size_t param, ParamGrad& marked) {
+    if (config_.mode != AdamMode::Dense || marked.whole) return;  // whole params are updated every step
+    Param& p = *params_[param];
+    AdamState& s = state_[param];
+    for (int32_t r : marked.touched) catch_up_row(p, s, r, step_ - 1);
+}
+
+void Adam::update(size_t param, ParamGrad& grad, int threads) {
+    switch (config_.mode) {
+        case AdamMode::Dense: dense_param(*params_[param], state_[param], grad, threads); break;
+        case AdamMode::DenseSweep: sweep_param(*params_[param], state_[param], grad, threads); break;
+        case AdamMode::Lazy: lazy_param(*params_[param], state_[param], grad); break;
+    }
+    grad.clear();
+}
+
+void Adam::step(std::vector<ParamGrad>& grads, int threads) {
+    begin_step();
     for (size_t i = 0; i < params_.size(); ++i) {
-        if (config_.mode == AdamMode::Dense)
-            dense_param(*params_[i], state_[i], grads[i], threads);
-        else
-            lazy_param(*params_[i], state_[i], grads[i]);
-        grads[i].clear();
+        prepare(i, grads[i]);
+        update(i, grads[i], threads);
+    }
+}
+
+void Adam::synchronize(int threads) {
+    if (config_.mode != AdamMode::Dense) return;
+    ensure_tables(step_);
+    for (size_t i = 0; i < params_.size(); ++i) {
+        Param& p = *params_[i];
+        if (p.access == Access::Whole) continue;  // stepped every time, never behind
+        AdamState& s = state_[i];
+        const int64_t rows = p.rows;
+#if defined(MEMREC_OPENMP)
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && rows > 1024)
+#else
+        (void)threads;
+#endif
+        for (int64_t r = 0; r < rows; ++r) catch_up_row(p, s, r, step_);
     }
 }
 
 // Untouched rows have a zero gradient buffer, and b*m + (1-b)*0 == b*m exactly, so one adam_update over the
-// whole contiguous buffer is the dense step: decay for absent rows, full update for present ones.
-void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int threads) {
+// whole contiguous buffer is the literal dense step: decay for absent rows, full update for present ones.
+void Adam::sweep_param(Param& p, AdamState& s, ParamGrad& g, int threads) {
     AdamStep st{static_cast<float>(alpha(config_, step_)), static_cast<float>(config_.beta1),
                 static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon)};
     const float decay = static_cast<float>(config_.learning_rate * config_.weight_decay);
@@ -78,6 +161,22 @@ void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int threads) {
         const int64_t off = r0 * stride, n = (r1 - r0) * stride;
         if (decay > 0.0f) kernels::axpy(-decay, p.data.data() + off, p.data.data() + off, n);
         kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off, n, st);
+    }
+}
+
+void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int threads) {
+    if (g.whole) {  // small dense matrices (projections, biases) step every time, literally
+        sweep_param(p, s, g, threads);
+        return;
+    }
+    const AdamStep st{static_cast<float>(alpha(config_, step_)), static_cast<float>(config_.beta1),
+                      static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon)};
+    for (int32_t r : g.touched) {
+        catch_up_row(p, s, r, step_ - 1);  // no-op when prepare() ran; keeps step() alone correct
+        const int64_t off = static_cast<int64_t>(r) * p.stride;
+        kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
+                             p.stride, st);
+        s.steps[size_t(r)] = static_cast<int32_t>(step_);
     }
 }
 

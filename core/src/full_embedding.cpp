@@ -27,3 +27,9 @@ TableConfig FullEmbedding::config() const {
 }
 
 }  // namespace memrec
+
+namespace memrec {
+void FullEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
+    for (int64_t i = 0; i < n; ++i) grads[0].row(ids[i]);
+}
+}  // namespace memrec

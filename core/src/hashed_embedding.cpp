@@ -38,3 +38,9 @@ TableConfig HashedEmbedding::config() const {
 }
 
 }  // namespace memrec
+
+namespace memrec {
+void HashedEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
+    for (int64_t i = 0; i < n; ++i) grads[0].row(static_cast<int32_t>(bucket(ids[i])));
+}
+}  // namespace memrec

@@ -22,6 +22,13 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     impl::adam_update(w, m, v, g, n, s);
 }
 void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) { impl::adam_decay(w, m, v, n, s); }
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
+#if defined(MEMREC_AVX2)
+    avx2::adam_catchup(w, m, v, n, c, b1k, b2k, eps);
+#else
+    scalar::adam_catchup(w, m, v, n, c, b1k, b2k, eps);  // training only: no simd128 variant needed
+#endif
+}
 
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
     for (int64_t j = 0; j < n; ++j) out[j] = bias ? bias[j] : 0.0f;

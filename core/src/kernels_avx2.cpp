@@ -86,5 +86,18 @@ void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
     }
 }
 
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
+    assert(n % 16 == 0);
+    const __m256 vc = _mm256_set1_ps(c), vb1 = _mm256_set1_ps(b1k), vb2 = _mm256_set1_ps(b2k);
+    const __m256 veps = _mm256_set1_ps(eps);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i);
+        const __m256 den = _mm256_add_ps(_mm256_sqrt_ps(vi), veps);
+        _mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(vc, mi), den)));
+        _mm256_storeu_ps(m + i, _mm256_mul_ps(mi, vb1));
+        _mm256_storeu_ps(v + i, _mm256_mul_ps(vi, vb2));
+    }
+}
+
 }  // namespace memrec::kernels::avx2
 #endif

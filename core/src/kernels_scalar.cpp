@@ -41,4 +41,12 @@ void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
     }
 }
 
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
+    for (int64_t i = 0; i < n; ++i) {
+        w[i] -= c * m[i] / (std::sqrt(v[i]) + eps);
+        m[i] *= b1k;
+        v[i] *= b2k;
+    }
+}
+
 }  // namespace memrec::kernels::scalar

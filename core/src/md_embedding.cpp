@@ -142,3 +142,10 @@ std::vector<ComponentInfo> MixedDimensionEmbedding::components() const {
 }
 
 }  // namespace memrec
+
+namespace memrec {
+void MixedDimensionEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
+    for (int64_t i = 0; i < n; ++i)
+        grads[blocks_[block_[size_t(ids[i])]].table].row(local_[size_t(ids[i])]);
+}
+}  // namespace memrec

@@ -124,20 +124,67 @@ AlignedVector<float> Model::user_vector(int32_t user) const {
     return out;
 }
 
-BatchSums Model::accumulate_gradients(const int32_t* users, const int32_t* items, const float* ratings, int64_t n,
-                                      float loss_scale, std::vector<ParamGrad>& grads, BatchBuffers& buf) const {
-    const int s = user_->stride();
-    buf.reserve(n, s);
-    float* U = buf.user_vec.data();
-    float* V = buf.item_vec.data();
-    float* GU = buf.user_grad.data();
-    float* GV = buf.item_grad.data();
-    user_->lookup(users, n, U);
-    item_->lookup(items, n, V);
+std::vector<size_t> Model::side_params(Side side) const {
+    const size_t nu = user_->params().size(), ni = item_->params().size();
+    std::vector<size_t> out;
+    const size_t first = side == Side::User ? 0 : nu, count = side == Side::User ? nu : ni;
+    for (size_t i = 0; i < count; ++i) out.push_back(first + i);
+    size_t next = nu + ni;
+    if (global_bias_) {
+        if (side == Side::User) out.push_back(next);
+        ++next;
+    }
+    if (user_bias_) {
+        if (side == Side::User) out.push_back(next);
+        ++next;
+    }
+    if (item_bias_ && side == Side::Item) out.push_back(next);
+    return out;
+}
 
+namespace {
+// Index in params() of a bias term, given which terms exist.
+size_t bias_index(size_t first, bool global, bool user, int which) {
+    // which: 0 global, 1 user, 2 item
+    size_t i = first;
+    if (which > 0 && global) ++i;
+    if (which > 1 && user) ++i;
+    return i;
+}
+}  // namespace
+
+void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const {
+    const size_t nu = user_->params().size(), ni = item_->params().size();
+    if (side == Side::User) {
+        user_->mark_rows(ids, n, grads.data());
+        if (user_bias_) {
+            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), true, 1)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i]);
+        }
+    } else {
+        item_->mark_rows(ids, n, grads.data() + nu);
+        if (item_bias_) {
+            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), bool(user_bias_), 2)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i]);
+        }
+    }
+}
+
+void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const {
+    if (side == Side::User)
+        user_->lookup(ids, n, buf.user_vec.data());
+    else
+        item_->lookup(ids, n, buf.item_vec.data());
+}
+
+BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
+                               int64_t end, float loss_scale, BatchBuffers& buf) const {
+    const int s = user_->stride();
+    const float* U = buf.user_vec.data();
+    const float* V = buf.item_vec.data();
     BatchSums sums;
-    sums.count = n;
-    for (int64_t i = 0; i < n; ++i) {
+    sums.count = end - begin;
+    for (int64_t i = begin; i < end; ++i) {
         const float sig = sigmoid(logit(U + i * s, V + i * s, users[i], items[i]));
         const float err = scale_ * sig - ratings[i];
         sums.squared_error += double(err) * err;
@@ -145,34 +192,50 @@ BatchSums Model::accumulate_gradients(const int32_t* users, const int32_t* items
         // d(loss_scale * err^2)/dz = 2 err * scale * sig (1 - sig) * loss_scale
         buf.dz[size_t(i)] = 2.0f * err * scale_ * sig * (1.0f - sig) * loss_scale;
     }
+    return sums;
+}
+
+void Model::backward(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads,
+                     BatchBuffers& buf) const {
+    const int s = user_->stride();
+    const size_t nu = user_->params().size(), ni = item_->params().size();
+    // d z / d(user vector) = item vector and vice versa.
+    const float* other = side == Side::User ? buf.item_vec.data() : buf.user_vec.data();
+    float* G = side == Side::User ? buf.user_grad.data() : buf.item_grad.data();
     for (int64_t i = 0; i < n; ++i) {
         const float dz = buf.dz[size_t(i)];
-        float* gu = GU + i * s;
-        float* gv = GV + i * s;
-        const float* u = U + i * s;
-        const float* v = V + i * s;
-        for (int c = 0; c < s; ++c) {
-            gu[c] = dz * v[c];
-            gv[c] = dz * u[c];
+        const float* o = other + i * s;
+        float* g = G + i * s;
+        for (int c = 0; c < s; ++c) g[c] = dz * o[c];
+    }
+    if (side == Side::User) {
+        user_->backward(ids, n, G, grads.data());
+        if (global_bias_) {
+            float g = 0;
+            for (int64_t i = 0; i < n; ++i) g += buf.dz[size_t(i)];
+            grads[bias_index(nu + ni, true, bool(user_bias_), 0)].data[0] += g;
+        }
+        if (user_bias_) {
+            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), true, 1)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += buf.dz[size_t(i)];
+        }
+    } else {
+        item_->backward(ids, n, G, grads.data() + nu);
+        if (item_bias_) {
+            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), bool(user_bias_), 2)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += buf.dz[size_t(i)];
         }
     }
-    const size_t nu = user_->params().size(), ni = item_->params().size();
-    user_->backward(users, n, GU, grads.data());
-    item_->backward(items, n, GV, grads.data() + nu);
-    size_t next = nu + ni;
-    if (global_bias_) {
-        float g = 0;
-        for (int64_t i = 0; i < n; ++i) g += buf.dz[size_t(i)];
-        grads[next++].data[0] += g;
-    }
-    if (user_bias_) {
-        for (int64_t i = 0; i < n; ++i) grads[next].row(users[i])[0] += buf.dz[size_t(i)];
-        ++next;
-    }
-    if (item_bias_) {
-        for (int64_t i = 0; i < n; ++i) grads[next].row(items[i])[0] += buf.dz[size_t(i)];
-        ++next;
-    }
+}
+
+BatchSums Model::accumulate_gradients(const int32_t* users, const int32_t* items, const float* ratings, int64_t n,
+                                      float loss_scale, std::vector<ParamGrad>& grads, BatchBuffers& buf) const {
+    buf.reserve(n, user_->stride());
+    lookup(Side::User, users, n, buf);
+    lookup(Side::Item, items, n, buf);
+    BatchSums sums = loss_gradient(users, items, ratings, 0, n, loss_scale, buf);
+    backward(Side::User, users, n, grads, buf);
+    backward(Side::Item, items, n, grads, buf);
     return sums;
 }
 

@@ -79,3 +79,12 @@ TableConfig QuotientRemainderEmbedding::config() const {
 }
 
 }  // namespace memrec
+
+namespace memrec {
+void QuotientRemainderEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
+    for (int64_t i = 0; i < n; ++i) {
+        grads[0].row(static_cast<int32_t>(quotient(ids[i])));
+        grads[1].row(static_cast<int32_t>(remainder(ids[i])));
+    }
+}
+}  // namespace memrec

@@ -1,6 +1,14 @@
 #include <algorithm>
 #include <chrono>
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 #include <cmath>
+
+#if defined(MEMREC_OPENMP)
+#include <omp.h>
+#endif
 
 #include "memrec/error.h"
 #include "memrec/rng.h"
@@ -12,6 +20,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
+
+// Adam's moments of rarely seen rows decay geometrically into the denormal range, where x86 arithmetic is
+// ~100x slower; values that small (< 1e-38) change nothing, so training threads flush them to zero.
+void flush_denormals_to_zero() {
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ | DAZ
+#endif
+}
 }  // namespace
 
 void TrainConfig::validate() const {
@@ -70,6 +86,12 @@ Trainer::Trainer(Model& model, const TrainConfig& config)
     }
 }
 
+// Work of one batch is split by side, not by example: one thread owns the user table (and the global and
+// user biases), the other the item table (and item biases); each marks, catches up, looks up,
+// back-propagates and steps only its own parameters. The loss derivative is split by example. No two
+// threads ever write the same memory, so training is race-free without locks and gives bit-identical
+// results for one or two threads. (Hogwild-style updates would scale past two threads but are
+// non-deterministic and race by design; these machines have two cores.)
 EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>& train,
                                 const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed) {
     EpochStats st;
@@ -84,36 +106,97 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     batch_users_.resize(size_t(B));
     batch_items_.resize(size_t(B));
     batch_ratings_.resize(size_t(B));
+    buffers_.reserve(B, model_.user_table().stride());
+    const std::vector<size_t> user_params = model_.side_params(Side::User);
+    const std::vector<size_t> item_params = model_.side_params(Side::Item);
 
     const auto t0 = Clock::now();
     double loss_sum = 0, mae_sum = 0;  // sums of squared / absolute errors
-    int64_t done = 0, next_report = kProgressEvery;
-    bool stopped = false;
-    while (done < total) {
-        const int64_t n = std::min(B, total - done);
-        for (int64_t i = 0; i < n; ++i) {
-            const uint32_t k = order_[size_t(done + i)];
-            batch_users_[size_t(i)] = data.user[k];
-            batch_items_[size_t(i)] = data.item[k];
-            batch_ratings_[size_t(i)] = data.rating[k];
+    int64_t done = 0, next_report = kProgressEvery, n = 0;
+    bool stopped = false, finished = false;
+    BatchSums part[2];
+    const int threads = std::min(config_.threads, 2);
+
+    auto run_side = [&](Side side, int phase) {
+        const int32_t* ids = side == Side::User ? batch_users_.data() : batch_items_.data();
+        const auto& params = side == Side::User ? user_params : item_params;
+        if (phase == 0) {
+            model_.mark_rows(side, ids, n, grads_);
+            for (size_t p : params) adam_.prepare(p, grads_[p]);
+            model_.lookup(side, ids, n, buffers_);
+        } else {
+            model_.backward(side, ids, n, grads_, buffers_);
+            for (size_t p : params) adam_.update(p, grads_[p]);
         }
-        // Keras' loss is the batch mean, so each example's squared error is weighted 1/n.
-        BatchSums sums = model_.accumulate_gradients(batch_users_.data(), batch_items_.data(),
-                                                     batch_ratings_.data(), n, 1.0f / float(n), grads_, buffers_);
-        adam_.step(grads_, config_.threads);
-        loss_sum += sums.squared_error;
-        mae_sum += sums.absolute_error;
-        done += n;
-        if (progress && (done >= next_report || done == total)) {
-            next_report = done + kProgressEvery;
-            Progress p{st.epoch, config_.epochs, done, total, loss_sum / double(done), mae_sum / double(done),
-                       seconds_since(t0)};
-            if (!progress(p)) {
-                stopped = true;
-                break;
+    };
+
+#if defined(MEMREC_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+    {
+        flush_denormals_to_zero();
+#if defined(MEMREC_OPENMP)
+        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+#else
+        const int tid = 0, nth = 1;
+#endif
+        for (;;) {
+#if defined(MEMREC_OPENMP)
+#pragma omp single
+#endif
+            {
+                if (done >= total || stopped) {
+                    finished = true;
+                } else {
+                    n = std::min(B, total - done);
+                    for (int64_t i = 0; i < n; ++i) {
+                        const uint32_t k = order_[size_t(done + i)];
+                        batch_users_[size_t(i)] = data.user[k];
+                        batch_items_[size_t(i)] = data.item[k];
+                        batch_ratings_[size_t(i)] = data.rating[k];
+                    }
+                    adam_.begin_step();
+                }
+            }  // implicit barrier
+            if (finished) break;
+            for (int phase = 0; phase < 2; ++phase) {
+                if (tid == 0) run_side(Side::User, phase);
+                if (tid == 1 || nth == 1) run_side(Side::Item, phase);
+#if defined(MEMREC_OPENMP)
+#pragma omp barrier
+#endif
+                if (phase == 0) {
+                    // Keras' loss is the batch mean, so each example's squared error is weighted 1/n.
+                    const int64_t lo = n * tid / nth, hi = n * (tid + 1) / nth;
+                    part[tid] = model_.loss_gradient(batch_users_.data(), batch_items_.data(),
+                                                     batch_ratings_.data(), lo, hi, 1.0f / float(n), buffers_);
+#if defined(MEMREC_OPENMP)
+#pragma omp barrier
+#endif
+                }
             }
+#if defined(MEMREC_OPENMP)
+#pragma omp master
+#endif
+            {
+                for (int t = 0; t < nth; ++t) {
+                    loss_sum += part[t].squared_error;
+                    mae_sum += part[t].absolute_error;
+                }
+                done += n;
+                if (progress && (done >= next_report || done == total)) {
+                    next_report = done + kProgressEvery;
+                    Progress p{st.epoch, config_.epochs, done, total, loss_sum / double(done),
+                               mae_sum / double(done), seconds_since(t0)};
+                    if (!progress(p)) stopped = true;
+                }
+            }
+#if defined(MEMREC_OPENMP)
+#pragma omp barrier
+#endif
         }
     }
+    adam_.synchronize(config_.threads);
     st.seconds = seconds_since(t0);
     st.train_loss = done ? loss_sum / double(done) : 0.0;
     st.train_mae = done ? mae_sum / double(done) : 0.0;

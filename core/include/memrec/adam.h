@@ -1,9 +1,19 @@
-// Adam in the two modes memrec trains with.
-//  - Dense: what Keras does. Every step, every row's moments decay and every row moves, whether or not
-//    it was in the batch; one global step count drives the bias correction. Reproduces the reference.
-//  - Lazy: only rows that received a gradient are touched (moments and weights), each with its own step
-//    count for the bias correction. Much faster on large tables and, for embeddings, as accurate.
-// Both use Keras' formulation: alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t), w -= alpha_t m / (sqrt(v) + eps).
+// Adam in the modes memrec trains with. All use Keras' formulation:
+//   alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t);  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;
+//   w -= alpha_t m / (sqrt(v) + eps)
+//  - Dense: Keras' semantics. Every step, every row's moments decay and every row moves, whether or not
+//    it was in the batch; one global step count. Computed lazily: a row absent for k steps is brought up
+//    to date in O(1) when next read (or at synchronize()), using the closed form of k steps with g = 0:
+//      w -= C(t0, k) m0 / (sqrt(v0) + eps),  m = b1^k m0,  v = b2^k v0,
+//      C(t0, k) = sum_{j=1..k} alpha_{t0+j} r^j,  r = b1 / sqrt(b2).
+//    This equals the step-by-step result except that eps is scaled along with sqrt(v) over the skipped
+//    steps (a relative change below eps / sqrt(v0), ~1e-4 for real gradients). Reproduces the reference
+//    at the cost of a sparse optimiser.
+//  - DenseSweep: the same semantics computed literally, every row every step. Slow; it is the reference
+//    the Dense mode is tested against, and what a reader of Keras' code would write.
+//  - Lazy: only rows that received a gradient are touched, each with its own step count for the bias
+//    correction (the rows' moments only ever saw that many gradients). Absent rows do not coast on their
+//    momentum, so at the same learning rate it moves rows less than dense Adam does.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +24,9 @@
 
 namespace memrec {
 
-enum class AdamMode { Dense, Lazy };
+enum class AdamMode { Dense, DenseSweep, Lazy };
 const char* to_string(AdamMode mode);
-AdamMode parse_adam_mode(const std::string& s);  // "dense" or "lazy"; throws ConfigError
+AdamMode parse_adam_mode(const std::string& s);  // "dense", "dense-sweep" or "lazy"; throws ConfigError
 
 struct AdamConfig {
     double learning_rate = 0.001;
@@ -25,24 +35,34 @@ struct AdamConfig {
     double epsilon = 1e-7;  // Keras' default
     AdamMode mode = AdamMode::Dense;
     // Decoupled weight decay per step on the rows being updated (0 = off), applied as w -= lr * wd * w.
+    // Not supported with Dense (its closed form has no decay term): use DenseSweep or Lazy.
     double weight_decay = 0.0;
 
     void validate() const;  // throws ConfigError
 };
 
-// Optimiser state of one Param: first and second moments shaped like it, and per-row step counts.
+// Optimiser state of one Param: first and second moments shaped like it, and one count per row:
+// Lazy: the updates the row received; Dense: the step the row is up to date with.
 struct AdamState {
     AlignedVector<float> m, v;
-    std::vector<int32_t> steps;  // Lazy: updates received by each row
+    std::vector<int32_t> steps;
 };
 
 class Adam {
 public:
     Adam(const AdamConfig& config, std::vector<Param*> params);
 
-    // Applies one step with `grads` (one per param, as filled by Model::accumulate_gradients), then clears
-    // them. `threads` > 1 splits the dense sweep across OpenMP threads.
+    // One optimiser step with `grads` (one per param, as filled by Model::accumulate_gradients), then
+    // clears them. For Dense mode the caller must have called begin_step() and prepare() before computing
+    // the gradients (the rows read must be up to date); step() alone is right when nothing was read.
     void step(std::vector<ParamGrad>& grads, int threads = 1);
+
+    // The pieces of step(), for the trainer, which runs them per param on different threads:
+    void begin_step();                               // t += 1
+    void prepare(size_t param, ParamGrad& marked);   // Dense: bring the marked rows up to step t - 1
+    void update(size_t param, ParamGrad& grad, int threads = 1);  // apply step t to param, clear grad
+    // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
+    void synchronize(int threads = 1);
 
     const AdamConfig& config() const { return config_; }
     int64_t steps() const { return step_; }
@@ -55,14 +75,21 @@ public:
 
 private:
     float lazy_alpha(int32_t t);
-    void dense_param(Param& p, AdamState& s, ParamGrad& g, int threads);
+    void ensure_tables(int64_t steps);
+    void catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step);
+    void sweep_param(Param& p, AdamState& s, ParamGrad& g, int threads);
     void lazy_param(Param& p, AdamState& s, ParamGrad& g);
+    void dense_param(Param& p, AdamState& s, ParamGrad& g, int threads);
 
     AdamConfig config_;
     std::vector<Param*> params_;
     std::vector<AdamState> state_;
     int64_t step_ = 0;
-    std::vector<float> alpha_by_step_;  // cache of alpha(t) for the lazy mode's per-row counts
+    std::vector<float> alpha_by_step_;  // alpha(t) for the lazy mode's per-row counts
+    // Dense mode's closed-form tables, indexed by step or by skipped-step count, grown on demand.
+    std::vector<double> future_;  // U(t) = sum_{j>=1} alpha_{t+j} r^j
+    std::vector<double> r_pow_;   // r^k
+    std::vector<float> b1_pow_, b2_pow_;
 };
 
 }  // namespace memrec

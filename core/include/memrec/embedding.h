@@ -68,6 +68,9 @@ public:
     virtual void lookup(const int32_t* ids, int64_t n, float* out) const = 0;
     // Adds to `grads` (one per params() entry) the gradient given d loss / d embedding for each id.
     virtual void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const = 0;
+    // Marks in `grads` every row that lookup(ids) reads (and backward would touch), without computing:
+    // a deferred optimiser brings those rows up to date before the forward pass.
+    virtual void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const = 0;
 
     std::vector<Param>& params() { return params_; }
     const std::vector<Param>& params() const { return params_; }

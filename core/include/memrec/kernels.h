@@ -34,6 +34,8 @@ void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
 // The same step with g = 0 (a dense optimiser moving a row that was absent from the batch).
 void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+// k skipped dense steps at once (see adam.cpp): w -= c m / (sqrt(v) + eps); m *= b1k; v *= b2k.
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 // Gradient of `project`: gx[i] = <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
@@ -47,6 +49,7 @@ void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
 void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace scalar
 
 #if defined(MEMREC_AVX2)
@@ -57,6 +60,7 @@ void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
 void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
+void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace avx2
 #endif
 

@@ -38,6 +38,8 @@ struct BatchSums {
     int64_t count = 0;
 };
 
+enum class Side { User, Item };
+
 class Model {
 public:
     // A fresh model: tables built from `config` and initialised from `seed` as Keras does.
@@ -85,6 +87,18 @@ public:
     // entry, pre-sized) with d(sum of squared errors * loss_scale)/d(params) and returns the error sums.
     BatchSums accumulate_gradients(const int32_t* users, const int32_t* items, const float* ratings, int64_t n,
                                    float loss_scale, std::vector<ParamGrad>& grads, BatchBuffers& buf) const;
+
+    // accumulate_gradients in stages, so the trainer can give the user side and the item side to different
+    // threads. The user side owns the user table, the global bias and the user biases; the item side the
+    // item table and the item biases. params() indices of each side:
+    std::vector<size_t> side_params(Side side) const;
+    void mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const;
+    void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const;  // buf reserved for n
+    // After both lookups: the loss derivative per example for examples [begin, end) into buf.dz.
+    BatchSums loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
+                            int64_t end, float loss_scale, BatchBuffers& buf) const;
+    // After loss_gradient for all n examples: gradients of one side's params.
+    void backward(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads, BatchBuffers& buf) const;
 
 private:
     ModelConfig config_;

@@ -13,6 +13,7 @@ public:
     TableKind kind() const override { return TableKind::Full; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
 };
 
@@ -25,6 +26,7 @@ public:
     TableKind kind() const override { return TableKind::QuotientRemainder; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
 
     int64_t buckets() const { return buckets_; }
@@ -46,6 +48,7 @@ public:
     TableKind kind() const override { return TableKind::Hashed; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
     int64_t bucket(int32_t id) const;
 
@@ -64,6 +67,7 @@ public:
     TableKind kind() const override { return TableKind::MixedDimension; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
     std::vector<ComponentInfo> components() const override;
 

@@ -1,0 +1,73 @@
+// The .mrec model file: everything needed to use a trained model without the training data (tables,
+// vocabularies, optional titles, item popularity, training settings, history and metrics), in a versioned
+// binary container. The byte layout is documented in core/src/model_file.cpp's header comment; every
+// version bump gets a line in CHANGELOG.md.
+//
+// Loading from bytes is the primary entry (the browser has bytes, not files); the path overload wraps it.
+// The loader checks every count and size against the bytes that remain before allocating and throws
+// FormatError naming the field (expected vs got) for bad magic, unknown or future versions, truncation,
+// overlapping sections and checksum mismatches.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memrec/dataset.h"
+#include "memrec/model.h"
+#include "memrec/trainer.h"
+
+namespace memrec {
+
+// How table parameters are stored in the file. In memory, loaded tables are always f32.
+enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
+const char* to_string(Storage s);
+Storage parse_storage(const std::string& s);  // "f32", "f16", "int8"; throws ConfigError
+
+// How the model was trained: enough to rebuild the same split and say what the numbers mean.
+struct TrainingInfo {
+    std::string preset;           // preset name the config started from ("" if none)
+    std::string data_source;      // the ratings path as given at training time
+    std::string data_format;      // Dataset::format
+    double train_fraction = 0.85;
+    uint64_t split_seed = 42;
+    uint64_t seed = 42;
+    TrainConfig train;            // epochs, batch, Adam settings, threads
+    float min_rating = 1.0f, max_rating = 5.0f;
+};
+
+struct ModelFile {
+    std::unique_ptr<Model> model;
+    Vocabulary users;
+    Vocabulary items;
+    std::vector<std::string> titles;    // by dense item index; empty when the file has no titles
+    std::vector<int64_t> item_counts;   // training ratings per item (popularity), by dense item index
+    TrainingInfo info;
+    std::vector<EpochStats> history;
+    Metrics eval;                       // eval metrics of the final model (count 0 if unknown)
+    Storage storage = Storage::F32;     // how the tables were stored in the file this was loaded from
+};
+
+// The newest format version this build writes and reads (see CHANGELOG.md).
+constexpr uint32_t kModelFormatVersion = 1;
+
+// One entry of a model file's section table, for `memrec inspect`.
+struct SectionInfo {
+    uint32_t id = 0;
+    std::string name;  // "config", "users", "tables", ... ("unknown" for ids this version does not know)
+    uint64_t offset = 0;
+    uint64_t size = 0;
+};
+// The section table after the same checks parse_model starts with (magic, version, bounds, checksum).
+std::vector<SectionInfo> model_sections(const uint8_t* data, size_t size);
+
+// Serialises `file` with its tables stored as `storage` (quantising f32 to f16 or int8 row-wise).
+std::string serialize_model(const ModelFile& file, Storage storage = Storage::F32, bool with_titles = true);
+ModelFile parse_model(const uint8_t* data, size_t size);
+ModelFile load_model(const std::string& path);
+// Atomic: written to a temporary file, then renamed over `path`.
+void save_model(const ModelFile& file, const std::string& path, Storage storage = Storage::F32,
+                bool with_titles = true);
+
+}  // namespace memrec

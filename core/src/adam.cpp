@@ -184,8 +184,12 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g) {
     AdamStep st{0.0f, static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
                 static_cast<float>(config_.epsilon)};
     const float decay = static_cast<float>(config_.learning_rate * config_.weight_decay);
+    // Bias correction from the global step, as TF's LazyAdam and PyTorch's SparseAdam do. (Per-row counts
+    // were tried: they shrink early steps of rarely seen rows, and the baseline's eval MSE after the
+    // reference's 3 epochs was 0.850 against 0.756 with the global step.)
+    st.alpha = lazy_alpha(static_cast<int32_t>(step_));
     auto update_row = [&](int32_t r) {
-        st.alpha = lazy_alpha(++s.steps[static_cast<size_t>(r)]);
+        ++s.steps[static_cast<size_t>(r)];
         const int64_t off = static_cast<int64_t>(r) * p.stride;
         if (decay > 0.0f) kernels::axpy(-decay, p.data.data() + off, p.data.data() + off, p.stride);
         kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,

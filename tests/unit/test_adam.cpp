@@ -1,6 +1,6 @@
 // One-parameter Adam steps against values worked out by hand (Keras' formulas in float64, see the table
 // below), in every mode. Dense mode moves a row that is absent from the batch; lazy mode leaves it alone
-// and corrects its bias with the row's own step count.
+// (bias correction from the global step).
 #include <catch2/catch.hpp>
 
 #include "memrec/adam.h"
@@ -14,12 +14,12 @@ namespace {
 //   step 1: row 0 = 0.5            step 2: row 0 = -1.0, row 1 = 0.2            step 3: row 0 = 0.3
 // alpha_t = lr sqrt(1 - 0.999^t) / (1 - 0.9^t); m = 0.9 m + 0.1 g; v = 0.999 v + 0.001 g^2;
 // w -= alpha_t m / (sqrt(v) + 1e-7). Dense: t is the global step for every row, absent rows use g = 0.
-// Lazy: absent rows are untouched, t counts the row's own updates (row 1's first update is at step 2).
+// Lazy: absent rows are untouched; t is the global step (row 1's first update is at step 2, with alpha_2).
 struct Expected {
     double row0, row1;
 };
 const Expected kDense[3] = {{0.900000632, 2.0}, {0.936610882, 1.925587494}, {0.947377972, 1.868066412}};
-const Expected kLazy[3] = {{0.900000632, 2.0}, {0.936610882, 1.900001581}, {0.947377972, 1.900001581}};
+const Expected kLazy[3] = {{0.900000632, 2.0}, {0.936610882, 1.925587494}, {0.947377972, 1.925587494}};
 
 void run(AdamMode mode, const Expected* expected) {
     Param p("w", 2, 1, Access::Rows, Init::Zero);

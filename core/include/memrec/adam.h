@@ -11,9 +11,9 @@
 //    at the cost of a sparse optimiser.
 //  - DenseSweep: the same semantics computed literally, every row every step. Slow; it is the reference
 //    the Dense mode is tested against, and what a reader of Keras' code would write.
-//  - Lazy: only rows that received a gradient are touched, each with its own step count for the bias
-//    correction (the rows' moments only ever saw that many gradients). Absent rows do not coast on their
-//    momentum, so at the same learning rate it moves rows less than dense Adam does.
+//  - Lazy: only rows that received a gradient are touched (moments and weights), with the global step
+//    for the bias correction, as TF's LazyAdam and PyTorch's SparseAdam. Absent rows do not coast on
+//    their momentum, so at the same learning rate it moves rare rows less than dense Adam does.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,7 @@ struct AdamConfig {
 };
 
 // Optimiser state of one Param: first and second moments shaped like it, and one count per row:
-// Lazy: the updates the row received; Dense: the step the row is up to date with.
+// Lazy: the updates the row received (informational); Dense: the step the row is up to date with.
 struct AdamState {
     AlignedVector<float> m, v;
     std::vector<int32_t> steps;

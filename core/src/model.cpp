@@ -178,7 +178,7 @@ void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) 
 }
 
 BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
-                               int64_t end, float loss_scale, BatchBuffers& buf) const {
+                               int64_t end, float loss_scale, const BatchBuffers& buf, float* dz) const {
     const int s = user_->stride();
     const float* U = buf.user_vec.data();
     const float* V = buf.item_vec.data();
@@ -190,12 +190,12 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
         sums.squared_error += double(err) * err;
         sums.absolute_error += std::fabs(double(err));
         // d(loss_scale * err^2)/dz = 2 err * scale * sig (1 - sig) * loss_scale
-        buf.dz[size_t(i)] = 2.0f * err * scale_ * sig * (1.0f - sig) * loss_scale;
+        dz[i] = 2.0f * err * scale_ * sig * (1.0f - sig) * loss_scale;
     }
     return sums;
 }
 
-void Model::backward(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads,
+void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, std::vector<ParamGrad>& grads,
                      BatchBuffers& buf) const {
     const int s = user_->stride();
     const size_t nu = user_->params().size(), ni = item_->params().size();
@@ -203,27 +203,27 @@ void Model::backward(Side side, const int32_t* ids, int64_t n, std::vector<Param
     const float* other = side == Side::User ? buf.item_vec.data() : buf.user_vec.data();
     float* G = side == Side::User ? buf.user_grad.data() : buf.item_grad.data();
     for (int64_t i = 0; i < n; ++i) {
-        const float dz = buf.dz[size_t(i)];
+        const float d = dz[i];
         const float* o = other + i * s;
         float* g = G + i * s;
-        for (int c = 0; c < s; ++c) g[c] = dz * o[c];
+        for (int c = 0; c < s; ++c) g[c] = d * o[c];
     }
     if (side == Side::User) {
         user_->backward(ids, n, G, grads.data());
         if (global_bias_) {
             float g = 0;
-            for (int64_t i = 0; i < n; ++i) g += buf.dz[size_t(i)];
+            for (int64_t i = 0; i < n; ++i) g += dz[i];
             grads[bias_index(nu + ni, true, bool(user_bias_), 0)].data[0] += g;
         }
         if (user_bias_) {
             ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), true, 1)];
-            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += buf.dz[size_t(i)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];
         }
     } else {
         item_->backward(ids, n, G, grads.data() + nu);
         if (item_bias_) {
             ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), bool(user_bias_), 2)];
-            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += buf.dz[size_t(i)];
+            for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];
         }
     }
 }
@@ -233,9 +233,9 @@ BatchSums Model::accumulate_gradients(const int32_t* users, const int32_t* items
     buf.reserve(n, user_->stride());
     lookup(Side::User, users, n, buf);
     lookup(Side::Item, items, n, buf);
-    BatchSums sums = loss_gradient(users, items, ratings, 0, n, loss_scale, buf);
-    backward(Side::User, users, n, grads, buf);
-    backward(Side::Item, items, n, grads, buf);
+    BatchSums sums = loss_gradient(users, items, ratings, 0, n, loss_scale, buf, buf.dz.data());
+    backward(Side::User, users, n, buf.dz.data(), grads, buf);
+    backward(Side::Item, items, n, buf.dz.data(), grads, buf);
     return sums;
 }
 

@@ -37,6 +37,11 @@ struct AdamConfig {
     // Decoupled weight decay per step on the rows being updated (0 = off), applied as w -= lr * wd * w.
     // Not supported with Dense (its closed form has no decay term): use DenseSweep or Lazy.
     double weight_decay = 0.0;
+    // L2 regularisation added to the gradient of the rows being updated ("lazy" L2, as in classic matrix
+    // factorisation): g += l2 * w on embedding-table rows and l2_bias * w on user/item bias rows. Rows not
+    // in the batch are not regularised, so frequent ids are pulled towards zero as often as they are seen.
+    double l2 = 0.0;
+    double l2_bias = 0.0;
 
     void validate() const;  // throws ConfigError
 };
@@ -57,10 +62,13 @@ public:
     // the gradients (the rows read must be up to date); step() alone is right when nothing was read.
     void step(std::vector<ParamGrad>& grads, int threads = 1);
 
-    // The pieces of step(), for the trainer, which runs them per param on different threads:
-    void begin_step();                               // t += 1
-    void prepare(size_t param, ParamGrad& marked);   // Dense: bring the marked rows up to step t - 1
-    void update(size_t param, ParamGrad& grad, int threads = 1);  // apply step t to param, clear grad
+    // The pieces of step(), for the trainer, which runs them per param on different threads with an
+    // explicit step number t (1-based) and calls set_steps() afterwards. Thread-safe for distinct params
+    // once reserve_steps() has covered every t used.
+    void begin_step();                                        // t = steps() + 1, tables grown
+    void reserve_steps(int64_t last_step);                    // grow the step tables up to last_step
+    void prepare(size_t param, ParamGrad& marked, int64_t t);  // Dense: bring marked rows up to step t - 1
+    void update(size_t param, ParamGrad& grad, int64_t t, int threads = 1);  // apply step t, clear grad
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 
@@ -74,16 +82,17 @@ public:
     static double alpha(const AdamConfig& c, int64_t t);
 
 private:
-    float lazy_alpha(int32_t t);
+    float lazy_alpha(int64_t t) const { return alpha_by_step_[static_cast<size_t>(t)]; }
     void ensure_tables(int64_t steps);
     void catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step);
-    void sweep_param(Param& p, AdamState& s, ParamGrad& g, int threads);
-    void lazy_param(Param& p, AdamState& s, ParamGrad& g);
-    void dense_param(Param& p, AdamState& s, ParamGrad& g, int threads);
+    void sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
+    void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t);
+    void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
 
     AdamConfig config_;
     std::vector<Param*> params_;
     std::vector<AdamState> state_;
+    std::vector<float> l2_;  // L2 coefficient per param (config l2 or l2_bias by param kind)
     int64_t step_ = 0;
     std::vector<float> alpha_by_step_;  // alpha(t) for the lazy mode's per-row counts
     // Dense mode's closed-form tables, indexed by step or by skipped-step count, grown on demand.

@@ -94,11 +94,13 @@ public:
     std::vector<size_t> side_params(Side side) const;
     void mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const;
     void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const;  // buf reserved for n
-    // After both lookups: the loss derivative per example for examples [begin, end) into buf.dz.
+    // After both lookups: the loss derivative d loss / d logit of examples [begin, end) into dz[begin, end).
     BatchSums loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
-                            int64_t end, float loss_scale, BatchBuffers& buf) const;
-    // After loss_gradient for all n examples: gradients of one side's params.
-    void backward(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads, BatchBuffers& buf) const;
+                            int64_t end, float loss_scale, const BatchBuffers& buf, float* dz) const;
+    // After loss_gradient for all n examples: gradients of one side's params. Writes only that side's
+    // gradient buffer in `buf` and that side's entries of `grads`.
+    void backward(Side side, const int32_t* ids, int64_t n, const float* dz, std::vector<ParamGrad>& grads,
+                  BatchBuffers& buf) const;
 
 private:
     ModelConfig config_;

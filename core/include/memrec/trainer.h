@@ -15,9 +15,14 @@ struct TrainConfig {
     int epochs = 3;
     int64_t batch_size = 128;
     AdamConfig adam;
-    int threads = 1;     // OpenMP threads (ignored without OpenMP)
+    int threads = 1;     // training uses up to 2 (one per side); evaluation uses all with OpenMP
     uint64_t seed = 42;  // shuffling: epoch e uses a generator seeded from (seed, e), so runs can resume
     bool shuffle = true;
+    // Early stopping (early_stopping.h), for the commands that honour it (train, sweep): when patience > 0,
+    // train on the training split minus a validation slice of this fraction and keep the epoch with the
+    // best validation RMSE; stop after `patience` epochs without improvement.
+    int early_stopping = 0;
+    double validation_fraction = 0.05;
 
     void validate() const;  // throws ConfigError
 };
@@ -70,10 +75,8 @@ private:
     TrainConfig config_;
     Adam adam_;
     std::vector<ParamGrad> grads_;
-    BatchBuffers buffers_;
+    BatchBuffers buffers_[2];  // alternate batches use alternate buffers (see train_epoch)
     std::vector<uint32_t> order_;
-    std::vector<int32_t> batch_users_, batch_items_;
-    std::vector<float> batch_ratings_;
     std::vector<EpochStats> history_;
 };
 

@@ -1,0 +1,150 @@
+// memrec bench: training throughput per preset, Adam mode and thread count (median over epochs), the time
+// to read the ratings, and the process's peak resident memory.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.h"
+#include "memrec/io.h"
+#include "memrec/kernels.h"
+#include "memrec/reader.h"
+
+namespace memrec::cli {
+
+namespace {
+
+struct BenchArgs {
+    DataOptions data;
+    std::string presets = "baseline,memeff";
+    std::string modes = "lazy,dense";
+    std::string threads = "1,2";
+    int epochs = 5;
+    int reads = 5;
+    std::string json;
+};
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+struct Spread {
+    double median = 0, min = 0, max = 0;
+};
+
+Spread spread(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
+}
+
+double peak_rss_mb() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+}  // namespace
+
+Command add_bench(CLI::App& root) {
+    auto args = std::make_shared<BenchArgs>();
+    CLI::App* app = root.add_subcommand("bench", "measure reading and training throughput");
+    app->footer(
+        "Examples:\n"
+        "  memrec bench --data ~/ml-1m                         every preset x Adam mode x {1, 2} threads\n"
+        "  memrec bench --presets baseline --modes lazy --threads 2 --epochs 9 --json bench.json");
+    args->data.add_to(*app);
+    app->add_option("--presets", args->presets, "comma-separated presets")->capture_default_str();
+    app->add_option("--modes", args->modes, "comma-separated Adam modes (lazy, dense, dense-sweep)")
+        ->capture_default_str();
+    app->add_option("--threads", args->threads, "comma-separated thread counts")->capture_default_str();
+    app->add_option("--epochs", args->epochs, "epochs per configuration (the median is reported)")
+        ->capture_default_str();
+    app->add_option("--reads", args->reads, "times the ratings are read for the load-time median")
+        ->capture_default_str();
+    app->add_option("--json", args->json, "also write the results as JSON");
+
+    return {app, [args]() {
+                if (args->epochs < 1) throw UsageError("--epochs must be at least 1");
+                if (args->reads < 1) throw UsageError("--reads must be at least 1");
+                const std::string path = args->data.resolve();
+                std::vector<double> read_seconds;
+                Dataset data;
+                for (int r = 0; r < args->reads; ++r) {
+                    const auto t0 = std::chrono::steady_clock::now();
+                    data = read_dataset(path);
+                    read_seconds.push_back(
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                }
+                const Spread rs = spread(read_seconds);
+                std::printf("read %s: %s ratings, median %.3f s (min %.3f, max %.3f over %d reads)\n",
+                            data.ratings_path.c_str(), format_count(int64_t(data.size())).c_str(), rs.median,
+                            rs.min, rs.max, args->reads);
+                std::printf("kernels: %s\n", kernels::active());
+                Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
+                const auto item_counts = count_items(data, split.train);
+                const auto user_counts = count_users(data, split.train);
+
+                nlohmann::json results = nlohmann::json::array();
+                std::printf("%-10s %-12s %8s %16s %16s %16s %12s\n", "preset", "adam", "threads", "ratings/s",
+                            "min", "max", "s/epoch");
+                for (const auto& preset_name : split_list(args->presets)) {
+                    for (const auto& mode : split_list(args->modes)) {
+                        for (const auto& th : split_list(args->threads)) {
+                            Preset p = preset(preset_name);
+                            p.train.adam.mode = parse_adam_mode(mode);
+                            p.train.epochs = args->epochs;
+                            try {
+                                p.train.threads = std::stoi(th);
+                            } catch (const std::exception&) {
+                                throw UsageError("--threads: '" + th + "' is not a number");
+                            }
+                            Model model(p.model, data.users.size(), data.items.size(), data.max_rating,
+                                        item_counts, user_counts, p.train.seed);
+                            Trainer trainer(model, p.train);
+                            std::vector<double> rates, secs;
+                            for (int e = 0; e < args->epochs; ++e) {
+                                EpochStats st = trainer.train_epoch(data, split.train, {}, {});
+                                rates.push_back(st.ratings_per_second);
+                                secs.push_back(st.seconds);
+                            }
+                            const Spread r = spread(rates);
+                            const Spread s = spread(secs);
+                            std::printf("%-10s %-12s %8d %16.0f %16.0f %16.0f %12.3f\n", preset_name.c_str(),
+                                        mode.c_str(), p.train.threads, r.median, r.min, r.max, s.median);
+                            std::fflush(stdout);
+                            results.push_back({{"preset", preset_name},
+                                               {"adam", mode},
+                                               {"threads", p.train.threads},
+                                               {"epochs", args->epochs},
+                                               {"ratings_per_second_median", r.median},
+                                               {"ratings_per_second_min", r.min},
+                                               {"ratings_per_second_max", r.max},
+                                               {"seconds_per_epoch_median", s.median}});
+                        }
+                    }
+                }
+                const double rss = peak_rss_mb();
+                std::printf("peak resident memory: %.1f MB\n", rss);
+                if (!args->json.empty()) {
+                    nlohmann::json j{{"read_seconds_median", rs.median},
+                                     {"read_seconds_min", rs.min},
+                                     {"read_seconds_max", rs.max},
+                                     {"kernels", kernels::active()},
+                                     {"peak_rss_mb", rss},
+                                     {"training", results}};
+                    write_file_atomic(args->json, j.dump(2) + "\n");
+                }
+                return 0;
+            }};
+}
+
+}  // namespace memrec::cli

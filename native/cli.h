@@ -28,6 +28,24 @@ struct Command {
 // One function per subcommand, each in its own cmd_*.cpp; main.cpp lists them.
 Command add_train(CLI::App& root);
 Command add_compare(CLI::App& root);
+Command add_sweep(CLI::App& root);
+Command add_export(CLI::App& root);
+Command add_inspect(CLI::App& root);
+Command add_eval(CLI::App& root);
+Command add_predict(CLI::App& root);
+Command add_recommend(CLI::App& root);
+Command add_demo_users(CLI::App& root);
+Command add_bench(CLI::App& root);
+// Range checks on the numeric flags of every subcommand (value_checks.cpp): call after adding them all.
+void add_value_checks(CLI::App& root);
+// Output flags of the subcommand given (--out, --history, --json files; --npy, --checkpoint directories)
+// that could not be written: UsageError before any work is done.
+void check_output_paths(const CLI::App& root);
+// The first flag on the command line that the subcommand given does not have ("" if none): named in the
+// message when CLI11 would report something else first (a missing positional, say).
+std::string unknown_flag(const CLI::App& root, int argc, char** argv);
+void check_output_file(const std::string& path, const std::string& flag);
+void check_output_dir(const std::string& dir, const std::string& flag);
 
 // --data and the split flags, shared by every subcommand that reads ratings.
 struct DataOptions {
@@ -58,6 +76,10 @@ struct ModelOptions {
     double lr = 0;
     std::string adam;
     double weight_decay = -1;
+    double l2 = -1, l2_bias = -1;         // -1: the preset's
+    double l2_user = -1, l2_item = -1;    // -1: the preset's
+    int early_stopping = -1;              // patience; -1: the preset's, 0: off
+    double validation_fraction = -1;
     int threads = 0;
     uint64_t seed = 42;
     void add_to(CLI::App& app, bool with_model_flags = true);

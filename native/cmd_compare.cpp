@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "memrec/io.h"
+#include "model_cli.h"
 
 namespace memrec::cli {
 
@@ -22,6 +23,7 @@ struct Result {
     std::string name;
     int64_t parameters = 0;
     std::vector<EpochStats> history;
+    std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8
 };
 
 }  // namespace
@@ -75,7 +77,9 @@ Command add_compare(CLI::App& root) {
                         EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
                         if (!args->quiet) print_epoch(e);
                     }
-                    results.push_back({p.name, model.parameter_count(), trainer.history()});
+                    results.push_back({p.name, model.parameter_count(), trainer.history(), {}});
+                    ModelFile file = training_metadata(p, data, split, args->data, trainer.history());
+                    results.back().sizes = with_model(file, model, [](ModelFile& f) { return stored_sizes(f, false); });
                 }
 
                 std::printf("\n%-26s", "");
@@ -84,6 +88,14 @@ Command add_compare(CLI::App& root) {
                 for (const auto& r : results) std::printf("%22s", format_count(r.parameters).c_str());
                 std::printf("\n%-26s", "megabytes (f32)");
                 for (const auto& r : results) std::printf("%22.3f", 4.0 * double(r.parameters) / (1 << 20));
+                for (size_t k = 0; k < results.front().sizes.size(); ++k) {
+                    const char* storage = to_string(results.front().sizes[k].storage);
+                    std::printf("\n%-26s", (std::string("file bytes ") + storage + " / gzip").c_str());
+                    for (const auto& r : results) {
+                        const StoredSize& z = r.sizes[k];
+                        std::printf("%22s", (format_count(z.bytes) + " / " + (z.gzip < 0 ? "n/a" : format_count(z.gzip))).c_str());
+                    }
+                }
                 const size_t epochs = results.front().history.size();
                 for (size_t e = 0; e < epochs; ++e) {
                     std::printf("\n%-26s", ("epoch " + std::to_string(e + 1) + " eval MSE / MAE").c_str());
@@ -108,7 +120,7 @@ Command add_compare(CLI::App& root) {
                     std::sort(v.begin(), v.end());
                     std::printf("%22.0f", v[v.size() / 2]);
                 }
-                std::printf("\n");
+                std::printf("\n(file bytes: the .mrec without titles, as `memrec export --no-titles` writes it)\n");
 
                 if (!args->json.empty()) {
                     nlohmann::json j = nlohmann::json::array();
@@ -116,6 +128,8 @@ Command add_compare(CLI::App& root) {
                         j.push_back({{"preset", r.name},
                                      {"parameters", r.parameters},
                                      {"bytes_f32", 4 * r.parameters},
+                                     {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}}},
+                                     {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}}},
                                      {"history", nlohmann::json::parse(history_json(r.history))}});
                     write_file_atomic(args->json, j.dump(2) + "\n");
                 }

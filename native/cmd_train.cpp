@@ -4,6 +4,9 @@
 #include "cli.h"
 #include "memrec/io.h"
 #include "memrec/split.h"
+#include "model_cli.h"
+#include "train_checkpoint.h"
+#include "train_early_stopping.h"
 
 namespace memrec::cli {
 
@@ -12,7 +15,9 @@ struct TrainArgs {
     DataOptions data;
     ModelOptions model;
     std::string history;
+    std::string out;
     bool quiet = false;
+    CheckpointOptions checkpoint;
 };
 }  // namespace
 
@@ -23,15 +28,22 @@ Command add_train(CLI::App& root) {
         "Examples:\n"
         "  memrec train --data ~/ml-1m                          the reference baseline (3 epochs, dense Adam)\n"
         "  memrec train --preset memeff --adam lazy --epochs 10  the compressed model, lazy Adam\n"
-        "  memrec train --item-table md --blocks 300,1500 --alpha 0.4 --history h.json");
+        "  memrec train --item-table md --blocks 300,1500 --alpha 0.4 --history h.json\n"
+        "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt");
     args->data.add_to(*app);
+    const size_t first_model_flag = app->get_options().size();
     args->model.add_to(*app);
+    args->checkpoint.note_model_flags(*app, first_model_flag);
+    args->checkpoint.add_to(*app);
     app->add_option("--history", args->history, "write the per-epoch history as JSON to this file");
+    app->add_option("--out", args->out, "save the trained model to this file (.mrec, f32; see memrec export)");
     app->add_flag("-q,--quiet", args->quiet, "print only the final figures");
 
-    return {app, [args]() {
+    return {app, [args, app]() {
                 Preset p = args->model.build(args->model.preset);
+                ResumableRun run(args->checkpoint, *app, args->model, p, args->data);
                 Dataset data = load_data(args->data, args->quiet);
+                run.use_data(data);
                 Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
                 Model model(p.model, data.users.size(), data.items.size(), data.max_rating,
                             count_items(data, split.train), count_users(data, split.train), p.train.seed);
@@ -45,12 +57,18 @@ Command add_train(CLI::App& root) {
                                 to_string(p.train.adam.mode), p.train.threads);
                 }
                 Trainer trainer(model, p.train);
+                run.restore(model, trainer);
                 auto progress = progress_printer(args->quiet);
-                while (static_cast<int>(trainer.history().size()) < p.train.epochs) {
-                    EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
-                    print_epoch(e);
+                if (p.train.early_stopping > 0) {
+                    if (run.resuming() || !args->checkpoint.dir.empty())
+                        throw UsageError("--early-stopping does not combine with --checkpoint or --resume");
+                    train_early_stopping(trainer, model, data, split, args->data.split_seed, progress, args->quiet);
+                } else if (const int status = run.train(trainer, model, data, split, progress, args->quiet)) {
+                    return status;
                 }
                 if (!args->history.empty()) write_file_atomic(args->history, history_json(trainer.history()) + "\n");
+                if (!args->out.empty())
+                    save_trained_model(model, p, data, split, args->data, trainer.history(), args->out, args->quiet);
                 return 0;
             }};
 }

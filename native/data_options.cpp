@@ -23,6 +23,10 @@ std::string DataOptions::resolve() const {
     if (p.empty()) {
         const char* env = std::getenv("MEMREC_DATA");
         p = env && *env ? env : "data";
+        std::error_code ec;
+        if (p == "data" && !fs::exists(p, ec))
+            throw UsageError("no ratings to read: give --data (a MovieLens folder or ratings file), set MEMREC_DATA, "
+                             "or run scripts/fetch-data.sh to download them into data/");
     }
     // A folder of MovieLens sets (as $MEMREC_DATA is) rather than one set: use its ml-1m.
     std::error_code ec;

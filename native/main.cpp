@@ -14,7 +14,11 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("memrec ") + MEMREC_VERSION_STRING);
     app.require_subcommand(1);
     app.fallthrough(false);
-    std::vector<cli::Command> commands{cli::add_train(app), cli::add_compare(app)};
+    std::vector<cli::Command> commands{cli::add_train(app),   cli::add_compare(app), cli::add_export(app),
+                                       cli::add_inspect(app), cli::add_eval(app),    cli::add_predict(app),
+                                       cli::add_recommend(app), cli::add_demo_users(app), cli::add_sweep(app),
+                                       cli::add_bench(app)};
+    cli::add_value_checks(app);
 
     try {
         app.parse(argc, argv);
@@ -25,10 +29,19 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "memrec: %s (see memrec --help)\n", e.what());
+        // CLI11 reports "memrec frobnicate" as a missing subcommand; name the word it did not know.
+        const std::string unknown = cli::unknown_flag(app, argc, argv);
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
+            std::fprintf(stderr, "memrec: unknown subcommand '%s' (see memrec --help)\n", argv[1]);
+        else if (!unknown.empty())
+            std::fprintf(stderr, "memrec: %s has no flag %s (see memrec %s --help)\n", argv[1], unknown.c_str(),
+                         argv[1]);
+        else
+            std::fprintf(stderr, "memrec: %s (see memrec --help)\n", e.what());
         return 2;
     }
     try {
+        cli::check_output_paths(app);
         for (auto& c : commands)
             if (c.app->parsed()) return c.run();
         return 2;

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "cli.h"
 #include "memrec/error.h"
@@ -42,7 +43,7 @@ void ModelOptions::add_to(CLI::App& app, bool with_model_flags) {
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
-    app.add_option("--preset", preset, "starting configuration: baseline | memeff")->capture_default_str();
+    app.add_option("--preset", preset, "starting configuration: baseline | memeff | small | tiny")->capture_default_str();
     app.add_option("--user-table", user_table, "user table kind: full | qr | md | hash");
     app.add_option("--item-table", item_table, "item table kind: full | qr | md | hash");
     app.add_option("--dim", dim, "embedding dim (the base dim of mixed-dimension tables)");
@@ -62,6 +63,15 @@ void ModelOptions::add_training_flags(CLI::App& app) {
     app.add_option("--lr", lr, "Adam learning rate");
     app.add_option("--adam", adam, "dense (every row steps, as Keras) | lazy (only rows in the batch)");
     app.add_option("--weight-decay", weight_decay, "decoupled weight decay per step (0 = off)");
+    app.add_option("--l2", l2, "L2 regularisation on the embedding rows in each batch (0 = off)");
+    app.add_option("--l2-user", l2_user, "L2 of the user table's params (default: --l2)");
+    app.add_option("--l2-item", l2_item, "L2 of the item table's params (default: --l2)");
+    app.add_option("--l2-bias", l2_bias, "L2 regularisation on the user/item bias rows in each batch (0 = off)");
+    app.add_option("--early-stopping", early_stopping,
+                   "patience: train on train minus a validation slice, keep the best validation epoch, stop "
+                   "after this many epochs without improvement (0 = off; --epochs is the maximum)");
+    app.add_option("--validation-fraction", validation_fraction,
+                   "share of the training split held out for early stopping (default 0.05)");
     app.add_option("--threads", threads, "training threads (default: all cores)");
     app.add_option("--seed", seed, "seed of initialisation and shuffling")->capture_default_str();
 }
@@ -122,6 +132,28 @@ Preset ModelOptions::build(const std::string& preset_name) const {
     if (weight_decay != -1) {
         if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) throw UsageError("--weight-decay must be >= 0");
         p.train.adam.weight_decay = weight_decay;
+    }
+    if (l2 != -1) {
+        if (!(l2 >= 0) || !std::isfinite(l2)) throw UsageError("--l2 must be >= 0");
+        p.train.adam.l2 = l2;
+    }
+    for (auto [v, flag, dst] : {std::tuple{l2_user, "--l2-user", &p.train.adam.l2_user},
+                                std::tuple{l2_item, "--l2-item", &p.train.adam.l2_item}}) {
+        if (v == -1) continue;
+        if (!(v >= 0) || !std::isfinite(v)) throw UsageError(std::string(flag) + " must be >= 0");
+        *dst = v;
+    }
+    if (l2_bias != -1) {
+        if (!(l2_bias >= 0) || !std::isfinite(l2_bias)) throw UsageError("--l2-bias must be >= 0");
+        p.train.adam.l2_bias = l2_bias;
+    }
+    if (early_stopping != -1) {
+        if (early_stopping < 0) throw UsageError("--early-stopping must be >= 0");
+        p.train.early_stopping = early_stopping;
+    }
+    if (validation_fraction != -1) {
+        if (!(validation_fraction > 0 && validation_fraction < 1)) throw UsageError("--validation-fraction must be in (0, 1)");
+        p.train.validation_fraction = validation_fraction;
     }
     if (threads < 0) throw UsageError("--threads must be positive");
     p.train.threads = threads > 0 ? threads : default_threads();

@@ -32,6 +32,7 @@ void AdamConfig::validate() const {
     if (!(weight_decay >= 0.0) || !std::isfinite(weight_decay)) throw ConfigError("weight decay must be >= 0");
     if (!(l2 >= 0.0) || !std::isfinite(l2)) throw ConfigError("l2 must be >= 0");
     if (!(l2_bias >= 0.0) || !std::isfinite(l2_bias)) throw ConfigError("bias l2 must be >= 0");
+    if (!std::isfinite(l2_user) || !std::isfinite(l2_item)) throw ConfigError("table l2 must be finite");
     if (weight_decay > 0.0 && mode == AdamMode::Dense)
         throw ConfigError("weight decay needs --adam lazy or dense-sweep (dense's closed form has no decay term)");
 }
@@ -43,7 +44,11 @@ Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(confi
     for (size_t i = 0; i < params_.size(); ++i) {
         const bool bias = params_[i]->name == "bias.user" || params_[i]->name == "bias.item";
         const bool global = params_[i]->name == "bias.global";
-        l2_[i] = static_cast<float>(global ? 0.0 : bias ? config_.l2_bias : config_.l2);
+        const std::string& pname = params_[i]->name;
+        double table_l2 = config_.l2;
+        if (pname.rfind("user.", 0) == 0 && config_.l2_user >= 0.0) table_l2 = config_.l2_user;
+        if (pname.rfind("item.", 0) == 0 && config_.l2_item >= 0.0) table_l2 = config_.l2_item;
+        l2_[i] = static_cast<float>(global ? 0.0 : bias ? config_.l2_bias : table_l2);
         const size_t n = params_[i]->data.size();
         state_[i].m.assign(n, 0.0f);
         state_[i].v.assign(n, 0.0f);

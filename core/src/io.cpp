@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "memrec/error.h"
@@ -12,7 +13,16 @@
 
 namespace memrec {
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
+void write_file_atomic(const std::string& given, std::string_view bytes) {
+    // Through a symbolic link, replace the file it points to, not the link.
+    std::error_code ec;
+    const bool link = std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec));
+    const std::string path = link ? std::filesystem::weakly_canonical(given, ec).string() : given;
+    if (link && ec) throw Error(given + ": cannot resolve the link: " + ec.message());
+    // Renaming over a device or a pipe (/dev/null, /dev/stdout) would replace it with a regular file.
+    const auto status = std::filesystem::status(path, ec);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        throw Error(given + ": not a regular file; memrec only replaces regular files");
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
@@ -39,6 +49,14 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
         const int err = errno;
         ::unlink(tmp.c_str());
         throw Error(path + ": cannot replace: " + std::strerror(err));
+    }
+    // The rename itself is durable only once the directory entry is on disk (power loss, not just a crash).
+    const size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
     }
 }
 

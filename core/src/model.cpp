@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 #include "memrec/error.h"
 #include "memrec/kernels.h"
@@ -23,6 +24,10 @@ void BatchBuffers::reserve(int64_t n, int stride) {
         item_grad.assign(size, 0.0f);
     }
     if (dz.size() < static_cast<size_t>(n)) dz.resize(static_cast<size_t>(n));
+    if (user_bias.size() < static_cast<size_t>(n)) {
+        user_bias.resize(static_cast<size_t>(n));
+        item_bias.resize(static_cast<size_t>(n));
+    }
 }
 
 Model::Model(const ModelConfig& config, int64_t users, int64_t items, float scale,
@@ -30,6 +35,11 @@ Model::Model(const ModelConfig& config, int64_t users, int64_t items, float scal
     : config_(config), scale_(scale) {
     config_.validate();
     if (!(scale > 0.0f) || !std::isfinite(scale)) throw ConfigError("the rating scale must be positive");
+    // More buckets than ids buys nothing and, given by mistake, would allocate without bound.
+    for (const auto& [t, rows, side] : {std::tuple{&config.user, users, "user"}, std::tuple{&config.item, items, "item"}})
+        if ((t->kind == TableKind::QuotientRemainder || t->kind == TableKind::Hashed) && t->buckets > rows)
+            throw ConfigError(std::string(side) + " table: buckets must be at most the number of " + side + "s (" +
+                              std::to_string(rows) + "), got " + std::to_string(t->buckets));
     user_ = make_table(config.user, users, "user", user_counts);
     item_ = make_table(config.item, items, "item", item_counts);
     Rng rng(seed);
@@ -171,10 +181,16 @@ void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<Para
 }
 
 void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const {
-    if (side == Side::User)
+    if (side == Side::User) {
         user_->lookup(ids, n, buf.user_vec.data());
-    else
+        if (global_bias_) buf.global_bias = global_bias_->data[0];
+        if (user_bias_)
+            for (int64_t i = 0; i < n; ++i) buf.user_bias[size_t(i)] = user_bias_->row(ids[i])[0];
+    } else {
         item_->lookup(ids, n, buf.item_vec.data());
+        if (item_bias_)
+            for (int64_t i = 0; i < n; ++i) buf.item_bias[size_t(i)] = item_bias_->row(ids[i])[0];
+    }
 }
 
 BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
@@ -184,8 +200,15 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
     const float* V = buf.item_vec.data();
     BatchSums sums;
     sums.count = end - begin;
+    (void)users;
+    (void)items;
     for (int64_t i = begin; i < end; ++i) {
-        const float sig = sigmoid(logit(U + i * s, V + i * s, users[i], items[i]));
+        // logit() with the bias terms captured by lookup() (same operations in the same order).
+        float z = kernels::dot(U + i * s, V + i * s, s);
+        if (global_bias_) z += buf.global_bias;
+        if (user_bias_) z += buf.user_bias[size_t(i)];
+        if (item_bias_) z += buf.item_bias[size_t(i)];
+        const float sig = sigmoid(z);
         const float err = scale_ * sig - ratings[i];
         sums.squared_error += double(err) * err;
         sums.absolute_error += std::fabs(double(err));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "memrec/reader.h"
+#include "reader_duplicates.h"
 #include "reader_text.h"
 
 namespace memrec {
@@ -354,6 +355,8 @@ void parse_ratings(std::string_view text, const std::string& name, RatingFormat 
             break;
     }
     if (sink.added() == 0) throw DataError(name, 0, "no ratings");
+    detail::reject_duplicate_ratings(text, name, format == RatingFormat::MovieLensCsv || format == RatingFormat::Delimited,
+                                     dataset, dataset.size() - sink.added());
     dataset.format = format_name(format);
     dataset.min_rating = sink.scale().min();
     dataset.max_rating = sink.scale().max();

@@ -29,7 +29,12 @@ std::string read_text_file(const std::string& path) {
     text.resize(ec ? size_t{1} << 16 : static_cast<size_t>(size_hint) + 1);
     size_t used = 0;
     for (;;) {
-        used += std::fread(text.data() + used, 1, text.size() - used, file.get());
+        const size_t got = std::fread(text.data() + used, 1, text.size() - used, file.get());
+        // Binary input fails at its first chunk, so an endless one (/dev/zero, /dev/urandom) is not read
+        // until memory runs out.
+        if (std::memchr(text.data() + used, '\0', got) != nullptr)
+            reject_nul_bytes(std::string_view(text.data(), used + got), path);
+        used += got;
         if (used < text.size()) break;
         text.resize(text.size() * 2);
     }

@@ -7,6 +7,7 @@
 #include <xmmintrin.h>
 #endif
 #include <cmath>
+#include <limits>
 
 #if defined(MEMREC_OPENMP)
 #include <omp.h>
@@ -123,7 +124,10 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     const auto t0 = Clock::now();
     double loss_sum = 0, mae_sum = 0;  // sums of squared / absolute errors, kept by thread 0
     int64_t done = 0;
-    std::atomic<bool> stop{false};
+    // The batch after which thread 0's progress callback asked to stop. A batch number rather than a flag:
+    // the partner reads it after the next barrier, possibly late, when thread 0 may already be a batch
+    // further; with a flag it would then stop one batch early and leave thread 0 waiting at the barrier.
+    std::atomic<int64_t> stop_after{std::numeric_limits<int64_t>::max()};
     SpinBarrier barrier(threads);
 
     auto worker = [&](int tid) {
@@ -149,7 +153,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
             }
             // Thread 0 decided to stop after the previous batch and published it before this barrier.
             if (threads == 2) barrier.wait();
-            if (stop.load(std::memory_order_relaxed)) break;
+            if (b > stop_after.load(std::memory_order_relaxed)) break;
             // Keras' loss is the batch mean, so each example's squared error is weighted 1/n.
             const BatchSums sums = model_.loss_gradient(users.data(), items.data(), ratings.data(), 0, n,
                                                         1.0f / float(n), buf, dz.data());
@@ -167,7 +171,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
                     next_report = done + kProgressEvery;
                     Progress p{st.epoch, config_.epochs, done, total, loss_sum / double(done),
                                mae_sum / double(done), seconds_since(t0)};
-                    if (!progress(p)) stop.store(true, std::memory_order_relaxed);
+                    if (!progress(p)) stop_after.store(b, std::memory_order_relaxed);
                 }
             }
         }
@@ -186,7 +190,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     }
     // Rows brought up to date by the final lookups of a stopped epoch stay consistent: catching up is what
     // synchronize() would do anyway.
-    const bool stopped = stop.load() && done < total;
+    const bool stopped = stop_after.load() != std::numeric_limits<int64_t>::max() && done < total;
     adam_.set_steps(first_step - 1 + (done + B - 1) / B);
     adam_.synchronize(config_.threads);
     st.seconds = seconds_since(t0);

@@ -164,12 +164,12 @@ TEST_CASE("delimited files: named columns in any order, semicolon delimiter, sca
     options.delimited.item_column = "product";
     options.delimited.rating_column = "stars";
     const Dataset d = read_file(
-        "shop.txt", "stars;product;note;customer\n4.25;p-9;ok;alice\n-1;p-2;;bob\n10;p-9;x;alice\n", options);
+        "shop.txt", "stars;product;note;customer\n4.25;p-9;ok;alice\n-1;p-2;;bob\n10;p-2;x;alice\n", options);
     CHECK(d.format == "delimited");
     CHECK(ids(d.users) == std::vector<std::string>{"alice", "bob"});
     CHECK(ids(d.items) == std::vector<std::string>{"p-9", "p-2"});
     CHECK(d.user == std::vector<int32_t>{0, 1, 0});
-    CHECK(d.item == std::vector<int32_t>{0, 1, 0});
+    CHECK(d.item == std::vector<int32_t>{0, 1, 1});
     CHECK(d.rating == std::vector<float>{4.25f, -1, 10});
     CHECK(d.min_rating == -1.0f);
     CHECK(d.max_rating == 10.0f);

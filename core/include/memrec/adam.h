@@ -42,6 +42,10 @@ struct AdamConfig {
     // in the batch are not regularised, so frequent ids are pulled towards zero as often as they are seen.
     double l2 = 0.0;
     double l2_bias = 0.0;
+    // Per-table L2 overriding `l2` for the user or the item table's params (negative: use `l2`). Shared rows
+    // (quotient-remainder, hashed) are in nearly every batch, so compressed tables want a smaller one.
+    double l2_user = -1.0;
+    double l2_item = -1.0;
 
     void validate() const;  // throws ConfigError
 };

@@ -35,6 +35,9 @@ class FormatError : public Error {
 public:
     FormatError(std::string field, const std::string& message)
         : Error("model file: " + field + ": " + message), field_(std::move(field)) {}
+    // Another binary container (a training checkpoint): what() reads "WHAT: FIELD: MESSAGE".
+    FormatError(const std::string& what, std::string field, const std::string& message)
+        : Error(what + ": " + field + ": " + message), field_(std::move(field)) {}
     const std::string& field() const { return field_; }
 
 private:

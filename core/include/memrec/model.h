@@ -28,6 +28,10 @@ struct ModelConfig {
 struct BatchBuffers {
     AlignedVector<float> user_vec, item_vec, user_grad, item_grad;
     std::vector<float> dz;
+    // The bias terms of each example, read by lookup() along with the vectors: the loss then reads no
+    // parameter, so one side's thread may update its params while the other still computes the loss.
+    std::vector<float> user_bias, item_bias;
+    float global_bias = 0.0f;
     void reserve(int64_t n, int stride);
 };
 

@@ -1,0 +1,78 @@
+#include "reader_duplicates.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "memrec/error.h"
+#include "reader_text.h"
+
+namespace memrec::detail {
+
+namespace {
+
+// The 1-based line numbers of ratings a and b (indices counted from the parse's first rating).
+std::pair<int64_t, int64_t> lines_of(std::string_view text, const std::string& name, bool has_header, size_t a,
+                                     size_t b) {
+    LineScanner lines(text, name);
+    std::string_view line;
+    if (has_header) next_nonblank(lines, line);
+    int64_t line_a = 0;
+    for (size_t k = 0; next_nonblank(lines, line); ++k) {
+        if (k == a) line_a = lines.line_number();
+        if (k == b) return {line_a, lines.line_number()};
+    }
+    return {line_a, 0};
+}
+
+}  // namespace
+
+void reject_duplicate_ratings(std::string_view text, const std::string& name, bool has_header,
+                              const Dataset& dataset, size_t first) {
+    const size_t n = dataset.size() - first;
+    if (n < 2) return;
+    const auto items = static_cast<uint64_t>(dataset.items.size());
+    const auto cells = static_cast<uint64_t>(dataset.users.size()) * items;
+    auto key = [&](size_t k) {
+        return static_cast<uint64_t>(dataset.user[first + k]) * items + static_cast<uint64_t>(dataset.item[first + k]);
+    };
+
+    // Index (from `first`) of the earliest rating whose pair was already rated, or n if none.
+    size_t repeat = n;
+    if (cells / 8 <= 8 * static_cast<uint64_t>(n)) {
+        std::vector<uint64_t> seen(static_cast<size_t>(cells / 64 + 1), 0);
+        for (size_t k = 0; k < n; ++k) {
+            const uint64_t c = key(k);
+            uint64_t& word = seen[static_cast<size_t>(c >> 6)];
+            const uint64_t bit = uint64_t{1} << (c & 63);
+            if (word & bit) {
+                repeat = k;
+                break;
+            }
+            word |= bit;
+        }
+    } else {
+        std::vector<uint64_t> keys(n);
+        for (size_t k = 0; k < n; ++k) keys[k] = key(k);
+        std::sort(keys.begin(), keys.end());
+        if (std::adjacent_find(keys.begin(), keys.end()) == keys.end()) return;
+        // Rare path: find the earliest repeat in file order.
+        keys.clear();
+        keys.shrink_to_fit();
+        std::vector<std::pair<uint64_t, uint32_t>> order(n);
+        for (size_t k = 0; k < n; ++k) order[k] = {key(k), static_cast<uint32_t>(k)};
+        std::sort(order.begin(), order.end());
+        for (size_t k = 1; k < n; ++k)
+            if (order[k].first == order[k - 1].first) repeat = std::min<size_t>(repeat, order[k].second);
+    }
+    if (repeat == n) return;
+
+    size_t original = 0;
+    while (key(original) != key(repeat)) ++original;
+    const auto [line_a, line_b] = lines_of(text, name, has_header, original, repeat);
+    const int32_t user = dataset.user[first + repeat], item = dataset.item[first + repeat];
+    throw DataError(name, line_b,
+                    "user " + quoted(dataset.users.id(user)) + " rated item " + quoted(dataset.items.id(item)) +
+                        " again (first at line " + std::to_string(line_a) + "); each pair may be rated once");
+}
+
+}  // namespace memrec::detail

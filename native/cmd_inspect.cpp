@@ -1,0 +1,119 @@
+// memrec inspect: what a model file holds: format, config, sections and their bytes, parameters, the file's
+// size raw and gzip-compressed at each storage, training settings, stored metrics and history.
+#include <cstdio>
+
+#include "memrec/io.h"
+#include "memrec/tables.h"
+#include "model_cli.h"
+
+namespace memrec::cli {
+
+namespace {
+
+std::string describe(const EmbeddingTable& t) {
+    const TableConfig c = t.config();
+    std::string s = std::string(to_string(c.kind)) + ", dim " + std::to_string(c.dim);
+    switch (c.kind) {
+        case TableKind::Full: break;
+        case TableKind::QuotientRemainder:
+            s += ", " + std::to_string(c.buckets) + " buckets, " + to_string(c.combiner) + " combiner";
+            break;
+        case TableKind::Hashed: s += ", " + std::to_string(c.buckets) + " buckets"; break;
+        case TableKind::MixedDimension: {
+            s += ", blocks";
+            int64_t begin = 0;
+            for (size_t b = 0; b < c.block_dims.size(); ++b) {
+                const int64_t end = b < c.block_ends.size() ? c.block_ends[b] : t.rows();
+                s += " " + std::to_string(begin) + ".." + std::to_string(end - 1) + " @" + std::to_string(c.block_dims[b]);
+                begin = end;
+            }
+            s += c.projection_bias ? ", projections with bias" : ", projections without bias";
+            break;
+        }
+    }
+    return s;
+}
+
+std::string gz(int64_t n) { return n < 0 ? "n/a (no zlib)" : format_bytes(double(n)); }
+
+}  // namespace
+
+Command add_inspect(CLI::App& root) {
+    auto path = std::make_shared<std::string>();
+    CLI::App* app = root.add_subcommand("inspect", "show what a model file holds and what it costs in bytes");
+    app->footer("Example:\n  memrec inspect m.mrec");
+    app->add_option("model", *path, "model file (.mrec)")->required();
+
+    return {app, [path]() {
+                const ModelFile f = load_model(*path);  // errors name the file and the field
+                const std::string bytes = read_file(*path);
+                const auto sections = model_sections(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+                const Model& m = *f.model;
+                std::printf("%s: memrec model, format version %u, tables stored as %s\n", path->c_str(),
+                            kModelFormatVersion, to_string(f.storage));
+                std::printf("  file size     %s (%s bytes), gzip %s\n", format_bytes(double(bytes.size())).c_str(),
+                            format_count(int64_t(bytes.size())).c_str(), gz(gzip_size(bytes)).c_str());
+                std::printf("  users         %s\n  items         %s%s\n", format_count(m.users()).c_str(),
+                            format_count(m.items()).c_str(), f.titles.empty() ? " (no titles)" : " (with titles)");
+                std::printf("  user table    %s\n  item table    %s\n", describe(m.user_table()).c_str(),
+                            describe(m.item_table()).c_str());
+                std::string biases;
+                for (auto [on, name] : {std::pair{m.config().global_bias, "global"}, {m.config().user_bias, "user"},
+                                        {m.config().item_bias, "item"}})
+                    if (on) biases += std::string(biases.empty() ? "" : ", ") + name;
+                std::printf("  output        sigmoid(<user, item>%s) * %g\n",
+                            biases.empty() ? "" : (" + " + biases + " biases").c_str(), m.scale());
+
+                std::printf("\nsections\n  %-12s %12s %14s\n", "name", "offset", "bytes");
+                for (const auto& s : sections)
+                    std::printf("  %-12s %12llu %14s\n", s.name.c_str(), (unsigned long long)s.offset,
+                                format_count(int64_t(s.size)).c_str());
+                std::printf("\n");
+                print_summary("parameters", m);
+
+                std::printf("\nsize at each storage (as stored%s)\n  %-8s %14s %14s %14s\n",
+                            f.titles.empty() ? "" : ", with titles", "storage", "bytes", "gzip", "bytes/param");
+                for (const auto& s : stored_sizes(f, true))
+                    std::printf("  %-8s %14s %14s %14.3f\n", to_string(s.storage), format_count(s.bytes).c_str(),
+                                s.gzip < 0 ? "n/a" : format_count(s.gzip).c_str(),
+                                double(s.bytes) / double(m.parameter_count()));
+                if (!f.titles.empty()) {
+                    std::printf("  without titles:");
+                    for (const auto& s : stored_sizes(f, false))
+                        std::printf("  %s %s (gzip %s)", to_string(s.storage), format_bytes(double(s.bytes)).c_str(),
+                                    gz(s.gzip).c_str());
+                    std::printf("\n");
+                }
+
+                const TrainingInfo& i = f.info;
+                std::printf("\ntraining\n");
+                std::printf("  preset        %s\n", i.preset.empty() ? "(none)" : i.preset.c_str());
+                std::printf("  data          %s (%s), ratings %g..%g\n", i.data_source.c_str(), i.data_format.c_str(),
+                            i.min_rating, i.max_rating);
+                std::printf("  split         fraction %.2f, seed %llu\n", i.train_fraction,
+                            (unsigned long long)i.split_seed);
+                std::printf("  settings      %d epochs, batch %lld, lr %g, %s Adam, weight decay %g, l2 %g / %g (biases), "
+                            "seed %llu\n",
+                            i.train.epochs, (long long)i.train.batch_size, i.train.adam.learning_rate,
+                            to_string(i.train.adam.mode), i.train.adam.weight_decay, i.train.adam.l2,
+                            i.train.adam.l2_bias, (unsigned long long)i.train.seed);
+                if (i.train.early_stopping > 0)
+                    std::printf("  early stop    patience %d, validation fraction %.2f\n", i.train.early_stopping,
+                                i.train.validation_fraction);
+                if (f.eval.count > 0)
+                    std::printf("  eval          mse %.4f  rmse %.4f  mae %.4f  (%s ratings, before storage)\n",
+                                f.eval.mse, f.eval.rmse, f.eval.mae, format_count(f.eval.count).c_str());
+                else
+                    std::printf("  eval          (none stored)\n");
+                if (!f.history.empty()) {
+                    std::printf("\nhistory\n  %5s %10s %10s %10s %10s %10s %10s %12s\n", "epoch", "loss", "mae",
+                                "eval mse", "eval rmse", "eval mae", "seconds", "ratings/s");
+                    for (const auto& e : f.history)
+                        std::printf("  %5d %10.4f %10.4f %10.4f %10.4f %10.4f %10.2f %12.0f\n", e.epoch, e.train_loss,
+                                    e.train_mae, e.eval.mse, e.eval.rmse, e.eval.mae, e.seconds, e.ratings_per_second);
+                }
+                return 0;
+            }};
+}
+
+}  // namespace memrec::cli

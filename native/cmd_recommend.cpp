@@ -1,0 +1,87 @@
+// memrec recommend: a user's top-k movies by predicted rating, leaving out the movies they rated in the
+// training split (so the data is read again, with the model's split). A user the model has never seen gets
+// the k most-rated movies instead, and the output says so.
+#include <algorithm>
+#include <cstdio>
+
+#include "memrec/recommend.h"
+#include "model_cli.h"
+
+namespace memrec::cli {
+
+namespace {
+struct RecommendArgs {
+    std::string model, user;
+    int k = 10;
+    DataOptions data;
+    bool quiet = false;
+};
+}  // namespace
+
+Command add_recommend(CLI::App& root) {
+    auto args = std::make_shared<RecommendArgs>();
+    CLI::App* app = root.add_subcommand("recommend", "top-k movies for a user, excluding the ones they rated");
+    app->footer(
+        "Examples:\n"
+        "  memrec recommend m.mrec --user 1 -k 10\n"
+        "  memrec recommend m8.mrec --user 1 --data ~/ml-1m\n"
+        "The training data is read to leave out the movies the user rated in the training split.");
+    app->add_option("model", args->model, "model file (.mrec)")->required();
+    app->add_option("--user", args->user, "user id, as in the ratings file")->required();
+    app->add_option("-k,--top", args->k, "how many movies")->capture_default_str();
+    args->data.add_to(*app);
+    app->add_flag("-q,--quiet", args->quiet, "print only the list");
+
+    return {app, [args, app]() {
+                if (args->k < 1) throw UsageError("-k must be at least 1, got " + std::to_string(args->k));
+                const ModelFile f = load_model(args->model);
+                const int32_t user = f.users.find(args->user);
+                if (user < 0) {
+                    if (f.item_counts.empty())
+                        throw Error("user " + args->user + " is not in the model, and the model has no popularity "
+                                    "counts to fall back on");
+                    std::printf("user %s is not in the model: popularity fallback, the %d movies with most training "
+                                "ratings\n",
+                                args->user.c_str(), args->k);
+                    const auto top = most_popular(f.item_counts, args->k);
+                    std::vector<int32_t> items;
+                    for (const auto& t : top) items.push_back(t.item);
+                    const auto mean = mean_predictions(*f.model, items);
+                    std::printf("%4s %10s %14s  %s\n", "rank", "ratings", "mean predicted", "movie");
+                    for (size_t r = 0; r < top.size(); ++r)
+                        std::printf("%4zu %10s %14.3f  %s\n", r + 1, format_count(int64_t(top[r].score)).c_str(),
+                                    mean[r], item_label(f, top[r].item).c_str());
+                    return 0;
+                }
+                const ModelData md = load_model_data(f, args->data, *app, args->quiet);
+                // A file exported without titles: take them from the data, which was read anyway.
+                std::vector<std::string> titles = f.titles;
+                if (titles.empty() && !md.data.titles.empty()) {
+                    titles.assign(size_t(f.items.size()), "");
+                    for (int32_t i = 0; i < md.data.items.size(); ++i)
+                        if (md.item_to_model[size_t(i)] >= 0)
+                            titles[size_t(md.item_to_model[size_t(i)])] = md.data.titles[size_t(i)];
+                }
+                auto label = [&](int32_t item) {
+                    const std::string& t = titles.empty() ? std::string() : titles[size_t(item)];
+                    return t.empty() ? f.items.id(item) : f.items.id(item) + " " + t;
+                };
+                std::vector<int32_t> rated;
+                for (uint32_t k : md.split.train)
+                    if (md.user_to_model[size_t(md.data.user[k])] == user) {
+                        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
+                        if (i >= 0) rated.push_back(i);
+                    }
+                std::sort(rated.begin(), rated.end());
+                rated.erase(std::unique(rated.begin(), rated.end()), rated.end());
+                const auto top = recommend_for_user(*f.model, user, args->k, rated);
+                std::printf("user %s: top %zu of %s movies, leaving out the %zu rated in training\n",
+                            args->user.c_str(), top.size(), format_count(f.items.size()).c_str(), rated.size());
+                std::printf("%4s %10s  %s\n", "rank", "predicted", "movie");
+                for (size_t r = 0; r < top.size(); ++r)
+                    std::printf("%4zu %10.3f  %s\n", r + 1, top[r].score, label(top[r].item).c_str());
+                return 0;
+            }};
+}
+
+}  // namespace memrec::cli

@@ -1,0 +1,126 @@
+#include <cstdio>
+#include <filesystem>
+
+#include "model_cli.h"
+
+#if defined(MEMREC_ZLIB)
+#include <zlib.h>
+#endif
+
+namespace memrec::cli {
+
+int64_t gzip_size(std::string_view bytes) {
+#if defined(MEMREC_ZLIB)
+    z_stream z{};
+    // windowBits 15 + 16: a gzip wrapper, as `gzip -9` and web servers produce.
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    std::string out(deflateBound(&z, static_cast<uLong>(bytes.size())), '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z.avail_in = static_cast<uInt>(bytes.size());
+    z.next_out = reinterpret_cast<Bytef*>(&out[0]);
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    const int64_t n = rc == Z_STREAM_END ? static_cast<int64_t>(z.total_out) : -1;
+    deflateEnd(&z);
+    return n;
+#else
+    (void)bytes;
+    return -1;
+#endif
+}
+
+std::vector<StoredSize> stored_sizes(const ModelFile& file, bool with_titles) {
+    std::vector<StoredSize> out;
+    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8}) {
+        const std::string bytes = serialize_model(file, s, with_titles);
+        out.push_back({s, static_cast<int64_t>(bytes.size()), gzip_size(bytes)});
+    }
+    return out;
+}
+
+ModelFile training_metadata(const Preset& preset, const Dataset& data, const Split& split, const DataOptions& opts,
+                            const std::vector<EpochStats>& history) {
+    ModelFile f;
+    f.users = data.users;
+    f.items = data.items;
+    f.titles = data.titles;
+    f.item_counts = count_items(data, split.train);
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(opts.resolve(), ec);
+    f.info.preset = preset.name;
+    f.info.data_source = ec ? opts.resolve() : abs.lexically_normal().string();
+    f.info.data_format = data.format;
+    f.info.train_fraction = opts.train_fraction;
+    f.info.split_seed = opts.split_seed;
+    f.info.seed = preset.train.seed;
+    f.info.train = preset.train;
+    f.info.min_rating = data.min_rating;
+    f.info.max_rating = data.max_rating;
+    f.history = history;
+    if (!history.empty()) f.eval = history.back().eval;
+    return f;
+}
+
+void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
+                        const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
+                        bool quiet) {
+    ModelFile f = training_metadata(preset, data, split, opts, history);
+    // The final model's own eval metrics (with early stopping the kept epoch need not be the last one).
+    if (!split.eval.empty()) f.eval = evaluate(model, data, split.eval, default_threads());
+    with_model(f, model, [&](ModelFile& file) { save_model(file, path, Storage::F32, true); });
+    if (!quiet) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        std::printf("saved model: %s (%s)\n", path.c_str(), ec ? "?" : format_bytes(double(size)).c_str());
+    }
+}
+
+ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::App& app, bool quiet) {
+    namespace fs = std::filesystem;
+    if (opts.path.empty() && !file.info.data_source.empty()) {
+        std::error_code ec;
+        if (fs::exists(file.info.data_source, ec)) opts.path = file.info.data_source;
+    }
+    if (app.get_option("--train-fraction")->count() == 0) opts.train_fraction = file.info.train_fraction;
+    if (app.get_option("--split-seed")->count() == 0) opts.split_seed = file.info.split_seed;
+
+    ModelData md;
+    md.data = load_data(opts, quiet);
+    md.split = split_dataset(md.data, opts.train_fraction, opts.split_seed);
+    md.user_to_model.resize(size_t(md.data.users.size()));
+    md.item_to_model.resize(size_t(md.data.items.size()));
+    for (int32_t u = 0; u < md.data.users.size(); ++u) {
+        md.user_to_model[size_t(u)] = file.users.find(md.data.users.id(u));
+        md.unknown_users += md.user_to_model[size_t(u)] < 0;
+    }
+    for (int32_t i = 0; i < md.data.items.size(); ++i) {
+        md.item_to_model[size_t(i)] = file.items.find(md.data.items.id(i));
+        md.unknown_items += md.item_to_model[size_t(i)] < 0;
+    }
+    if (!file.item_counts.empty()) {
+        std::vector<int64_t> counts(file.item_counts.size(), 0);
+        for (uint32_t k : md.split.train) {
+            const int32_t m = md.item_to_model[size_t(md.data.item[k])];
+            if (m >= 0) ++counts[size_t(m)];
+        }
+        md.same_popularity = counts == file.item_counts;
+    }
+    if (!quiet)
+        std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", md.split.train.size(),
+                    md.split.eval.size(), opts.train_fraction, (unsigned long long)opts.split_seed);
+    if (!md.same_popularity || md.unknown_users || md.unknown_items)
+        std::fprintf(stderr,
+                     "memrec: warning: this data is not what the model was trained on (%lld user and %lld item ids "
+                     "unknown to the model%s)\n",
+                     (long long)md.unknown_users, (long long)md.unknown_items,
+                     md.same_popularity ? "" : ", training-split item counts differ from the model's");
+    return md;
+}
+
+std::string item_label(const ModelFile& file, int32_t item) {
+    std::string s = file.items.id(item);
+    if (!file.titles.empty() && !file.titles[size_t(item)].empty()) s += " " + file.titles[size_t(item)];
+    return s;
+}
+
+}  // namespace memrec::cli

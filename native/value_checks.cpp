@@ -1,0 +1,207 @@
+// Checks on flag values made before any work: numeric ranges and lists, attached by name to every
+// subcommand that has the flag, so that a value out of range is a usage error at parse time (exit status
+// 2, one line naming the flag) whichever subcommand it was given to (the option structs use sentinels such
+// as 0 or -1 for "not given"; these checks also keep a typed 0 or -1 from silently meaning "the default");
+// and output paths, so that a training run does not end by failing to write its results.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "cli.h"
+
+namespace memrec::cli {
+
+namespace {
+
+// The whole string as a number, or false.
+bool parse_double(const std::string& s, double& v) {
+    if (s.empty()) return false;
+    char* end = nullptr;
+    errno = 0;
+    v = std::strtod(s.c_str(), &end);
+    return end == s.c_str() + s.size();
+}
+
+bool parse_integer(const std::string& s, long long& v) {
+    if (s.empty()) return false;
+    char* end = nullptr;
+    errno = 0;
+    v = std::strtoll(s.c_str(), &end, 10);
+    return end == s.c_str() + s.size() && errno == 0;
+}
+
+CLI::Validator at_least(long long min, const char* what) {
+    return CLI::Validator(
+        [min, what](std::string& s) -> std::string {
+            long long v;
+            if (!parse_integer(s, v)) return std::string("expected a whole number, got '") + s + "'";
+            if (v < min) return std::string("must be ") + what + ", got " + s;
+            return {};
+        },
+        "", "");
+}
+
+enum class Bound { Open, Closed };
+
+// A finite number in [lo, hi] or (lo, hi) (hi may be infinite).
+CLI::Validator number_in(double lo, Bound lo_bound, double hi, Bound hi_bound, const char* what) {
+    return CLI::Validator(
+        [=](std::string& s) -> std::string {
+            double v;
+            if (!parse_double(s, v)) return std::string("expected a number, got '") + s + "'";
+            const bool ok = std::isfinite(v) && (lo_bound == Bound::Open ? v > lo : v >= lo) &&
+                            (hi_bound == Bound::Open ? v < hi : v <= hi);
+            if (!ok) return std::string("must be ") + what + ", got " + s;
+            return {};
+        },
+        "", "");
+}
+
+// Attaches `v` to the flag `name` of `app` when it has one of type `type` (bench's --threads, for one, is a
+// list of counts, not a count).
+// A comma-separated list of whole numbers >= 1 ("400,1700").
+CLI::Validator positive_list(const char* example) {
+    return CLI::Validator(
+        [example](std::string& s) -> std::string {
+            for (size_t b = 0, e; b <= s.size(); b = e + 1) {
+                e = s.find(',', b);
+                if (e == std::string::npos) e = s.size();
+                long long v;
+                if (!parse_integer(s.substr(b, e - b), v) || v < 1)
+                    return std::string("expected whole numbers >= 1 separated by commas, like ") + example +
+                           ", got '" + s + "'";
+            }
+            return {};
+        },
+        "", "");
+}
+
+void check(CLI::App& app, const char* name, const char* type, const CLI::Validator& v) {
+    try {
+        CLI::Option* o = app.get_option(name);
+        const std::string t = o->get_type_name();
+        if (t.substr(0, t.find(':')) == type) o->check(v);
+    } catch (const CLI::OptionNotFound&) {
+        // This subcommand has no such flag.
+    }
+}
+
+void add_checks(CLI::App& app) {
+    const double inf = HUGE_VAL;
+    const CLI::Validator positive = at_least(1, "at least 1");
+    const CLI::Validator non_negative = at_least(0, "0 or more");
+    const CLI::Validator rate = number_in(0, Bound::Open, inf, Bound::Open, "a positive number");
+    const CLI::Validator penalty = number_in(0, Bound::Closed, inf, Bound::Open, "a number >= 0");
+    const CLI::Validator fraction = number_in(0, Bound::Open, 1, Bound::Open, "in (0, 1)");
+    for (const char* name : {"--dim", "--epochs", "--batch", "--threads", "--user-buckets", "--item-buckets", "--top",
+                             "--count", "--budget", "--reads"})
+        check(app, name, "INT", positive);
+    check(app, "--early-stopping", "INT", non_negative);
+    // CLI11 would wrap "-3" around to 2^64 - 3.
+    for (const char* name : {"--seed", "--split-seed"}) check(app, name, "UINT", non_negative);
+    check(app, "--lr", "FLOAT", rate);
+    for (const char* name : {"--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias"})
+        check(app, name, "FLOAT", penalty);
+    for (const char* name : {"--train-fraction", "--validation-fraction"}) check(app, name, "FLOAT", fraction);
+    check(app, "--alpha", "FLOAT", number_in(0, Bound::Closed, 1, Bound::Closed, "in [0, 1]"));
+    // Batch buffers are allocated at this size: a typo of a few digits must not ask for terabytes.
+    check(app, "--batch", "INT", CLI::Validator(
+                                     [](std::string& s) -> std::string {
+                                         long long v;
+                                         if (parse_integer(s, v) && v > (1LL << 24))
+                                             return "must be at most 16777216, got " + s;
+                                         return {};
+                                     },
+                                     "", ""));
+    check(app, "--blocks", "TEXT", positive_list("400,1700"));
+    check(app, "--block-dims", "TEXT", positive_list("64,32,16"));
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_checks(*sub);
+}
+
+}  // namespace
+
+void add_value_checks(CLI::App& root) { add_checks(root); }
+
+std::string unknown_flag(const CLI::App& root, int argc, char** argv) {
+    if (argc < 2) return {};
+    const CLI::App* sub = nullptr;
+    try {
+        sub = root.get_subcommand(argv[1]);
+    } catch (const CLI::Error&) {
+        return {};
+    }
+    bool value_next = false;  // the previous token was a flag that takes a value
+    for (int i = 2; i < argc; ++i) {
+        const std::string token = argv[i];
+        if (value_next) {
+            value_next = false;
+            continue;
+        }
+        double number;
+        if (token.size() < 2 || token[0] != '-' || token == "--" || parse_double(token, number)) continue;
+        const std::string name = token.substr(0, token.find('='));
+        const CLI::Option* o = sub->get_option_no_throw(name);
+        if (o == nullptr && name.size() > 2 && name[1] != '-') continue;  // bundled short flags: leave to CLI11
+        if (o == nullptr) return name;
+        value_next = name == token && o->get_expected_min() > 0;
+    }
+    return {};
+}
+
+void check_output_file(const std::string& path, const std::string& flag) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (path.empty()) throw UsageError(flag + " needs a file name");
+    if (fs::is_directory(path, ec)) throw UsageError(flag + " " + path + ": is a directory, expected a file name");
+    // Files are replaced by renaming a new one over them: that must never replace a device, a pipe or a
+    // link to one (/dev/null, /dev/stdout) with a regular file.
+    const bool link = fs::is_symlink(fs::symlink_status(path, ec));
+    const fs::path target = link ? fs::canonical(path, ec) : fs::path(path);
+    if ((link && ec) || (fs::exists(target, ec) && !fs::is_regular_file(target, ec)))
+        throw UsageError(flag + " " + path + ": not a regular file (memrec replaces the file it writes)");
+    if (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)
+        throw UsageError(flag + " " + path + ": file is not writable");
+    fs::path parent = fs::path(path).parent_path();
+    if (parent.empty()) parent = ".";
+    if (!fs::is_directory(parent, ec))
+        throw UsageError(flag + " " + path + ": directory " + parent.string() + " does not exist");
+    if (::access(parent.c_str(), W_OK) != 0)
+        throw UsageError(flag + " " + path + ": directory " + parent.string() + " is not writable");
+}
+
+void check_output_dir(const std::string& dir, const std::string& flag) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (dir.empty()) throw UsageError(flag + " needs a directory name");
+    if (fs::exists(dir, ec)) {
+        if (!fs::is_directory(dir, ec)) throw UsageError(flag + " " + dir + ": not a directory");
+        if (::access(dir.c_str(), W_OK) != 0) throw UsageError(flag + " " + dir + ": directory is not writable");
+        return;
+    }
+    // Created when first written: its nearest existing ancestor must be a writable directory.
+    fs::path parent = fs::absolute(dir, ec).parent_path();
+    while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
+    if (!fs::is_directory(parent, ec) || ::access(parent.c_str(), W_OK) != 0)
+        throw UsageError(flag + " " + dir + ": cannot create the directory (" + parent.string() +
+                         " is not a writable directory)");
+}
+
+void check_output_paths(const CLI::App& root) {
+    for (const CLI::App* sub : root.get_subcommands()) {
+        for (const CLI::Option* o : sub->get_options()) {
+            if (o->count() == 0 || o->get_lnames().empty()) continue;
+            const std::string name = "--" + o->get_lnames().front();
+            for (const std::string& value : o->results()) {
+                if (name == "--out" || name == "--history" || name == "--json") check_output_file(value, name);
+                if (name == "--npy" || name == "--checkpoint") check_output_dir(value, name);
+            }
+        }
+        check_output_paths(*sub);
+    }
+}
+
+}  // namespace memrec::cli

@@ -1,0 +1,64 @@
+// What `memrec train` and `memrec compare` print and write, through the real binary on a small file.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "run_memrec.h"
+#include "test_files.h"
+
+using memrec_test::describe;
+using memrec_test::run_memrec;
+using memrec_test::slurp;
+using memrec_test::TempDir;
+
+namespace {
+// 60 users x 40 items, every user rating 20 distinct items, as "user::item::rating".
+std::string small_ratings() {
+    std::string s;
+    for (int u = 1; u <= 60; ++u)
+        for (int j = 0; j < 20; ++j) {
+            const int i = 1 + (u * 3 + j * 7) % 40;
+            s += std::to_string(u) + "::" + std::to_string(i) + "::" + std::to_string(1 + (u + i) % 5) + "\n";
+        }
+    return s;
+}
+}  // namespace
+
+TEST_CASE("train prints the model summary, progress, per-epoch eval and writes the history", "[cli][train]") {
+    TempDir dir;
+    const std::string data = dir.write("ml/ratings.dat", small_ratings());
+    auto r = run_memrec({"train", "--data", dir.file("ml"), "--preset", "memeff", "--blocks", "10,25",
+                         "--epochs", "2", "--history", dir.file("h.json"), "--threads", "1"},
+                        dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("1,200 ratings, 60 users, 40 items") != std::string::npos);
+    // Summary: every component with its shape and the total (QR 2 x (buckets = 60/50 = 1 -> quotient 60)).
+    CHECK(r.out.find("user.quotient") != std::string::npos);
+    CHECK(r.out.find("item.block1.projection") != std::string::npos);
+    CHECK(r.out.find("total") != std::string::npos);
+    // Progress lines (stdout is not a terminal: plain lines) and one eval line per epoch.
+    CHECK(r.out.find("epoch 1/2") != std::string::npos);
+    CHECK(r.out.find("ratings/s") != std::string::npos);
+    CHECK(r.out.find("epoch 1: train loss") != std::string::npos);
+    CHECK(r.out.find("epoch 2: train loss") != std::string::npos);
+    const std::string h = slurp(dir.file("h.json"));
+    CHECK(h.find("\"epoch\": 2") != std::string::npos);
+    CHECK(h.find("\"eval_rmse\"") != std::string::npos);
+    CHECK(h.find("\"ratings_per_second\"") != std::string::npos);
+}
+
+TEST_CASE("compare trains the presets on one split and prints them side by side", "[cli][compare]") {
+    TempDir dir;
+    dir.write("ml/ratings.dat", small_ratings());
+    auto r = run_memrec({"compare", "--data", dir.file("ml"), "--epochs", "1", "--presets", "baseline", "-q",
+                         "--json", dir.file("c.json")},
+                        dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("parameters") != std::string::npos);
+    CHECK(r.out.find("6,400") != std::string::npos);  // (60 + 40) x 64
+    CHECK(r.out.find("epoch 1 eval MSE / MAE") != std::string::npos);
+    CHECK(r.out.find("ratings/s") != std::string::npos);
+    CHECK(slurp(dir.file("c.json")).find("\"parameters\": 6400") != std::string::npos);
+}

@@ -1,0 +1,83 @@
+// Writes the fuzzers' seed corpus into DIR/model (small .mrec files: every table kind, every storage, with
+// and without titles) and DIR/ratings (a snippet of every rating format, led by the format-selector byte
+// fuzz_rating_reader reads first). Nothing here comes from MovieLens.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "memrec/model_file.h"
+#include "memrec/rng.h"
+
+namespace {
+
+void write(const std::filesystem::path& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+}
+
+memrec::ModelFile model(const memrec::ModelConfig& c, bool string_ids, uint64_t seed) {
+    constexpr int32_t users = 12, items = 15;
+    memrec::Rng rng(seed);
+    std::vector<int64_t> counts(items), user_counts(users);
+    for (auto& x : counts) x = int64_t(rng.below(40));
+    for (auto& x : user_counts) x = int64_t(rng.below(40));
+    memrec::ModelFile f;
+    f.model = std::make_unique<memrec::Model>(c, users, items, 5.0f, counts, user_counts, seed);
+    for (int32_t u = 0; u < users; ++u) f.users.add(std::to_string(100 + 3 * u));
+    for (int32_t i = 0; i < items; ++i) f.items.add(string_ids ? "m" + std::to_string(i) : std::to_string(i * 2 + 1));
+    for (int32_t i = 0; i < items; ++i) f.titles.push_back("Film " + std::to_string(i));
+    f.item_counts = counts;
+    f.info.preset = "seed";
+    memrec::EpochStats e;
+    e.epoch = 1;
+    f.history.push_back(e);
+    return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: fuzz_make_seeds DIR\n");
+        return 2;
+    }
+    namespace fs = std::filesystem;
+    const fs::path dir = argv[1];
+    fs::create_directories(dir / "model");
+    fs::create_directories(dir / "ratings");
+
+    using memrec::Combiner;
+    using memrec::TableKind;
+    std::vector<memrec::ModelConfig> configs(4);
+    configs[0].user.dim = configs[0].item.dim = 4;
+    configs[0].global_bias = configs[0].user_bias = configs[0].item_bias = true;
+    configs[1].user = {TableKind::QuotientRemainder, 4, 3, Combiner::Mult, {}, {}, 0.3, true};
+    configs[1].item = {TableKind::MixedDimension, 4, 0, Combiner::Mult, {3, 8}, {4, 2, 1}, 0.3, true};
+    configs[2].user = {TableKind::Hashed, 4, 5, Combiner::Mult, {}, {}, 0.3, true};
+    configs[2].item = {TableKind::MixedDimension, 4, 0, Combiner::Mult, {5}, {}, 0.5, false};
+    configs[3].user = {TableKind::MixedDimension, 4, 0, Combiner::Mult, {6}, {4, 2}, 0.3, false};
+    configs[3].item = {TableKind::QuotientRemainder, 4, 4, Combiner::Concat, {}, {}, 0.3, true};
+    int n = 0;
+    for (size_t c = 0; c < configs.size(); ++c) {
+        memrec::ModelFile f = model(configs[c], c == 1, 7 + c);
+        if (c == 2) f.item_counts.clear();  // an explicit mixed-dimension order
+        for (memrec::Storage s : {memrec::Storage::F32, memrec::Storage::F16, memrec::Storage::Int8})
+            for (bool titles : {true, false}) {
+                write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(f, s, titles));
+            }
+    }
+
+    const std::vector<std::string> ratings{
+        std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",
+        std::string(1, '\0') + "7::3::4\r\n7::4::2\r\n\r\n8::3::1",
+        std::string(1, '\1') + "196\t242\t3\t881250949\n186\t302\t3\t891717742\n",
+        std::string(1, '\2') + "userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,3,4.5,964981247\r\n",
+        std::string(1, '\3') + "user,item,rating\n\"a\",x,1\nb,\"y,z\",2.5\n",
+        std::string(1, '\4') + "movieId\tuserId\trating\n5\t1\t3\n6\t2\t4\n",
+        std::string(1, '\5') + "1::1::0.5\n2::1::10\n",
+    };
+    for (size_t i = 0; i < ratings.size(); ++i) write(dir / "ratings" / ("seed" + std::to_string(i) + ".txt"), ratings[i]);
+    std::printf("wrote %d model seeds and %zu rating seeds into %s\n", n, ratings.size(), dir.c_str());
+    return 0;
+}

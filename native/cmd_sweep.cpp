@@ -105,6 +105,9 @@ Preset entry_preset(const std::string& flags, int threads) {
     CLI::App tmp{"sweep entry"};
     ModelOptions mo;
     mo.add_to(tmp);
+    // The sweep's training settings come first and an entry's own flags after them: the last one wins.
+    for (CLI::Option* o : tmp.get_options([](CLI::Option*) { return true; }))
+        o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     try {
         tmp.parse(flags, false);
     } catch (const CLI::ParseError& e) {

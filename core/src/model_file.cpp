@@ -1,4 +1,5 @@
-// The .mrec model file, format version 1.
+// The .mrec model file, format version 2 (version 1 files are still read: they lack only the encodings
+// version 2 added, vocabulary encoding 2 and table storage 3).
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -6,7 +7,7 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (1; a reader rejects versions newer than its own)
+//   4         4       u32 format version (2; a reader rejects versions newer than its own)
 //   8         4       u32 section count N (1..64)
 //   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8 (each table also says its own)
 //   13        3       reserved, zero
@@ -36,6 +37,11 @@
 //         encoding 0: count svarints, each id minus the previous one (the first minus 0): every id is a
 //                     canonical decimal integer below 10^18 (no sign, no leading zero)
 //         encoding 1: count strs
+//         encoding 2: runs of consecutive decimal ids (as encoding 0's, canonical and below 10^18):
+//                     varint run count R, then R times: svarint first id of the run minus the id after the
+//                     previous run (0 for the first), varint run length (>= 1); the lengths sum to count.
+//                     MovieLens user ids 1..6040 are one run. Writers pick 0 or 2, whichever is shorter;
+//                     readers refuse runs holding more than 2^22 ids (their bytes do not bound the count).
 //   4 popularity (required): varint count (0 = unknown, else the item rows), then count varints: training
 //       ratings per item
 //   5 order (when a mixed-dimension table has order source 1): for each such table, user table first,
@@ -46,9 +52,12 @@
 //         str name ("user.quotient"), varint rows, varint cols (must match the config's shape),
 //         u8 storage: 0 f32: rows*cols f32
 //                     1 f16: rows*cols f16
-//                     2 int8: rows f16 scales, then rows*cols int8 (row-major); value = q * scale
+//                     2 int8: rows f16 scales, then rows*cols int8 (row-major); value = q * row's scale
+//                     3 int8: cols f16 scales, then rows*cols int8 (row-major); value = q * column's scale
 //       Only `cols` values per row are stored (no in-memory padding). A writer asked for int8 stores
-//       parameters narrower than 4 columns as f16, where a per-row scale would cost more than it saves.
+//       parameters of 16 columns or more with row scales (at most 2 bytes in 18 of overhead, and each row
+//       keeps its own precision) and narrower ones, bias vectors among them, with column scales: a row
+//       scale would cost 2 bytes per row, as much as the values of a 2-dim row.
 //   8 training (required)
 //       str preset, str data source, str data format
 //       f64 train fraction (in (0, 1)), u64 split seed, u64 seed
@@ -91,7 +100,11 @@ constexpr size_t kChecksumBytes = 4;
 constexpr uint32_t kMaxSections = 64;
 constexpr uint64_t kMaxRows = std::numeric_limits<int32_t>::max();
 constexpr uint64_t kMaxDecimalId = 999999999999999999ULL;  // 10^18 - 1
-constexpr int kMinInt8Cols = 4;
+constexpr uint64_t kMaxRunIds = uint64_t(1) << 22;  // ids a run-encoded vocabulary may hold
+constexpr int kRowScaleMinCols = 16;  // int8 parameters at least this wide get one scale per row
+
+// A parameter's storage in the tables section (the file-wide Storage plus column-scaled int8).
+enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3 };
 
 enum : uint32_t {
     kConfig = 1,
@@ -185,19 +198,39 @@ bool canonical_decimal(const std::string& s) {
 
 void write_vocabulary(ByteWriter& w, const Vocabulary& v) {
     const auto& ids = v.ids();
-    const bool decimal = std::all_of(ids.begin(), ids.end(), canonical_decimal);
-    w.u8(decimal ? 0 : 1);
-    w.varint(ids.size());
+    if (!std::all_of(ids.begin(), ids.end(), canonical_decimal)) {
+        w.u8(1);
+        w.varint(ids.size());
+        for (const auto& id : ids) w.str(id);
+        return;
+    }
+    ByteWriter deltas, runs;
     int64_t prev = 0;
     for (const auto& id : ids) {
-        if (decimal) {
-            const int64_t x = std::stoll(id);
-            w.svarint(x - prev);
-            prev = x;
-        } else {
-            w.str(id);
-        }
+        const int64_t x = std::stoll(id);
+        deltas.svarint(x - prev);
+        prev = x;
     }
+    std::vector<std::pair<int64_t, int64_t>> spans;  // (first id, length)
+    for (const auto& id : ids) {
+        const int64_t x = std::stoll(id);
+        if (!spans.empty() && spans.back().first + spans.back().second == x)
+            ++spans.back().second;
+        else
+            spans.push_back({x, 1});
+    }
+    runs.varint(spans.size());
+    int64_t next = 0;
+    for (const auto& [first, length] : spans) {
+        runs.svarint(first - next);
+        runs.varint(static_cast<uint64_t>(length));
+        next = first + length;
+    }
+    const bool use_runs = runs.data().size() < deltas.data().size() && ids.size() <= kMaxRunIds;
+    w.u8(use_runs ? 2 : 0);
+    w.varint(ids.size());
+    const std::string& body = use_runs ? runs.data() : deltas.data();
+    w.bytes(body.data(), body.size());
 }
 
 void write_table_config(ByteWriter& w, const EmbeddingTable& t, bool order_from_popularity) {
@@ -237,11 +270,14 @@ bool order_follows_popularity(const EmbeddingTable& t, const std::vector<int64_t
 }
 
 void write_param(ByteWriter& w, const Param& p, Storage storage) {
-    if (storage == Storage::Int8 && p.cols < kMinInt8Cols) storage = Storage::F16;
     w.str(p.name);
     w.varint(static_cast<uint64_t>(p.rows));
     w.varint(static_cast<uint64_t>(p.cols));
-    w.u8(static_cast<uint8_t>(storage));
+    const uint8_t code = storage == Storage::F32   ? kStoreF32
+                         : storage == Storage::F16 ? kStoreF16
+                         : p.cols >= kRowScaleMinCols ? kStoreInt8Rows
+                                                      : kStoreInt8Cols;
+    w.u8(code);
     auto out_of_range = [&](int64_t r) {
         return Error("cannot store " + p.name + " row " + std::to_string(r) + " as " + to_string(storage) +
                      ": it holds NaN, infinity or values beyond the f16 range");
@@ -262,6 +298,23 @@ void write_param(ByteWriter& w, const Param& p, Storage storage) {
             break;
         case Storage::Int8: {
             std::string q(static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols), '\0');
+            if (code == kStoreInt8Cols) {
+                for (int c = 0; c < p.cols; ++c) {
+                    float max_abs = 0.0f;
+                    for (int64_t r = 0; r < p.rows; ++r) {
+                        if (!std::isfinite(p.row(r)[c])) throw out_of_range(r);
+                        max_abs = std::fmax(max_abs, std::fabs(p.row(r)[c]));
+                    }
+                    uint16_t scale = 0;
+                    if (!int8_scale(max_abs, &scale)) throw out_of_range(0);
+                    w.u16(scale);
+                    const float s = half_to_float(scale);
+                    for (int64_t r = 0; r < p.rows; ++r)
+                        q[size_t(r) * size_t(p.cols) + size_t(c)] = static_cast<char>(quantize_int8(p.row(r)[c], s));
+                }
+                w.bytes(q.data(), q.size());
+                break;
+            }
             for (int64_t r = 0; r < p.rows; ++r) {
                 uint16_t scale = 0;
                 if (!quantize_row_int8(p.row(r), p.cols, reinterpret_cast<int8_t*>(&q[size_t(r) * size_t(p.cols)]),
@@ -447,29 +500,62 @@ TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t row
 
 Vocabulary read_vocabulary(ByteReader& r, int64_t rows) {
     const uint8_t enc = r.u8("encoding");
-    if (enc > 1) r.fail("encoding", "expected 0 (decimal) or 1 (strings), got " + std::to_string(enc));
-    const uint64_t n = r.count("count", 1);
+    if (enc > 2)
+        r.fail("encoding", "expected 0 (decimal), 1 (strings) or 2 (decimal runs), got " + std::to_string(enc));
+    // Encodings 0 and 1 take a byte or more per id, so the bytes that remain bound the count; runs do not,
+    // so their count has a limit of its own (a corrupt file must not make the loader build 2^31 ids).
+    const uint64_t n = enc == 2 ? r.varint("count") : r.count("count", 1);
     if (n != uint64_t(rows))
         r.fail("count", "expected " + std::to_string(rows) + " (the config's rows), got " + std::to_string(n));
+    if (enc == 2 && n > kMaxRunIds)
+        r.fail("count", std::to_string(n) + " ids in runs, more than the limit of " + std::to_string(kMaxRunIds));
     Vocabulary v;
     v.reserve(static_cast<size_t>(n));
+    auto add = [&](const std::string& id, uint64_t i) {
+        if (v.add(id) != static_cast<int32_t>(i))
+            r.fail("id", "entry " + std::to_string(i) + " repeats id '" + id + "' (entry " +
+                             std::to_string(v.find(id)) + ")");
+    };
+    // prev + delta, failing unless it is a decimal id (below 10^18); both operands are checked first so
+    // the sum cannot overflow.
+    auto offset_id = [&](int64_t prev, int64_t delta, const std::string& field, const std::string& what) {
+        if (delta > int64_t(kMaxDecimalId) || delta < -int64_t(kMaxDecimalId) || prev + delta < 0 ||
+            prev + delta > int64_t(kMaxDecimalId))
+            r.fail(field, what + " is out of range (expected 0..10^18-1)");
+        return prev + delta;
+    };
+    if (enc == 2) {
+        const uint64_t runs = r.count("runs", 2);
+        if (runs > n) r.fail("runs", "expected at most " + std::to_string(n) + " (one id each), got " +
+                                         std::to_string(runs));
+        uint64_t i = 0;
+        int64_t next = 0;
+        for (uint64_t k = 0; k < runs; ++k) {
+            const std::string run = "run " + std::to_string(k);
+            const int64_t first = offset_id(next, r.svarint("run start"), "run start", run);
+            const uint64_t length = r.varint("run length");
+            if (length == 0 || length > n - i)
+                r.fail("run length", run + ": expected 1.." + std::to_string(n - i) + " (ids left), got " +
+                                         std::to_string(length));
+            if (uint64_t(first) + length - 1 > kMaxDecimalId)
+                r.fail("run length", run + " runs past the largest id (10^18-1)");
+            for (uint64_t j = 0; j < length; ++j, ++i) add(std::to_string(first + int64_t(j)), i);
+            next = first + int64_t(length);
+        }
+        if (i != n) r.fail("runs", "the runs hold " + std::to_string(i) + " ids, expected " + std::to_string(n));
+        r.expect_end();
+        return v;
+    }
     int64_t prev = 0;
     for (uint64_t i = 0; i < n; ++i) {
         std::string id;
         if (enc == 0) {
-            const int64_t delta = r.svarint("id");
-            // Both operands stay within +-2^63 only if checked: ids are below 10^18.
-            if (delta > int64_t(kMaxDecimalId) || delta < -int64_t(kMaxDecimalId) || prev + delta < 0 ||
-                prev + delta > int64_t(kMaxDecimalId))
-                r.fail("id", "entry " + std::to_string(i) + " is out of range (expected 0..10^18-1)");
-            prev += delta;
+            prev = offset_id(prev, r.svarint("id"), "id", "entry " + std::to_string(i));
             id = std::to_string(prev);
         } else {
             id = r.str("id");
         }
-        if (v.add(id) != static_cast<int32_t>(i))
-            r.fail("id", "entry " + std::to_string(i) + " repeats id '" + id + "' (entry " +
-                             std::to_string(v.find(id)) + ")");
+        add(id, i);
     }
     r.expect_end();
     return v;
@@ -493,7 +579,7 @@ std::vector<int32_t> read_permutation(ByteReader& r, const std::string& table, i
 }
 
 struct StoredParam {
-    Storage storage;
+    uint8_t storage;  // kStore*
     const uint8_t* data;
 };
 
@@ -512,18 +598,20 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<Shape>& ex
             r.fail(s.name + ".shape", "expected " + shape_str(s.rows, s.cols) + " (from the config), got " +
                                           std::to_string(rows) + " x " + std::to_string(cols));
         const uint8_t st = r.u8(s.name + ".storage");
-        if (st > 2) r.fail(s.name + ".storage", "expected 0 (f32), 1 (f16) or 2 (int8), got " + std::to_string(st));
-        const Storage storage = static_cast<Storage>(st);
+        if (st > kStoreInt8Cols)
+            r.fail(s.name + ".storage", "expected 0 (f32), 1 (f16), 2 (int8, row scales) or 3 (int8, column "
+                                        "scales), got " + std::to_string(st));
         // rows < 2^31 and cols <= 4096: no overflow.
         const uint64_t values = rows * cols;
-        const uint64_t bytes = storage == Storage::F32   ? 4 * values
-                               : storage == Storage::F16 ? 2 * values
-                                                         : 2 * rows + values;
+        const uint64_t bytes = st == kStoreF32         ? 4 * values
+                               : st == kStoreF16       ? 2 * values
+                               : st == kStoreInt8Rows  ? 2 * rows + values
+                                                       : 2 * cols + values;
         if (bytes > r.remaining())
             r.fail(s.name + ".data", "needs " + std::to_string(bytes) + " bytes for " + shape_str(s.rows, s.cols) +
-                                         " at " + to_string(storage) + ", only " + std::to_string(r.remaining()) +
-                                         " remain");
-        out.push_back({storage, r.take(static_cast<size_t>(bytes), s.name + ".data")});
+                                         " at storage " + std::to_string(st) + ", only " +
+                                         std::to_string(r.remaining()) + " remain");
+        out.push_back({st, r.take(static_cast<size_t>(bytes), s.name + ".data")});
     }
     r.expect_end();
     return out;
@@ -539,18 +627,23 @@ void fill_param(Param& p, const StoredParam& s) {
     for (int64_t r = 0; r < p.rows; ++r) {
         float* row = p.row(r);
         switch (s.storage) {
-            case Storage::F32:
+            case kStoreF32:
                 for (size_t c = 0; c < cols; ++c) {
                     const uint32_t b = le32(d + 4 * (size_t(r) * cols + c));
                     std::memcpy(&row[c], &b, 4);
                 }
                 break;
-            case Storage::F16:
+            case kStoreF16:
                 for (size_t c = 0; c < cols; ++c) row[c] = half_to_float(le16(d + 2 * (size_t(r) * cols + c)));
                 break;
-            case Storage::Int8:
+            case kStoreInt8Rows:
                 dequantize_row_int8(reinterpret_cast<const int8_t*>(d + 2 * size_t(p.rows) + size_t(r) * cols),
                                     p.cols, le16(d + 2 * size_t(r)), row);
+                break;
+            case kStoreInt8Cols:
+                for (size_t c = 0; c < cols; ++c)
+                    row[c] = static_cast<float>(static_cast<int8_t>(d[2 * cols + size_t(r) * cols + c])) *
+                             half_to_float(le16(d + 2 * c));
                 break;
         }
     }

@@ -46,25 +46,32 @@ float half_to_float(uint16_t h) {
     return out;
 }
 
+bool int8_scale(float max_abs, uint16_t* scale) {
+    // Scales stay at or above the smallest normal half (2^-14): a subnormal scale is too coarse to round
+    // back to itself when the values are quantised again, and values that small (max |x| < 0.008) lose at
+    // most 2^-15 each.
+    const float wanted = std::fmax(max_abs / static_cast<float>(kInt8Levels), 0x1.0p-14f);
+    const uint16_t h = float_to_half(wanted);
+    if (!std::isfinite(half_to_float(h))) return false;
+    *scale = h;
+    return true;
+}
+
+int8_t quantize_int8(float x, float scale) {
+    // A scale that rounded down a little can push the largest value just past 127: clamp.
+    const float v = std::nearbyint(x / scale);
+    return static_cast<int8_t>(std::fmax(-float(kInt8Levels), std::fmin(float(kInt8Levels), v)));
+}
+
 bool quantize_row_int8(const float* x, int n, int8_t* q, uint16_t* scale) {
     float max_abs = 0.0f;
     for (int i = 0; i < n; ++i) {
         if (!std::isfinite(x[i])) return false;
         max_abs = std::fmax(max_abs, std::fabs(x[i]));
     }
-    // Scales stay at or above the smallest normal half (2^-14): a subnormal scale is too coarse to round
-    // back to itself when the row is quantised again, and rows that small (max |x| < 0.008) lose at most
-    // 2^-15 per value.
-    const float wanted = std::fmax(max_abs / static_cast<float>(kInt8Levels), 0x1.0p-14f);
-    const uint16_t h = float_to_half(wanted);
-    const float s = half_to_float(h);
-    if (!std::isfinite(s)) return false;
-    *scale = h;
-    for (int i = 0; i < n; ++i) {
-        // A scale that rounded down a little can push the largest value just past 127: clamp.
-        const float v = std::nearbyint(x[i] / s);
-        q[i] = static_cast<int8_t>(std::fmax(-float(kInt8Levels), std::fmin(float(kInt8Levels), v)));
-    }
+    if (!int8_scale(max_abs, scale)) return false;
+    const float s = half_to_float(*scale);
+    for (int i = 0; i < n; ++i) q[i] = quantize_int8(x[i], s);
     return true;
 }
 

@@ -324,6 +324,66 @@ TEST_CASE("a file written by hand from the documented layout loads", "[model_fil
     CHECK(all_predictions(*g.model) == all_predictions(*f.model));
 }
 
+// Version 2's encodings: users 7, 8 as one run; item table int8 with column scales 0.5 and 1.
+HandModel hand_model_v2() {
+    HandModel h;
+    h.users.clear();
+    put_u8(h.users, 2);      // runs
+    put_varint(h.users, 2);  // ids
+    put_varint(h.users, 1);  // runs
+    put_varint(h.users, 14);  // first id 7 (zigzag), after 0
+    put_varint(h.users, 2);   // length
+    h.tables.clear();
+    put_varint(h.tables, 2);
+    put_str(h.tables, "user.embedding");
+    put_varint(h.tables, 2);
+    put_varint(h.tables, 2);
+    put_u8(h.tables, 0);
+    for (float v : {0.5f, -0.25f, 1.0f, 2.0f}) put_f32(h.tables, v);
+    put_str(h.tables, "item.embedding");
+    put_varint(h.tables, 3);
+    put_varint(h.tables, 2);
+    put_u8(h.tables, 3);
+    put_u16(h.tables, 0x3800);  // column 0 scale 0.5
+    put_u16(h.tables, 0x3c00);  // column 1 scale 1
+    for (int q : {2, 0, -1, 3, 127, -3}) put_u8(h.tables, static_cast<uint8_t>(static_cast<int8_t>(q)));
+    return h;
+}
+
+TEST_CASE("run-encoded vocabularies and column-scaled int8 tables load as documented", "[model_file]") {
+    const ModelFile f = parse(hand_model_v2().file());
+    CHECK(f.users.ids() == std::vector<std::string>{"7", "8"});
+    // items (1, 0), (-0.5, 3), (63.5, -3); users (0.5, -0.25), (1, 2)
+    const double items[3][2] = {{1.0, 0.0}, {-0.5, 3.0}, {63.5, -3.0}};
+    const double users[2][2] = {{0.5, -0.25}, {1.0, 2.0}};
+    for (int u = 0; u < 2; ++u)
+        for (int i = 0; i < 3; ++i) {
+            const double logit = users[u][0] * items[i][0] + users[u][1] * items[i][1];
+            CHECK(f.model->predict(u, i) == Approx(5.0 / (1.0 + std::exp(-logit))));
+        }
+    // A writer picks runs for consecutive decimal ids and deltas otherwise; both read back the same ids.
+    ModelFile g = parse(serialize_model(f));
+    CHECK(g.users.ids() == f.users.ids());
+    ModelFile hand = parse(HandModel().file());
+    CHECK(parse(serialize_model(hand)).users.ids() == std::vector<std::string>{"10", "7"});
+}
+
+TEST_CASE("broken runs in a vocabulary are refused", "[model_file][corrupt]") {
+    auto with_users = [](std::initializer_list<uint64_t> bytes) {
+        HandModel h = hand_model_v2();
+        h.users.clear();
+        for (uint64_t b : bytes) put_varint(h.users, b);
+        return h.file();
+    };
+    check_rejected(with_users({2, 2, 1, 14, 0}), "users.run length", "run 0: expected 1..2");
+    check_rejected(with_users({2, 2, 1, 14, 3}), "users.run length", "run 0: expected 1..2 (ids left), got 3");
+    check_rejected(with_users({2, 2, 1, 14, 1}), "users.runs", "the runs hold 1 ids, expected 2");
+    check_rejected(with_users({2, 2, 2, 14, 1, 1, 1}), "users.id", "repeats id '7'");  // 7, then 8 - 1 = 7
+    check_rejected(with_users({2, 2, 3, 14, 1, 0, 1, 0, 1}), "users.runs", "expected at most 2");
+    check_rejected(with_users({2, 2, 1, 1, 2}), "users.run start", "out of range");  // first id -1
+    check_rejected(with_users({3, 2}), "users.encoding", "or 2 (decimal runs), got 3");
+}
+
 TEST_CASE("every field survives a round trip", "[model_file]") {
     for (const Variant& v : variants()) {
         INFO(v.name);
@@ -398,7 +458,8 @@ TEST_CASE("a loaded f32 model predicts exactly what the trained one did", "[mode
     }
 }
 
-TEST_CASE("f16 and int8 files predict within tolerance, int8 from an f16 scale per row", "[model_file]") {
+TEST_CASE("f16 and int8 files predict within tolerance, int8 from an f16 scale per row or column",
+          "[model_file]") {
     for (const Variant& v : variants()) {
         INFO(v.name);
         const ModelFile f = make_model(v);
@@ -413,19 +474,27 @@ TEST_CASE("f16 and int8 files predict within tolerance, int8 from an f16 scale p
         CHECK(max16 < 0.01);
         CHECK(max8 < 0.15);
         CHECK(max8 > max16);
-        // Every weight moved by at most half an int8 step of its row (plus the f16 rounding of the scale).
+        // Every weight moved by at most half an int8 step (plus the f16 rounding of the scale) of its row,
+        // in parameters of 16 columns or more, or of its column in narrower ones.
         const ModelFile g = parse(serialize_model(f, Storage::Int8));
         const auto pf = f.model->params();
         const auto pg = g.model->params();
-        for (size_t i = 0; i < pf.size(); ++i)
-            for (int64_t r = 0; r < pf[i]->rows; ++r) {
-                float max_abs = 0;
-                for (int c = 0; c < pf[i]->cols; ++c) max_abs = std::max(max_abs, std::fabs(pf[i]->row(r)[c]));
-                const float tol = pf[i]->cols < 4 ? max_abs / 1024.0f : 0.5f * max_abs / 127.0f * 1.001f + 1e-6f;
-                for (int c = 0; c < pf[i]->cols; ++c)
-                    if (!(std::fabs(pf[i]->row(r)[c] - pg[i]->row(r)[c]) <= tol))
-                        FAIL_CHECK(pf[i]->name << " row " << r << " col " << c);
+        for (size_t i = 0; i < pf.size(); ++i) {
+            const Param& p = *pf[i];
+            std::vector<float> col_max(size_t(p.cols), 0.0f);
+            for (int64_t r = 0; r < p.rows; ++r)
+                for (int c = 0; c < p.cols; ++c) col_max[size_t(c)] = std::max(col_max[size_t(c)], std::fabs(p.row(r)[c]));
+            for (int64_t r = 0; r < p.rows; ++r) {
+                float row_max = 0;
+                for (int c = 0; c < p.cols; ++c) row_max = std::max(row_max, std::fabs(p.row(r)[c]));
+                for (int c = 0; c < p.cols; ++c) {
+                    const float max_abs = p.cols >= 16 ? row_max : col_max[size_t(c)];
+                    const float tol = 0.5f * max_abs / 127.0f * 1.001f + 1e-6f;
+                    if (!(std::fabs(p.row(r)[c] - pg[i]->row(r)[c]) <= tol))
+                        FAIL_CHECK(p.name << " row " << r << " col " << c);
+                }
             }
+        }
     }
 }
 
@@ -445,8 +514,9 @@ TEST_CASE("the tables section holds exactly the documented bytes per storage", "
                 expected += varint_bytes(p->name.size()) + p->name.size() + varint_bytes(uint64_t(p->rows)) +
                             varint_bytes(uint64_t(p->cols)) + 1;
                 if (s == Storage::F32) expected += 4 * values;
-                else if (s == Storage::F16 || p->cols < 4) expected += 2 * values;  // int8 falls back below 4 cols
-                else expected += 2 * size_t(p->rows) + values;
+                else if (s == Storage::F16) expected += 2 * values;
+                else if (p->cols >= 16) expected += 2 * size_t(p->rows) + values;  // a scale per row
+                else expected += 2 * size_t(p->cols) + values;                     // a scale per column
             }
             size_t got = 0;
             for (const auto& sec : cut(serialize_model(f, s)))
@@ -523,7 +593,8 @@ TEST_CASE("a wrong magic or an unknown version is refused", "[model_file][corrup
         for (int i = 0; i < 4; ++i) g[size_t(4 + i)] = char((v >> (8 * i)) & 0xff);
         return g;
     };
-    check_rejected(with_version(2), "version", "expected 1..1, got 2 (written by a newer memrec)");
+    CHECK_NOTHROW(parse(with_version(1)));  // version 1 files are a subset of version 2
+    check_rejected(with_version(3), "version", "expected 1..2, got 3 (written by a newer memrec)");
     check_rejected(with_version(0), "version", "got 0");
     check_rejected(with_version(0xffffffffu), "version", "got 4294967295");
 }
@@ -697,7 +768,7 @@ TEST_CASE("values that contradict the config or the format are refused", "[model
     SECTION("unknown storage type") {
         HandModel h;
         h.tables[1 + 1 + 14 + 1 + 1] = 9;  // count, name length, name, rows, cols, storage
-        check_rejected(h.file(), "tables.user.embedding.storage", "expected 0 (f32), 1 (f16) or 2 (int8), got 9");
+        check_rejected(h.file(), "tables.user.embedding.storage", "or 3 (int8, column scales), got 9");
     }
     SECTION("a table narrower than the config") {
         HandModel h;

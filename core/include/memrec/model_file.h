@@ -50,7 +50,7 @@ struct ModelFile {
 };
 
 // The newest format version this build writes and reads (see CHANGELOG.md).
-constexpr uint32_t kModelFormatVersion = 1;
+constexpr uint32_t kModelFormatVersion = 2;
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

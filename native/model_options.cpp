@@ -43,7 +43,7 @@ void ModelOptions::add_to(CLI::App& app, bool with_model_flags) {
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
-    app.add_option("--preset", preset, "starting configuration: baseline | memeff | small | tiny")->capture_default_str();
+    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny")->capture_default_str();
     app.add_option("--user-table", user_table, "user table kind: full | qr | md | hash");
     app.add_option("--item-table", item_table, "item table kind: full | qr | md | hash");
     app.add_option("--dim", dim, "embedding dim (the base dim of mixed-dimension tables)");

@@ -72,3 +72,60 @@ TEST_CASE("Adam rejects bad hyper-parameters", "[adam][config]") {
     CHECK_THROWS_AS(c.validate(), ConfigError);
     CHECK_THROWS_AS(parse_adam_mode("sparse"), ConfigError);
 }
+
+// Lazy L2 is defined as a gradient term: a step with l2 equals a step without it whose gradient has
+// l2 * w added on the rows being updated (and only those: absent rows are not pulled towards zero).
+TEST_CASE("L2 adds l2 * w to the gradient of the rows in the batch, per table", "[adam][l2]") {
+    for (AdamMode mode : {AdamMode::Lazy, AdamMode::Dense, AdamMode::DenseSweep}) {
+        INFO(to_string(mode));
+        auto make = [](const char* name) {
+            Param p(name, 3, 2, Access::Rows, Init::Zero);
+            for (int r = 0; r < 3; ++r)
+                for (int c = 0; c < 2; ++c) p.row(r)[c] = 0.5f * float(r + 1) - 0.3f * float(c);
+            return p;
+        };
+        Param user_a = make("user.embedding"), item_a = make("item.embedding"), bias_a = make("bias.user");
+        Param user_b = make("user.embedding"), item_b = make("item.embedding"), bias_b = make("bias.user");
+        AdamConfig with;
+        with.learning_rate = 0.05;
+        with.mode = mode;
+        with.l2 = 0.4;
+        with.l2_user = 0.1;   // the user table's own coefficient
+        with.l2_bias = 0.25;  // bias rows
+        AdamConfig without = with;
+        without.l2 = 0.0;
+        without.l2_user = -1.0;
+        without.l2_bias = 0.0;
+        Adam a(with, {&user_a, &item_a, &bias_a});
+        Adam b(without, {&user_b, &item_b, &bias_b});
+        std::vector<ParamGrad> ga(3), gb(3);
+        for (int i = 0; i < 3; ++i) {
+            ga[size_t(i)].resize(i == 0 ? user_a : i == 1 ? item_a : bias_a);
+            gb[size_t(i)].resize(i == 0 ? user_b : i == 1 ? item_b : bias_b);
+        }
+        const Param* pb[3] = {&user_b, &item_b, &bias_b};
+        const float coef[3] = {0.1f, 0.4f, 0.25f};
+        const std::vector<std::vector<int>> rows{{0}, {0, 2}, {1}, {2}};  // row 1 absent until step 3
+        for (size_t s = 0; s < rows.size(); ++s) {
+            for (int i = 0; i < 3; ++i)
+                for (int r : rows[s]) {
+                    const float g = 0.2f * float(s + 1) - 0.1f * float(r);
+                    for (int c = 0; c < 2; ++c) {
+                        ga[size_t(i)].row(r)[c] += g;
+                        gb[size_t(i)].row(r)[c] += g + coef[i] * pb[i]->row(r)[c];
+                    }
+                }
+            a.step(ga);
+            b.step(gb);
+            a.synchronize();
+            b.synchronize();
+            INFO("step " << s + 1);
+            for (int r = 0; r < 3; ++r)
+                for (int c = 0; c < 2; ++c) {
+                    CHECK(user_a.row(r)[c] == Approx(user_b.row(r)[c]).epsilon(1e-5));
+                    CHECK(item_a.row(r)[c] == Approx(item_b.row(r)[c]).epsilon(1e-5));
+                    CHECK(bias_a.row(r)[c] == Approx(bias_b.row(r)[c]).epsilon(1e-5));
+                }
+        }
+    }
+}

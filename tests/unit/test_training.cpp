@@ -4,36 +4,12 @@
 
 #include "memrec/split.h"
 #include "memrec/trainer.h"
+#include "low_rank_data.h"
 
 using namespace memrec;
+using memrec_test::low_rank_data;
 
 namespace {
-
-// Ratings from a rank-3 model through the same link as memrec's (5 * sigmoid(u.v)), plus N(0, 0.1^2)-ish
-// noise, clipped to 1..5. Every (user, item) pair with probability 0.5.
-Dataset low_rank_data(int users, int items, uint64_t seed) {
-    Rng rng(seed);
-    std::vector<float> U(size_t(users) * 3), V(size_t(items) * 3);
-    for (auto& x : U) x = rng.uniform(-1.2f, 1.2f);
-    for (auto& x : V) x = rng.uniform(-1.2f, 1.2f);
-    Dataset d;
-    for (int u = 0; u < users; ++u) d.users.add(std::to_string(u));
-    for (int i = 0; i < items; ++i) d.items.add(std::to_string(i));
-    for (int u = 0; u < users; ++u)
-        for (int i = 0; i < items; ++i) {
-            if (rng.uniform() < 0.5) continue;
-            float z = 0.4f;
-            for (int k = 0; k < 3; ++k) z += U[size_t(u * 3 + k)] * V[size_t(i * 3 + k)];
-            // sum of 4 uniforms: mean 0, std 0.1
-            float noise = 0;
-            for (int k = 0; k < 4; ++k) noise += rng.uniform(-0.0866f, 0.0866f);
-            float r = 5.0f / (1.0f + std::exp(-z)) + noise;
-            d.user.push_back(u);
-            d.item.push_back(i);
-            d.rating.push_back(std::min(5.0f, std::max(1.0f, r)));
-        }
-    return d;
-}
 
 double variance(const Dataset& d, const std::vector<uint32_t>& idx) {
     double mean = 0, sq = 0;

@@ -69,6 +69,7 @@ struct ModelOptions {
     std::string combiner;
     std::string blocks, block_dims;  // "400,1700" and "64,32,16"
     double alpha = -1;
+    int64_t user_budget = -1, item_budget = -1;  // parameter budgets of mixed-dimension tables
     bool no_projection_bias = false;
     bool biases = false;
     int epochs = 0;

@@ -53,6 +53,10 @@ void ModelOptions::add_model_flags(CLI::App& app) {
     app.add_option("--blocks", blocks, "mixed-dimension block ends in frequency order, e.g. 400,1700");
     app.add_option("--block-dims", block_dims, "mixed-dimension dim per block, e.g. 64,32,16 (default: alpha rule)");
     app.add_option("--alpha", alpha, "alpha of the power rule for block dims when --block-dims is not given");
+    app.add_option("--user-budget", user_budget,
+                   "parameter budget of a mixed-dimension user table: the alpha rule scaled to fit it");
+    app.add_option("--item-budget", item_budget,
+                   "parameter budget of a mixed-dimension item table: the alpha rule scaled to fit it");
     app.add_flag("--no-projection-bias", no_projection_bias, "mixed-dimension projections without bias");
     app.add_flag("--biases", biases, "add a global bias and per-user and per-item biases");
 }
@@ -71,7 +75,7 @@ void ModelOptions::add_training_flags(CLI::App& app) {
                    "patience: train on train minus a validation slice, keep the best validation epoch, stop "
                    "after this many epochs without improvement (0 = off; --epochs is the maximum)");
     app.add_option("--validation-fraction", validation_fraction,
-                   "share of the training split held out for early stopping (default 0.05)");
+                   "share of the training split held out for early stopping (default: the preset's, else 0.05)");
     app.add_option("--threads", threads, "training threads (default: all cores)");
     app.add_option("--seed", seed, "seed of initialisation and shuffling")->capture_default_str();
 }
@@ -112,6 +116,17 @@ Preset ModelOptions::build(const std::string& preset_name) const {
         if (b <= 0) throw UsageError(std::string(flag) + " must be positive, got " + std::to_string(b));
         t.buckets = b;
     };
+    auto apply_budget = [](TableConfig& t, int64_t b, const char* flag) {
+        if (b == -1) return;
+        if (b <= 0) throw UsageError(std::string(flag) + " must be positive, got " + std::to_string(b));
+        if (t.kind != TableKind::MixedDimension)
+            throw UsageError(std::string(flag) + " needs a mixed-dimension table (md), this one is " +
+                             to_string(t.kind));
+        t.param_budget = b;
+        t.block_dims.clear();  // the budget sizes the blocks by the alpha rule
+    };
+    apply_budget(p.model.user, user_budget, "--user-budget");
+    apply_budget(p.model.item, item_budget, "--item-budget");
     apply_buckets(p.model.user, user_buckets, "--user-buckets");
     apply_buckets(p.model.item, item_buckets, "--item-buckets");
     if (biases) p.model.global_bias = p.model.user_bias = p.model.item_bias = true;

@@ -1,13 +1,14 @@
 // Training checkpoint file (DIR/checkpoint.mrck). All integers and floats little-endian; str is a u32
 // byte count followed by the bytes (UTF-8, no terminator).
 //
-//   header   magic "MRECCKPT" (8 bytes) | u32 version (1) | u64 payload bytes
+//   header   magic "MRECCKPT" (8 bytes) | u32 version (2) | u64 payload bytes
 //   payload  run        str preset | str data source | str data format | f64 train fraction | u64 split seed
 //                       | i64 ratings | i32 users | i32 items | u64 data hash
 //            model      table user | table item | u8 global bias | u8 user bias | u8 item bias
 //                       table = str kind ("full", "qr", "md", "hash") | i32 dim | i64 buckets
 //                               | str combiner ("mult", "add", "concat") | u32 n | n x i64 block ends
 //                               | u32 n | n x i32 block dims | f64 alpha | u8 projection bias
+//                               | i64 parameter budget (version 2; 0 in version 1 files)
 //            training   i32 epochs | i64 batch | f64 lr | f64 beta1 | f64 beta2 | f64 epsilon
 //                       | str Adam mode ("dense", "lazy", ...) | f64 weight decay | f64 l2 | f64 l2 bias
 //                       | f64 l2 user | f64 l2 item
@@ -21,7 +22,8 @@
 //   trailer  u64 FNV-1a 64 of the payload
 //
 // Enumerations are stored by name, so reordering an enum in the code never changes their meaning.
-// Version 1 is the only version. A reader refuses versions it does not know rather than guess.
+// Version 2 added the tables' parameter budget; version 1 files are still read. A reader refuses versions it
+// does not know rather than guess.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -41,7 +43,7 @@ namespace memrec {
 namespace {
 
 constexpr char kMagic[8] = {'M', 'R', 'E', 'C', 'C', 'K', 'P', 'T'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderBytes = 8 + 4 + 8;
 
 uint64_t fnv1a(const uint8_t* p, size_t n) {
@@ -143,9 +145,10 @@ void put_table(Writer& w, const TableConfig& t) {
     for (int d : t.block_dims) w.put(static_cast<int32_t>(d));
     w.put(t.alpha);
     w.put(static_cast<uint8_t>(t.projection_bias));
+    w.put(static_cast<int64_t>(t.param_budget));
 }
 
-TableConfig get_table(Reader& r, const std::string& name) {
+TableConfig get_table(Reader& r, const std::string& name, uint32_t version) {
     TableConfig t;
     t.kind = r.named(name + ".kind", parse_table_kind);
     t.dim = r.get<int32_t>(name + ".dim");
@@ -159,6 +162,7 @@ TableConfig get_table(Reader& r, const std::string& name) {
     t.block_dims.assign(dims.begin(), dims.end());
     t.alpha = r.get<double>(name + ".alpha");
     t.projection_bias = r.flag(name + ".projection_bias");
+    if (version >= 2) t.param_budget = r.get<int64_t>(name + ".param_budget");
     return t;
 }
 
@@ -200,6 +204,9 @@ std::string table_difference(const std::string& name, const TableConfig& a, cons
             return differs(name + " table block dims", list(a.block_dims), list(b.block_dims));
         if (a.block_dims.empty() && a.alpha != b.alpha)
             return differs(name + " table alpha", number(a.alpha), number(b.alpha));
+        if (a.param_budget != b.param_budget)
+            return differs(name + " table parameter budget", std::to_string(a.param_budget),
+                           std::to_string(b.param_budget));
         if (a.projection_bias != b.projection_bias)
             return differs(name + " table projection bias", a.projection_bias ? "on" : "off",
                            b.projection_bias ? "on" : "off");
@@ -377,8 +384,8 @@ Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string&
         head.fail("magic", "not a memrec checkpoint (expected MRECCKPT)");
     Reader r(data + sizeof kMagic, size - sizeof kMagic, name);
     const auto version = r.get<uint32_t>("version");
-    if (version != kVersion)
-        r.fail("version", "expected " + std::to_string(kVersion) + ", got " + std::to_string(version) +
+    if (version != 1 && version != kVersion)
+        r.fail("version", "expected 1.." + std::to_string(kVersion) + ", got " + std::to_string(version) +
                             (version > kVersion ? " (written by a newer memrec)" : ""));
     const auto payload = r.get<uint64_t>("payload size");
     if (payload > r.left() || r.left() - payload != sizeof(uint64_t))
@@ -413,8 +420,8 @@ Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string&
         p.fail("data", "expected positive counts, got " + std::to_string(ck.data.ratings) + " ratings, " +
                          std::to_string(ck.data.users) + " users, " + std::to_string(ck.data.items) + " items");
 
-    ck.model.user = get_table(p, "model.user");
-    ck.model.item = get_table(p, "model.item");
+    ck.model.user = get_table(p, "model.user", version);
+    ck.model.item = get_table(p, "model.item", version);
     ck.model.global_bias = p.flag("model.global_bias");
     ck.model.user_bias = p.flag("model.user_bias");
     ck.model.item_bias = p.flag("model.item_bias");

@@ -66,6 +66,9 @@ void TableConfig::validate(int64_t rows) const {
                                   std::to_string(d));
         if (block_dims.empty() && !(alpha >= 0.0 && alpha <= 1.0))
             throw ConfigError("alpha must be in [0, 1], got " + std::to_string(alpha));
+        if (param_budget < 0) throw ConfigError("a parameter budget must be positive, got " + std::to_string(param_budget));
+        if (param_budget > 0 && !block_dims.empty())
+            throw ConfigError("a parameter budget sizes the blocks by the alpha rule: give block dims or a budget, not both");
     }
 }
 
@@ -108,9 +111,11 @@ std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t ro
                 throw ConfigError("mixed-dimension needs one count per id");
             std::vector<int64_t> c = counts.empty() ? std::vector<int64_t>(static_cast<size_t>(rows), 0) : counts;
             auto order = MixedDimensionEmbedding::frequency_order(c);
-            auto dims = config.block_dims.empty()
-                            ? MixedDimensionEmbedding::alpha_dims(c, order, config.block_ends, config.dim, config.alpha)
-                            : config.block_dims;
+            auto dims = !config.block_dims.empty() ? config.block_dims
+                        : config.param_budget > 0
+                            ? MixedDimensionEmbedding::budget_dims(c, order, config.block_ends, config.dim, config.alpha,
+                                                                   config.projection_bias, config.param_budget)
+                            : MixedDimensionEmbedding::alpha_dims(c, order, config.block_ends, config.dim, config.alpha);
             return std::make_unique<MixedDimensionEmbedding>(rows, config.dim, std::move(order), config.block_ends,
                                                              std::move(dims), config.projection_bias, prefix);
         }

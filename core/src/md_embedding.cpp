@@ -38,6 +38,64 @@ std::vector<int> MixedDimensionEmbedding::alpha_dims(const std::vector<int64_t>&
     return dims;
 }
 
+int64_t MixedDimensionEmbedding::count_parameters(const std::vector<int64_t>& block_rows, const std::vector<int>& dims,
+                                                 int dim, bool projection_bias) {
+    int64_t n = 0;
+    for (size_t b = 0; b < dims.size(); ++b) {
+        n += (block_rows[b] + 1) * dims[b];  // + the out-of-vocabulary row
+        if (dims[b] != dim) n += int64_t(dims[b]) * dim + (projection_bias ? dim : 0);
+    }
+    return n;
+}
+
+std::vector<int> MixedDimensionEmbedding::budget_dims(const std::vector<int64_t>& counts,
+                                                      const std::vector<int32_t>& order,
+                                                      const std::vector<int64_t>& block_ends, int dim, double alpha,
+                                                      bool projection_bias, int64_t budget) {
+    std::vector<int64_t> ends = block_ends;
+    ends.push_back(static_cast<int64_t>(order.size()));
+    std::vector<int64_t> rows;
+    std::vector<double> weight;  // (p_i / p_0)^alpha
+    double p0 = 0;
+    int64_t begin = 0;
+    for (int64_t end : ends) {
+        double sum = 0;
+        for (int64_t i = begin; i < end; ++i) sum += double(counts[size_t(order[size_t(i)])]);
+        const double p = sum / double(end - begin);
+        if (rows.empty()) p0 = p;
+        weight.push_back(p0 > 0 ? std::pow(p / p0, alpha) : 1.0);
+        rows.push_back(end - begin);
+        begin = end;
+    }
+    auto dims_at = [&](double lambda) {
+        std::vector<int> d;
+        for (double w : weight) d.push_back(std::clamp(static_cast<int>(std::lround(lambda * w)), 1, dim));
+        return d;
+    };
+    // The dims change only where lambda * w_b crosses a rounding point d - 0.5: try every such lambda (and
+    // one just past the widest), keep the largest that fits. The count is not monotonic in lambda (a block
+    // reaching `dim` drops its projection), hence the full scan rather than a bisection.
+    std::vector<double> candidates;
+    for (double w : weight)
+        for (int d = 1; d <= dim; ++d) candidates.push_back(w > 0 ? (double(d) - 0.5) / w * (1 + 1e-12) : 0.0);
+    std::vector<int> best = dims_at(0.0);
+    const int64_t smallest = count_parameters(rows, best, dim, projection_bias);
+    if (smallest > budget)
+        throw ConfigError("a parameter budget of " + std::to_string(budget) +
+                          " is below the smallest mixed-dimension table of these blocks (" + std::to_string(smallest) +
+                          " parameters, every block 1-dim)");
+    double best_lambda = 0;
+    for (double lambda : candidates) {
+        if (lambda <= best_lambda) continue;
+        std::vector<int> d = dims_at(lambda);
+        if (count_parameters(rows, d, dim, projection_bias) <= budget) {
+            best = std::move(d);
+            best_lambda = lambda;
+        }
+    }
+    return best;
+}
+
 MixedDimensionEmbedding::MixedDimensionEmbedding(int64_t rows, int dim, std::vector<int32_t> order,
                                                  std::vector<int64_t> block_ends, std::vector<int> block_dims,
                                                  bool projection_bias, const std::string& prefix)

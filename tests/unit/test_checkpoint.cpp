@@ -223,6 +223,12 @@ TEST_CASE("A checkpoint keeps every field", "[checkpoint]") {
     CHECK(back.model.user.buckets == 7);
     CHECK(back.train.threads == 3);
     CHECK(back.train.epochs == 3);
+    {
+        Checkpoint budgeted = ck;
+        budgeted.model.item.block_dims.clear();
+        budgeted.model.item.param_budget = 1234;
+        CHECK(parse(serialize_checkpoint(budgeted)).model.item.param_budget == 1234);
+    }
     CHECK_FALSE(back.train.shuffle);
     CHECK(back.train.adam.weight_decay == 0.25);
     CHECK(back.train.adam.l2 == 0.125);
@@ -283,8 +289,8 @@ TEST_CASE("Damaged checkpoints are refused with the field named", "[checkpoint][
     }
     SECTION("a version from the future") {
         std::string b = good;
-        b[8] = 2;
-        check_rejected(b, "version", "expected 1, got 2 (written by a newer memrec)");
+        b[8] = 3;
+        check_rejected(b, "version", "expected 1..2, got 3 (written by a newer memrec)");
     }
     SECTION("every truncation point") {
         for (size_t n = 0; n < good.size(); ++n) {
@@ -354,6 +360,10 @@ TEST_CASE("Settings that must match to resume are compared one by one", "[checkp
     CHECK(settings_difference(ck, other.model, other.train) ==
           "item table blocks: 10,25 in the checkpoint, 10,30 now");
     other = run;
+    other.model.item.param_budget = 500;
+    CHECK(settings_difference(ck, other.model, other.train) ==
+          "item table parameter budget: 0 in the checkpoint, 500 now");
+    other = run;
     other.train.adam.learning_rate = 0.002;
     CHECK(settings_difference(ck, other.model, other.train) == "learning rate: 0.01 in the checkpoint, 0.002 now");
     other = run;
@@ -401,6 +411,6 @@ TEST_CASE("The checkpoint stores every config field", "[checkpoint]") {
     // the new field (and settings_difference compare it if it changes training), then update the size here.
     CHECK(sizeof(AdamConfig) == 80);
     CHECK(sizeof(TrainConfig) == 128);
-    CHECK(sizeof(TableConfig) == 88);
+    CHECK(sizeof(TableConfig) == 96);
     CHECK(sizeof(ModelConfig) == 2 * sizeof(TableConfig) + 8);
 }

@@ -1,6 +1,8 @@
 // Table shapes and parameter counts against the reference's published numbers, and the quotient-remainder
 // property that makes QR lossless in identity: every id gets its own (quotient, remainder) pair.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "memrec/error.h"
@@ -102,6 +104,49 @@ TEST_CASE("alpha-power rule shrinks rarer blocks", "[tables][md]") {
     CHECK(dims == std::vector<int>{64, 32, 6});
     auto flat = MixedDimensionEmbedding::alpha_dims(counts, order, {2, 4}, 64, 0.0);
     CHECK(flat == std::vector<int>{64, 64, 64});
+}
+
+TEST_CASE("the alpha rule under a parameter budget takes the widest dims that fit", "[tables][md]") {
+    // Blocks of 200, 300 and 500 ids with 100, 25 and 1 ratings each: weights (p_i / p_0)^0.5 = 1, 0.5, 0.1.
+    std::vector<int64_t> counts;
+    for (auto [n, c] : {std::pair<int, int64_t>{200, 100}, {300, 25}, {500, 1}}) counts.insert(counts.end(), size_t(n), c);
+    auto order = MixedDimensionEmbedding::frequency_order(counts);
+    const std::vector<int64_t> ends{200, 500}, rows{200, 300, 500};
+    auto count = [&](const std::vector<int>& d) { return MixedDimensionEmbedding::count_parameters(rows, d, 64, true); };
+    auto dims_for = [&](int64_t budget) {
+        return MixedDimensionEmbedding::budget_dims(counts, order, ends, 64, 0.5, true, budget);
+    };
+    // The plain alpha rule's table {64, 32, 6}: 201x64 + (301x32 + 32x64 + 64) + (501x6 + 6x64 + 64).
+    CHECK(count({64, 32, 6}) == 28062);
+    CHECK(dims_for(28062) == std::vector<int>{64, 32, 6});
+    CHECK(count({1, 1, 1}) == 1387);  // each block 1-dim, with its projection and bias
+    CHECK_THROWS_AS(dims_for(1386), ConfigError);
+    // Against a fine scan of lambda: the result is the widest table at or under each budget.
+    for (int64_t budget : {1387, 2000, 10000, 28061, 40000, 1000000}) {
+        INFO("budget " << budget);
+        const auto dims = dims_for(budget);
+        CHECK(count(dims) <= budget);
+        std::vector<int> scan{1, 1, 1};
+        for (double lambda = 0; lambda < 700; lambda += 0.005) {
+            std::vector<int> d;
+            for (double w : {1.0, 0.5, 0.1}) d.push_back(std::clamp(int(std::lround(lambda * w)), 1, 64));
+            if (count(d) <= budget) scan = d;
+        }
+        CHECK(dims == scan);
+    }
+    CHECK(dims_for(1000000) == std::vector<int>{64, 64, 64});
+
+    // Through the table config: the built table has at most the budget.
+    TableConfig c;
+    c.kind = TableKind::MixedDimension;
+    c.block_ends = ends;
+    c.alpha = 0.5;
+    c.param_budget = 20000;
+    auto t = make_table(c, 1000, "item", counts);
+    CHECK(t->parameter_count() <= 20000);
+    CHECK(t->parameter_count() > 15000);
+    c.block_dims = {64, 32, 6};
+    CHECK_THROWS_AS(c.validate(1000), ConfigError);  // dims or a budget, not both
 }
 
 TEST_CASE("table configs reject out-of-range values", "[tables][config]") {

@@ -42,6 +42,11 @@ struct TableConfig {
     std::vector<int> block_dims;
     double alpha = 0.3;
     bool projection_bias = true;
+    // MixedDimension with the alpha rule: when > 0, the table's parameter budget. Dims become
+    // d_i = round(lambda * (p_i / p_0)^alpha) clipped to [1, dim], with the largest lambda whose table
+    // (blocks, projections and their biases) has at most this many parameters; the head block may then be
+    // narrower than `dim` too.
+    int64_t param_budget = 0;
 
     void validate(int64_t rows) const;  // throws ConfigError naming the bad value
 };

@@ -83,6 +83,15 @@ public:
     // with p_i the mean count per row in block i.
     static std::vector<int> alpha_dims(const std::vector<int64_t>& counts, const std::vector<int32_t>& order,
                                        const std::vector<int64_t>& block_ends, int dim, double alpha);
+    // The alpha rule under a parameter budget: dims[i] = round(lambda * (p_i / p_0)^alpha) clipped to
+    // [1, dim], with the largest lambda whose table has at most `budget` parameters (TableConfig's
+    // param_budget). Throws ConfigError if even 1-dim blocks exceed the budget.
+    static std::vector<int> budget_dims(const std::vector<int64_t>& counts, const std::vector<int32_t>& order,
+                                        const std::vector<int64_t>& block_ends, int dim, double alpha,
+                                        bool projection_bias, int64_t budget);
+    // Parameters of a mixed-dimension table with these blocks (each with its out-of-vocabulary row) and dims.
+    static int64_t count_parameters(const std::vector<int64_t>& block_rows, const std::vector<int>& dims, int dim,
+                                   bool projection_bias);
 
 private:
     struct Block {

@@ -41,7 +41,8 @@
 //                     varint run count R, then R times: svarint first id of the run minus the id after the
 //                     previous run (0 for the first), varint run length (>= 1); the lengths sum to count.
 //                     MovieLens user ids 1..6040 are one run. Writers pick 0 or 2, whichever is shorter;
-//                     readers refuse runs holding more than 2^22 ids (their bytes do not bound the count).
+//                     readers refuse runs holding more than 2^20 ids (their bytes do not bound the count;
+//                     larger vocabularies are written with encoding 0).
 //   4 popularity (required): varint count (0 = unknown, else the item rows), then count varints: training
 //       ratings per item
 //   5 order (when a mixed-dimension table has order source 1): for each such table, user table first,
@@ -100,7 +101,7 @@ constexpr size_t kChecksumBytes = 4;
 constexpr uint32_t kMaxSections = 64;
 constexpr uint64_t kMaxRows = std::numeric_limits<int32_t>::max();
 constexpr uint64_t kMaxDecimalId = 999999999999999999ULL;  // 10^18 - 1
-constexpr uint64_t kMaxRunIds = uint64_t(1) << 22;  // ids a run-encoded vocabulary may hold
+constexpr uint64_t kMaxRunIds = uint64_t(1) << 20;  // ids a run-encoded vocabulary may hold
 constexpr int kRowScaleMinCols = 16;  // int8 parameters at least this wide get one scale per row
 
 // A parameter's storage in the tables section (the file-wide Storage plus column-scaled int8).

@@ -382,6 +382,22 @@ TEST_CASE("broken runs in a vocabulary are refused", "[model_file][corrupt]") {
     check_rejected(with_users({2, 2, 3, 14, 1, 0, 1, 0, 1}), "users.runs", "expected at most 2");
     check_rejected(with_users({2, 2, 1, 1, 2}), "users.run start", "out of range");  // first id -1
     check_rejected(with_users({3, 2}), "users.encoding", "or 2 (decimal runs), got 3");
+
+    // Runs take a few bytes for any number of ids, so their count has a cap: 2^20 ids.
+    HandModel big = hand_model_v2();
+    big.config.clear();
+    put_f32(big.config, 5.0f);
+    put_u8(big.config, 0);
+    put_varint(big.config, (1u << 20) + 1);  // users
+    put_varint(big.config, 3);
+    for (int t = 0; t < 2; ++t) {
+        put_u8(big.config, 0);
+        put_varint(big.config, 2);
+    }
+    big.users.clear();
+    for (uint64_t b : {uint64_t(2), uint64_t((1u << 20) + 1), uint64_t(1), uint64_t(2), uint64_t((1u << 20) + 1)})
+        put_varint(big.users, b);
+    check_rejected(big.file(), "users.count", "more than the limit of 1048576");
 }
 
 TEST_CASE("every field survives a round trip", "[model_file]") {

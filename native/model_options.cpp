@@ -116,9 +116,12 @@ Preset ModelOptions::build(const std::string& preset_name) const {
         if (b <= 0) throw UsageError(std::string(flag) + " must be positive, got " + std::to_string(b));
         t.buckets = b;
     };
-    auto apply_budget = [](TableConfig& t, int64_t b, const char* flag) {
+    const bool explicit_dims = !block_dims.empty();
+    auto apply_budget = [explicit_dims](TableConfig& t, int64_t b, const char* flag) {
         if (b == -1) return;
         if (b <= 0) throw UsageError(std::string(flag) + " must be positive, got " + std::to_string(b));
+        if (!t.block_dims.empty() && explicit_dims)
+            throw UsageError(std::string(flag) + " and --block-dims both size the blocks: give one of them");
         if (t.kind != TableKind::MixedDimension)
             throw UsageError(std::string(flag) + " needs a mixed-dimension table (md), this one is " +
                              to_string(t.kind));

@@ -98,7 +98,7 @@ void add_checks(CLI::App& app) {
     const CLI::Validator penalty = number_in(0, Bound::Closed, inf, Bound::Open, "a number >= 0");
     const CLI::Validator fraction = number_in(0, Bound::Open, 1, Bound::Open, "in (0, 1)");
     for (const char* name : {"--dim", "--epochs", "--batch", "--threads", "--user-buckets", "--item-buckets", "--top",
-                             "--count", "--budget", "--reads"})
+                             "--count", "--budget", "--reads", "--user-budget", "--item-budget"})
         check(app, name, "INT", positive);
     check(app, "--early-stopping", "INT", non_negative);
     // CLI11 would wrap "-3" around to 2^64 - 3.

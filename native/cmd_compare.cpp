@@ -1,9 +1,13 @@
 // memrec compare: the reference experiment. Trains the baseline and the memory-efficient model on the same
-// split with the same training settings and prints them side by side.
+// split with the same training settings and prints them side by side. Presets that choose their epoch by
+// early stopping (the tuned ones) train on the split minus a validation slice and report the eval figures
+// of their best validation epoch; their per-epoch rows are left empty, as those epochs saw validation data.
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "memrec/early_stopping.h"
 #include "memrec/io.h"
 #include "model_cli.h"
 
@@ -22,7 +26,10 @@ struct CompareArgs {
 struct Result {
     std::string name;
     int64_t parameters = 0;
-    std::vector<EpochStats> history;
+    std::vector<EpochStats> history;  // eval metrics per epoch; validation metrics if early_stopping
+    bool early_stopping = false;
+    int best_epoch = 0;
+    Metrics eval;                   // of the final model (the best validation epoch's, with early stopping)
     std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8
 };
 
@@ -73,11 +80,29 @@ Command add_compare(CLI::App& root) {
                     }
                     Trainer trainer(model, p.train);
                     auto progress = progress_printer(args->quiet);
-                    while (static_cast<int>(trainer.history().size()) < p.train.epochs) {
-                        EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
-                        if (!args->quiet) print_epoch(e);
+                    Result r;
+                    r.name = p.name;
+                    r.parameters = model.parameter_count();
+                    if (p.train.early_stopping > 0) {
+                        const Split fit = carve_validation(split.train, p.train.validation_fraction,
+                                                           args->data.split_seed);
+                        auto on_epoch = [&](const EpochStats& e) {
+                            if (!args->quiet) std::printf("  epoch %d: validation rmse %.4f\n", e.epoch, e.eval.rmse);
+                        };
+                        const EarlyStoppingResult es = fit_early_stopping(trainer, model, data, fit.train, fit.eval,
+                                                                          p.train.early_stopping, progress, on_epoch);
+                        r.early_stopping = true;
+                        r.best_epoch = es.best_epoch;
+                    } else {
+                        while (static_cast<int>(trainer.history().size()) < p.train.epochs) {
+                            EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
+                            if (!args->quiet) print_epoch(e);
+                        }
+                        r.best_epoch = static_cast<int>(trainer.history().size());
                     }
-                    results.push_back({p.name, model.parameter_count(), trainer.history(), {}});
+                    r.history = trainer.history();
+                    r.eval = evaluate(model, data, split.eval, p.train.threads);
+                    results.push_back(std::move(r));
                     ModelFile file = training_metadata(p, data, split, args->data, trainer.history());
                     results.back().sizes = with_model(file, model, [](ModelFile& f) { return stored_sizes(f, false); });
                 }
@@ -96,17 +121,31 @@ Command add_compare(CLI::App& root) {
                         std::printf("%22s", (format_count(z.bytes) + " / " + (z.gzip < 0 ? "n/a" : format_count(z.gzip))).c_str());
                     }
                 }
-                const size_t epochs = results.front().history.size();
+                size_t epochs = 0;  // rows of per-epoch eval figures: presets without early stopping
+                for (const auto& r : results)
+                    if (!r.early_stopping) epochs = std::max(epochs, r.history.size());
                 for (size_t e = 0; e < epochs; ++e) {
                     std::printf("\n%-26s", ("epoch " + std::to_string(e + 1) + " eval MSE / MAE").c_str());
                     for (const auto& r : results) {
-                        char cell[32];
-                        std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.history[e].eval.mse, r.history[e].eval.mae);
+                        char cell[32] = "-";
+                        if (!r.early_stopping && e < r.history.size())
+                            std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.history[e].eval.mse, r.history[e].eval.mae);
                         std::printf("%22s", cell);
                     }
                 }
+                std::printf("\n%-26s", "epochs (kept / run)");
+                for (const auto& r : results)
+                    std::printf("%22s", (std::to_string(r.best_epoch) + " / " + std::to_string(r.history.size()) +
+                                         (r.early_stopping ? " (early stop)" : ""))
+                                            .c_str());
+                std::printf("\n%-26s", "final eval MSE / MAE");
+                for (const auto& r : results) {
+                    char cell[32];
+                    std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.eval.mse, r.eval.mae);
+                    std::printf("%22s", cell);
+                }
                 std::printf("\n%-26s", "final eval RMSE");
-                for (const auto& r : results) std::printf("%22.4f", r.history.back().eval.rmse);
+                for (const auto& r : results) std::printf("%22.4f", r.eval.rmse);
                 std::printf("\n%-26s", "training seconds");
                 for (const auto& r : results) {
                     double s = 0;
@@ -130,6 +169,9 @@ Command add_compare(CLI::App& root) {
                                      {"bytes_f32", 4 * r.parameters},
                                      {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}}},
                                      {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}}},
+                                     {"early_stopping", r.early_stopping},
+                                     {"best_epoch", r.best_epoch},
+                                     {"eval", {{"mse", r.eval.mse}, {"rmse", r.eval.rmse}, {"mae", r.eval.mae}}},
                                      {"history", nlohmann::json::parse(history_json(r.history))}});
                     write_file_atomic(args->json, j.dump(2) + "\n");
                 }

@@ -62,3 +62,20 @@ TEST_CASE("compare trains the presets on one split and prints them side by side"
     CHECK(r.out.find("ratings/s") != std::string::npos);
     CHECK(slurp(dir.file("c.json")).find("\"parameters\": 6400") != std::string::npos);
 }
+
+TEST_CASE("compare reports early-stopping presets by their best validation epoch", "[cli][compare]") {
+    TempDir dir;
+    dir.write("ml/ratings.dat", small_ratings());
+    // The tuned preset first: the per-epoch rows come from the presets that train a fixed number of epochs.
+    auto r = run_memrec({"compare", "--data", dir.file("ml"), "--presets", "tiny,baseline", "--epochs", "4", "-q",
+                         "--json", dir.file("c.json")},
+                        dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("(early stop)") != std::string::npos);
+    CHECK(r.out.find("epoch 4 eval MSE / MAE") != std::string::npos);
+    CHECK(r.out.find("final eval MSE / MAE") != std::string::npos);
+    const std::string j = slurp(dir.file("c.json"));
+    CHECK(j.find("\"early_stopping\": true") != std::string::npos);
+    CHECK(j.find("\"early_stopping\": false") != std::string::npos);
+}

@@ -162,6 +162,9 @@ public:
             training.set("batchSize", val(static_cast<double>(t.train.batch_size)));
             training.set("learningRate", val(t.train.adam.learning_rate));
             training.set("adam", val(std::string(to_string(t.train.adam.mode))));
+            // With early stopping the history's per-epoch metrics are on the validation slice, not eval.
+            training.set("earlyStopping", val(t.train.early_stopping));
+            training.set("validationFraction", val(t.train.validation_fraction));
             training.set("minRating", val(t.min_rating));
             training.set("maxRating", val(t.max_rating));
             o.set("training", training);

@@ -36,14 +36,18 @@ function kb(bytes) {
 }
 
 // Training curves: one pair of lines (train and eval RMSE) per distinct training run; quantised exports of
-// the same run share its history, so the legend names the run's preset and the storages that share it.
+// the same run share its history, so the legend names the run's preset and the storages that share it. A
+// run whose epoch was chosen by early stopping measured each epoch on its validation slice, not on eval.
 function drawCurves(Chart, variants) {
   const runs = new Map();
   for (const v of variants) {
     const h = v.info.history;
     if (!h || h.length === 0) continue;
     const key = JSON.stringify(h.map((e) => [e.trainLoss, e.eval.rmse]));
-    if (!runs.has(key)) runs.set(key, { preset: v.info.training.preset || v.label, storages: [], history: h });
+    if (!runs.has(key)) {
+      runs.set(key, { preset: v.info.training.preset || v.label, storages: [], history: h,
+        validation: v.info.training.earlyStopping > 0 });
+    }
     runs.get(key).storages.push(v.info.storage);
   }
   const datasets = [];
@@ -59,7 +63,7 @@ function drawCurves(Chart, variants) {
     });
     if (run.history.some((e) => e.eval.count > 0)) {
       datasets.push({
-        label: `${name}: eval`,
+        label: `${name}: ${run.validation ? 'validation' : 'eval'}`,
         data: run.history.filter((e) => e.eval.count > 0).map((e) => ({ x: e.epoch, y: e.eval.rmse })),
         borderColor: color, backgroundColor: color, tension: 0.2,
       });

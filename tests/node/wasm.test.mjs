@@ -91,6 +91,8 @@ test('model info matches the file', () => {
     assert.ok(info.parameters > 0 && info.users > 0 && info.items > 0);
     assert.equal(info.itemCounts.length, info.items);
     assert.ok(info.history.length >= 1, `${v.id}: history stored`);
+    // tiny is trained with early stopping (patience 3 on a 2% validation slice); the reference's are not.
+    assert.equal(info.training.earlyStopping, v.id.startsWith('tiny') ? 3 : 0, `${v.id}: early stopping`);
     assert.ok(info.eval.count > 0 && info.eval.rmse > 0.5 && info.eval.rmse < 1.5, `${v.id}: eval RMSE ${info.eval.rmse}`);
     if (info.itemTable.kind === 'md') assert.equal(info.itemTable.blockDims.length, info.itemTable.blockEnds.length + 1);
   }

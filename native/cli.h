@@ -77,6 +77,7 @@ struct ModelOptions {
     double lr = 0;
     std::string adam;
     double weight_decay = -1;
+    double lr_decay = -1;                 // -1: the preset's
     double l2 = -1, l2_bias = -1;         // -1: the preset's
     double l2_user = -1, l2_item = -1;    // -1: the preset's
     int early_stopping = -1;              // patience; -1: the preset's, 0: off

@@ -97,6 +97,8 @@ Command add_inspect(CLI::App& root) {
                             i.train.epochs, (long long)i.train.batch_size, i.train.adam.learning_rate,
                             to_string(i.train.adam.mode), i.train.adam.weight_decay, i.train.adam.l2,
                             i.train.adam.l2_bias, (unsigned long long)i.train.seed);
+                if (i.train.adam.lr_decay != 1.0)
+                    std::printf("  lr decay      x%g per epoch\n", i.train.adam.lr_decay);
                 if (i.train.early_stopping > 0)
                     std::printf("  early stop    patience %d, validation fraction %.2f\n", i.train.early_stopping,
                                 i.train.validation_fraction);

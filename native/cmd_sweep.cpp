@@ -36,7 +36,8 @@ const char* const kSweepTraining =
 // batch, and L2 that strong pulls a mult-combined table to zero. About two minutes on two cores.
 const std::vector<std::string>& default_grid() {
     static const std::vector<std::string> grid{
-        "--preset large --lr 0.0002 --l2 0.0005",
+        "--preset large --lr 0.0005 --l2 0.0005 --lr-decay 0.8",
+        "--dim 128 --biases --lr 0.0005 --l2 0.0005 --lr-decay 0.8",
         "--preset baseline --biases",
         "--preset baseline --biases --dim 32",
         "--preset baseline --biases --dim 16",
@@ -97,7 +98,7 @@ std::string describe_table(const TableConfig& t) {
 // The training flags given on the sweep's command line, to append to every entry.
 std::string override_flags(const CLI::App& app) {
     std::string out;
-    for (const char* name : {"--epochs", "--batch", "--lr", "--adam", "--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias",
+    for (const char* name : {"--epochs", "--batch", "--lr", "--lr-decay", "--adam", "--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias",
                              "--early-stopping", "--validation-fraction", "--seed"}) {
         const CLI::Option* o = app.get_option_no_throw(name);
         if (!o || o->count() == 0) continue;

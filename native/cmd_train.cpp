@@ -11,6 +11,15 @@
 namespace memrec::cli {
 
 namespace {
+std::string decay_text(double decay) {
+    if (decay == 1.0) return "";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " (x%g per epoch)", decay);
+    return buf;
+}
+}  // namespace
+
+namespace {
 struct TrainArgs {
     DataOptions data;
     ModelOptions model;
@@ -52,8 +61,9 @@ Command add_train(CLI::App& root) {
                                 split.eval.size(), args->data.train_fraction,
                                 (unsigned long long)args->data.split_seed);
                     print_summary(p.name, model);
-                    std::printf("training: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n", p.train.epochs,
+                    std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
                                 (long long)p.train.batch_size, p.train.adam.learning_rate,
+                                decay_text(p.train.adam.lr_decay).c_str(),
                                 to_string(p.train.adam.mode), p.train.threads);
                 }
                 Trainer trainer(model, p.train);

@@ -66,6 +66,7 @@ void ModelOptions::add_training_flags(CLI::App& app) {
     app.add_option("--batch", batch, "mini-batch size");
     app.add_option("--lr", lr, "Adam learning rate");
     app.add_option("--adam", adam, "dense (every row steps, as Keras) | lazy (only rows in the batch)");
+    app.add_option("--lr-decay", lr_decay, "multiply the learning rate by this after every epoch (1 = constant)");
     app.add_option("--weight-decay", weight_decay, "decoupled weight decay per step (0 = off)");
     app.add_option("--l2", l2, "L2 regularisation on the embedding rows in each batch (0 = off)");
     app.add_option("--l2-user", l2_user, "L2 of the user table's params (default: --l2)");
@@ -147,6 +148,10 @@ Preset ModelOptions::build(const std::string& preset_name) const {
         p.train.adam.learning_rate = lr;
     }
     if (!adam.empty()) p.train.adam.mode = parse_adam_mode(adam);
+    if (lr_decay != -1) {
+        if (!(lr_decay > 0 && lr_decay <= 1)) throw UsageError("--lr-decay must be in (0, 1]");
+        p.train.adam.lr_decay = lr_decay;
+    }
     if (weight_decay != -1) {
         if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) throw UsageError("--weight-decay must be >= 0");
         p.train.adam.weight_decay = weight_decay;

@@ -108,6 +108,7 @@ void add_checks(CLI::App& app) {
         check(app, name, "FLOAT", penalty);
     for (const char* name : {"--train-fraction", "--validation-fraction"}) check(app, name, "FLOAT", fraction);
     check(app, "--alpha", "FLOAT", number_in(0, Bound::Closed, 1, Bound::Closed, "in [0, 1]"));
+    check(app, "--lr-decay", "FLOAT", number_in(0, Bound::Open, 1, Bound::Closed, "in (0, 1]"));
     // Batch buffers are allocated at this size: a typo of a few digits must not ask for terabytes.
     check(app, "--batch", "INT", CLI::Validator(
                                      [](std::string& s) -> std::string {

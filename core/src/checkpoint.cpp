@@ -13,6 +13,7 @@
 //                       | str Adam mode ("dense", "lazy", ...) | f64 weight decay | f64 l2 | f64 l2 bias
 //                       | f64 l2 user | f64 l2 item
 //                       | i32 threads | u64 seed | u8 shuffle | i32 early stopping | f64 validation fraction
+//                       | f64 learning-rate decay per epoch (version 2; 1 in version 1 files)
 //            history    u32 n | n x (i32 epoch | f64 train loss | f64 train mae | f64 eval mse | f64 eval rmse
 //                                    | f64 eval mae | i64 eval count | f64 seconds | f64 ratings/s)
 //            optimiser  i64 Adam step count
@@ -22,7 +23,7 @@
 //   trailer  u64 FNV-1a 64 of the payload
 //
 // Enumerations are stored by name, so reordering an enum in the code never changes their meaning.
-// Version 2 added the tables' parameter budget; version 1 files are still read. A reader refuses versions it
+// Version 2 added the tables' parameter budget and the learning-rate decay; version 1 files are still read. A reader refuses versions it
 // does not know rather than guess.
 #include <cmath>
 #include <cstdio>
@@ -338,6 +339,7 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
     w.put(static_cast<uint8_t>(t.shuffle));
     w.put(static_cast<int32_t>(t.early_stopping));
     w.put(t.validation_fraction);
+    w.put(t.adam.lr_decay);
 
     w.put(static_cast<uint32_t>(ck.history.size()));
     for (const EpochStats& e : ck.history) {
@@ -451,6 +453,7 @@ Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string&
     t.shuffle = p.flag("train.shuffle");
     t.early_stopping = p.get<int32_t>("train.early_stopping");
     t.validation_fraction = p.get<double>("train.validation_fraction");
+    if (version >= 2) t.adam.lr_decay = p.get<double>("train.lr_decay");
     try {
         t.validate();
     } catch (const ConfigError& e) {
@@ -539,6 +542,8 @@ std::string settings_difference(const Checkpoint& saved, const ModelConfig& mode
         return differs("batch size", std::to_string(s.batch_size), std::to_string(train.batch_size));
     if (s.adam.learning_rate != train.adam.learning_rate)
         return differs("learning rate", number(s.adam.learning_rate), number(train.adam.learning_rate));
+    if (s.adam.lr_decay != train.adam.lr_decay)
+        return differs("learning-rate decay", number(s.adam.lr_decay), number(train.adam.lr_decay));
     if (s.adam.beta1 != train.adam.beta1) return differs("Adam beta1", number(s.adam.beta1), number(train.adam.beta1));
     if (s.adam.beta2 != train.adam.beta2) return differs("Adam beta2", number(s.adam.beta2), number(train.adam.beta2));
     if (s.adam.epsilon != train.adam.epsilon)

@@ -1,5 +1,5 @@
-// The .mrec model file, format version 2 (version 1 files are still read: they lack only the encodings
-// version 2 added, vocabulary encoding 2 and table storage 3).
+// The .mrec model file, format version 2 (version 1 files are still read: they lack only what version 2
+// added, vocabulary encoding 2, table storage 3 and three training settings).
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -66,6 +66,8 @@
 //         f64 epsilon, u8 Adam mode (0 dense, 1 lazy, 2 dense-sweep), f64 weight decay, f64 l2,
 //         f64 l2 on biases, varint threads, u64 shuffle seed, u8 shuffle (0/1), varint early-stopping
 //         patience (0 = off), f64 validation fraction
+//         version 2 only: f64 l2 of the user table, f64 l2 of the item table (negative = the l2 above),
+//         f64 learning-rate decay per epoch (1 = none)
 //       f32 min rating, f32 max rating
 //       final eval metrics: f64 mse, f64 rmse, f64 mae, varint count
 //   9 history (required): varint epochs, then per epoch: varint epoch, f64 train loss, f64 train mae,
@@ -352,6 +354,9 @@ void write_training(ByteWriter& w, const TrainingInfo& info, const Metrics& eval
     w.u8(t.shuffle ? 1 : 0);
     w.varint(static_cast<uint64_t>(std::max(0, t.early_stopping)));
     w.f64(t.validation_fraction);
+    w.f64(t.adam.l2_user);
+    w.f64(t.adam.l2_item);
+    w.f64(t.adam.lr_decay);
     w.f32(info.min_rating);
     w.f32(info.max_rating);
     w.f64(eval.mse);
@@ -383,7 +388,7 @@ struct Section {
 };
 
 // Magic, version, header and section table, checked against the file size; then the checksum.
-std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* storage) {
+std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* storage, uint32_t* version_out) {
     ByteReader h(data, size, "");
     const uint8_t* magic = h.take(4, "magic");
     if (std::memcmp(magic, kMagic, 4) != 0) {
@@ -402,6 +407,7 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
     const uint8_t s = h.u8("storage");
     if (s > 2) throw FormatError("storage", "expected 0 (f32), 1 (f16) or 2 (int8), got " + std::to_string(s));
     if (storage) *storage = static_cast<Storage>(s);
+    if (version_out) *version_out = version;
     const uint8_t* reserved = h.take(3, "reserved");
     if (reserved[0] || reserved[1] || reserved[2]) throw FormatError("reserved", "expected zero bytes");
 
@@ -650,7 +656,7 @@ void fill_param(Param& p, const StoredParam& s) {
     }
 }
 
-void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval) {
+void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval, uint32_t version) {
     info.preset = r.str("preset");
     info.data_source = r.str("data source");
     info.data_format = r.str("data format");
@@ -679,6 +685,11 @@ void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval) {
     t.shuffle = shuffle == 1;
     t.early_stopping = static_cast<int>(r.varint_in("early stopping", 0, kMaxRows));
     t.validation_fraction = r.f64("validation fraction");
+    if (version >= 2) {
+        t.adam.l2_user = r.f64("l2 user");
+        t.adam.l2_item = r.f64("l2 item");
+        t.adam.lr_decay = r.f64("lr decay");
+    }
     info.min_rating = r.f32("min rating");
     info.max_rating = r.f32("max rating");
     eval.mse = r.f64("eval mse");
@@ -813,13 +824,14 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
 
 std::vector<SectionInfo> model_sections(const uint8_t* data, size_t size) {
     std::vector<SectionInfo> out;
-    for (const Section& s : read_structure(data, size, nullptr)) out.push_back({s.id, section_name(s.id), s.offset, s.size});
+    for (const Section& s : read_structure(data, size, nullptr, nullptr)) out.push_back({s.id, section_name(s.id), s.offset, s.size});
     return out;
 }
 
 ModelFile parse_model(const uint8_t* data, size_t size) {
     ModelFile file;
-    const std::vector<Section> sections = read_structure(data, size, &file.storage);
+    uint32_t version = 0;
+    const std::vector<Section> sections = read_structure(data, size, &file.storage, &version);
     auto find = [&](uint32_t id, bool required) -> const Section* {
         for (const auto& s : sections)
             if (s.id == id) return &s;
@@ -941,7 +953,7 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
 
     {
         ByteReader r = reader(*find(kTraining, true));
-        read_training(r, file.info, file.eval);
+        read_training(r, file.info, file.eval, version);
     }
     {
         ByteReader r = reader(*find(kHistory, true));

@@ -115,6 +115,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     const int64_t B = config_.batch_size;
     const int64_t batches = (total + B - 1) / B;
     const int64_t first_step = adam_.steps() + 1;
+    if (config_.adam.lr_decay != 1.0) adam_.set_decay_steps(batches);  // the decay is per epoch
     adam_.reserve_steps(first_step + batches);
     for (auto& buf : buffers_) buf.reserve(B, model_.user_table().stride());
     const std::vector<size_t> user_params = model_.side_params(Side::User);

@@ -61,6 +61,43 @@ TEST_CASE("Adam bias-corrected step size follows Keras", "[adam]") {
     CHECK(Adam::alpha(c, 100000) == Approx(0.001).epsilon(1e-4));
 }
 
+TEST_CASE("the learning rate decays by a factor per period of steps", "[adam]") {
+    AdamConfig c;
+    c.learning_rate = 0.01;
+    CHECK(Adam::learning_rate(c, 1) == 0.01);
+    c.lr_decay = 0.5;
+    CHECK(Adam::learning_rate(c, 500) == 0.01);  // no period set: constant
+    c.decay_steps = 10;
+    CHECK(Adam::learning_rate(c, 1) == 0.01);
+    CHECK(Adam::learning_rate(c, 10) == 0.01);
+    CHECK(Adam::learning_rate(c, 11) == 0.005);
+    CHECK(Adam::learning_rate(c, 21) == 0.0025);
+    AdamConfig flat = c;
+    flat.lr_decay = 1.0;
+    CHECK(Adam::alpha(c, 25) == Approx(0.25 * Adam::alpha(flat, 25)));
+
+    // Lazy mode's steps follow the schedule: with a constant gradient sign, each step moves w by about alpha.
+    Param p("w", 1, 1, Access::Rows, Init::Zero);
+    AdamConfig lazy = c;
+    lazy.mode = AdamMode::Lazy;
+    lazy.decay_steps = 0;
+    Adam adam(lazy, {&p});
+    adam.set_decay_steps(2);
+    std::vector<ParamGrad> g(1);
+    g[0].resize(p);
+    std::vector<float> moves;
+    for (int t = 1; t <= 4; ++t) {
+        const float before = p.row(0)[0];
+        g[0].row(0)[0] += 1.0f;
+        adam.step(g);
+        moves.push_back(before - p.row(0)[0]);
+    }
+    CHECK(moves[0] == Approx(0.01).epsilon(1e-3));
+    CHECK(moves[1] == Approx(0.01).epsilon(1e-3));
+    CHECK(moves[2] == Approx(0.005).epsilon(1e-3));
+    CHECK(moves[3] == Approx(0.005).epsilon(1e-3));
+}
+
 TEST_CASE("Adam rejects bad hyper-parameters", "[adam][config]") {
     AdamConfig c;
     c.learning_rate = std::nan("");
@@ -71,6 +108,11 @@ TEST_CASE("Adam rejects bad hyper-parameters", "[adam][config]") {
     c.beta1 = 1.0;
     CHECK_THROWS_AS(c.validate(), ConfigError);
     CHECK_THROWS_AS(parse_adam_mode("sparse"), ConfigError);
+    c = AdamConfig{};
+    c.lr_decay = 0.0;
+    CHECK_THROWS_AS(c.validate(), ConfigError);
+    c.lr_decay = 1.5;
+    CHECK_THROWS_AS(c.validate(), ConfigError);
 }
 
 // Lazy L2 is defined as a gradient term: a step with l2 equals a step without it whose gradient has

@@ -227,7 +227,10 @@ TEST_CASE("A checkpoint keeps every field", "[checkpoint]") {
         Checkpoint budgeted = ck;
         budgeted.model.item.block_dims.clear();
         budgeted.model.item.param_budget = 1234;
-        CHECK(parse(serialize_checkpoint(budgeted)).model.item.param_budget == 1234);
+        budgeted.train.adam.lr_decay = 0.75;
+        const Checkpoint back2 = parse(serialize_checkpoint(budgeted));
+        CHECK(back2.model.item.param_budget == 1234);
+        CHECK(back2.train.adam.lr_decay == 0.75);
     }
     CHECK_FALSE(back.train.shuffle);
     CHECK(back.train.adam.weight_decay == 0.25);
@@ -360,6 +363,9 @@ TEST_CASE("Settings that must match to resume are compared one by one", "[checkp
     CHECK(settings_difference(ck, other.model, other.train) ==
           "item table blocks: 10,25 in the checkpoint, 10,30 now");
     other = run;
+    other.train.adam.lr_decay = 0.9;
+    CHECK(settings_difference(ck, other.model, other.train) == "learning-rate decay: 1 in the checkpoint, 0.9 now");
+    other = run;
     other.model.item.param_budget = 500;
     CHECK(settings_difference(ck, other.model, other.train) ==
           "item table parameter budget: 0 in the checkpoint, 500 now");
@@ -409,8 +415,8 @@ TEST_CASE("The data fingerprint changes with any rating, id or order", "[checkpo
 TEST_CASE("The checkpoint stores every config field", "[checkpoint]") {
     // A tripwire, not a format check: when one of these structs grows, checkpoint.cpp must write and read
     // the new field (and settings_difference compare it if it changes training), then update the size here.
-    CHECK(sizeof(AdamConfig) == 80);
-    CHECK(sizeof(TrainConfig) == 128);
+    CHECK(sizeof(AdamConfig) == 96);  // decay_steps is derived (batches per epoch), not stored
+    CHECK(sizeof(TrainConfig) == 144);
     CHECK(sizeof(TableConfig) == 96);
     CHECK(sizeof(ModelConfig) == 2 * sizeof(TableConfig) + 8);
 }

@@ -257,6 +257,9 @@ ModelFile make_model(const Variant& v, uint64_t seed = 5) {
     f.info.train.adam.weight_decay = 1e-5;
     f.info.train.adam.l2 = 0.05;
     f.info.train.adam.l2_bias = 0.01;
+    f.info.train.adam.l2_user = 0.0;
+    f.info.train.adam.l2_item = 0.03;
+    f.info.train.adam.lr_decay = 0.85;
     f.info.train.early_stopping = 2;
     f.info.train.validation_fraction = 0.07;
     f.info.train.threads = 2;
@@ -422,6 +425,9 @@ TEST_CASE("every field survives a round trip", "[model_file]") {
         CHECK(g.info.train.adam.weight_decay == f.info.train.adam.weight_decay);
         CHECK(g.info.train.adam.l2 == f.info.train.adam.l2);
         CHECK(g.info.train.adam.l2_bias == f.info.train.adam.l2_bias);
+        CHECK(g.info.train.adam.l2_user == 0.0);  // version 2's training fields
+        CHECK(g.info.train.adam.l2_item == 0.03);
+        CHECK(g.info.train.adam.lr_decay == 0.85);
         CHECK(g.info.train.early_stopping == f.info.train.early_stopping);
         CHECK(g.info.train.validation_fraction == f.info.train.validation_fraction);
         CHECK(g.info.train.threads == f.info.train.threads);

@@ -46,6 +46,11 @@ struct AdamConfig {
     // (quotient-remainder, hashed) are in nearly every batch, so compressed tables want a smaller one.
     double l2_user = -1.0;
     double l2_item = -1.0;
+    // Step decay of the learning rate: lr * lr_decay^floor((t - 1) / decay_steps) at step t (1 = off). The
+    // trainer sets decay_steps to the batches of one epoch, so lr_decay is the factor per epoch. Every mode
+    // follows the schedule exactly (dense mode's closed form sums the scheduled step sizes).
+    double lr_decay = 1.0;
+    int64_t decay_steps = 0;
 
     void validate() const;  // throws ConfigError
 };
@@ -82,8 +87,13 @@ public:
     std::vector<AdamState>& state() { return state_; }
     const std::vector<AdamState>& state() const { return state_; }
 
-    // Keras' bias-corrected step size for step t (1-based).
+    // Keras' bias-corrected step size for step t (1-based), with the learning rate of step t.
     static double alpha(const AdamConfig& c, int64_t t);
+    // The (scheduled) learning rate of step t.
+    static double learning_rate(const AdamConfig& c, int64_t t);
+    // Sets the steps per decay period: the trainer sets the batches of an epoch before each epoch (a resumed
+    // run, whose optimiser starts at the checkpoint's step, sets the same value the interrupted run had).
+    void set_decay_steps(int64_t steps);
 
 private:
     float lazy_alpha(int64_t t) const { return alpha_by_step_[static_cast<size_t>(t)]; }

@@ -17,25 +17,48 @@ std::vector<int32_t> MixedDimensionEmbedding::frequency_order(const std::vector<
     return order;
 }
 
-std::vector<int> MixedDimensionEmbedding::alpha_dims(const std::vector<int64_t>& counts,
-                                                     const std::vector<int32_t>& order,
-                                                     const std::vector<int64_t>& block_ends, int dim, double alpha) {
+namespace {
+
+// The blocks of a mixed-dimension table cut from `order` at `block_ends`: rows of each, and the alpha rule's
+// weight (p_i / p_0)^alpha, with p the mean count per row of a block (all 1 when the head block has none).
+struct BlockWeights {
+    std::vector<int64_t> rows;
+    std::vector<double> weight;
+};
+
+BlockWeights block_weights(const std::vector<int64_t>& counts, const std::vector<int32_t>& order,
+                           const std::vector<int64_t>& block_ends, double alpha) {
     std::vector<int64_t> ends = block_ends;
     ends.push_back(static_cast<int64_t>(order.size()));
-    std::vector<double> p;  // mean count per row of each block
+    BlockWeights out;
+    double p0 = 0;
     int64_t begin = 0;
     for (int64_t end : ends) {
         double sum = 0;
         for (int64_t i = begin; i < end; ++i) sum += double(counts[size_t(order[size_t(i)])]);
-        p.push_back(sum / double(end - begin));
+        const double p = sum / double(end - begin);
+        if (out.rows.empty()) p0 = p;
+        out.weight.push_back(p0 > 0 ? std::pow(p / p0, alpha) : 1.0);
+        out.rows.push_back(end - begin);
         begin = end;
     }
-    std::vector<int> dims{dim};
-    for (size_t b = 1; b < p.size(); ++b) {
-        const double d = p[0] > 0 ? dim * std::pow(p[b] / p[0], alpha) : dim;
-        dims.push_back(std::clamp(static_cast<int>(std::lround(d)), 1, dim));
-    }
-    return dims;
+    return out;
+}
+
+// round(lambda * weight) per block, clipped to [1, dim].
+std::vector<int> scaled_dims(const std::vector<double>& weight, double lambda, int dim) {
+    std::vector<int> d;
+    for (double w : weight) d.push_back(std::clamp(static_cast<int>(std::lround(lambda * w)), 1, dim));
+    return d;
+}
+
+}  // namespace
+
+std::vector<int> MixedDimensionEmbedding::alpha_dims(const std::vector<int64_t>& counts,
+                                                     const std::vector<int32_t>& order,
+                                                     const std::vector<int64_t>& block_ends, int dim, double alpha) {
+    // The head block's weight is 1, so it gets exactly `dim`.
+    return scaled_dims(block_weights(counts, order, block_ends, alpha).weight, double(dim), dim);
 }
 
 int64_t MixedDimensionEmbedding::count_parameters(const std::vector<int64_t>& block_rows, const std::vector<int>& dims,
@@ -52,28 +75,12 @@ std::vector<int> MixedDimensionEmbedding::budget_dims(const std::vector<int64_t>
                                                       const std::vector<int32_t>& order,
                                                       const std::vector<int64_t>& block_ends, int dim, double alpha,
                                                       bool projection_bias, int64_t budget) {
-    std::vector<int64_t> ends = block_ends;
-    ends.push_back(static_cast<int64_t>(order.size()));
-    std::vector<int64_t> rows;
-    std::vector<double> weight;  // (p_i / p_0)^alpha
-    double p0 = 0;
-    int64_t begin = 0;
-    for (int64_t end : ends) {
-        double sum = 0;
-        for (int64_t i = begin; i < end; ++i) sum += double(counts[size_t(order[size_t(i)])]);
-        const double p = sum / double(end - begin);
-        if (rows.empty()) p0 = p;
-        weight.push_back(p0 > 0 ? std::pow(p / p0, alpha) : 1.0);
-        rows.push_back(end - begin);
-        begin = end;
-    }
-    auto dims_at = [&](double lambda) {
-        std::vector<int> d;
-        for (double w : weight) d.push_back(std::clamp(static_cast<int>(std::lround(lambda * w)), 1, dim));
-        return d;
-    };
-    // The dims change only where lambda * w_b crosses a rounding point d - 0.5: try every such lambda (and
-    // one just past the widest), keep the largest that fits. The count is not monotonic in lambda (a block
+    const BlockWeights blocks = block_weights(counts, order, block_ends, alpha);
+    const std::vector<int64_t>& rows = blocks.rows;
+    const std::vector<double>& weight = blocks.weight;
+    auto dims_at = [&](double lambda) { return scaled_dims(weight, lambda, dim); };
+    // The dims change only where lambda * w_b crosses a rounding point d - 0.5: try every such lambda (just
+    // past the point) and keep the largest that fits. The count is not monotonic in lambda (a block
     // reaching `dim` drops its projection), hence the full scan rather than a bisection.
     std::vector<double> candidates;
     for (double w : weight)

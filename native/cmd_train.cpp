@@ -11,15 +11,14 @@
 namespace memrec::cli {
 
 namespace {
+// The training line's note of a learning-rate decay ("" when the rate is constant).
 std::string decay_text(double decay) {
     if (decay == 1.0) return "";
     char buf[48];
     std::snprintf(buf, sizeof buf, " (x%g per epoch)", decay);
     return buf;
 }
-}  // namespace
 
-namespace {
 struct TrainArgs {
     DataOptions data;
     ModelOptions model;

@@ -207,16 +207,14 @@ void write_vocabulary(ByteWriter& w, const Vocabulary& v) {
         for (const auto& id : ids) w.str(id);
         return;
     }
+    // Both encodings, to keep the shorter: differences, and runs of consecutive ids.
     ByteWriter deltas, runs;
+    std::vector<std::pair<int64_t, int64_t>> spans;  // (first id, length)
     int64_t prev = 0;
     for (const auto& id : ids) {
         const int64_t x = std::stoll(id);
         deltas.svarint(x - prev);
         prev = x;
-    }
-    std::vector<std::pair<int64_t, int64_t>> spans;  // (first id, length)
-    for (const auto& id : ids) {
-        const int64_t x = std::stoll(id);
         if (!spans.empty() && spans.back().first + spans.back().second == x)
             ++spans.back().second;
         else

@@ -629,6 +629,9 @@ void fill_param(Param& p, const StoredParam& s) {
     };
     auto le16 = [](const uint8_t* b) { return static_cast<uint16_t>(b[0] | b[1] << 8); };
     const size_t cols = static_cast<size_t>(p.cols);
+    std::vector<float> col_scale;  // int8 with column scales: decoded once, not per row
+    if (s.storage == kStoreInt8Cols)
+        for (size_t c = 0; c < cols; ++c) col_scale.push_back(half_to_float(le16(d + 2 * c)));
     for (int64_t r = 0; r < p.rows; ++r) {
         float* row = p.row(r);
         switch (s.storage) {
@@ -647,8 +650,7 @@ void fill_param(Param& p, const StoredParam& s) {
                 break;
             case kStoreInt8Cols:
                 for (size_t c = 0; c < cols; ++c)
-                    row[c] = static_cast<float>(static_cast<int8_t>(d[2 * cols + size_t(r) * cols + c])) *
-                             half_to_float(le16(d + 2 * c));
+                    row[c] = static_cast<float>(static_cast<int8_t>(d[2 * cols + size_t(r) * cols + c])) * col_scale[c];
                 break;
         }
     }

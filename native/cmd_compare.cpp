@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
-#include "memrec/early_stopping.h"
+#include "memrec/training_run.h"
 #include "memrec/io.h"
 #include "model_cli.h"
 
@@ -32,6 +32,22 @@ struct Result {
     Metrics eval;                   // of the final model (the best validation epoch's, with early stopping)
     std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8
 };
+
+// A progress bar and a line per epoch unless quiet: all eval figures, or with early stopping the
+// validation RMSE (the eval figures of those epochs are not shown: the choice must not see them).
+TrainingCallbacks report(bool quiet, bool early_stopping) {
+    TrainingCallbacks c;
+    c.progress = progress_printer(quiet);
+    if (quiet) return c;
+    c.on_epoch = [early_stopping](const EpochStats& e) {
+        if (early_stopping)
+            std::printf("  epoch %d: validation rmse %.4f\n", e.epoch, e.eval.rmse);
+        else
+            print_epoch(e);
+        return true;
+    };
+    return c;
+}
 
 }  // namespace
 
@@ -79,27 +95,14 @@ Command add_compare(CLI::App& root) {
                                     p.train.adam.learning_rate, to_string(p.train.adam.mode), p.train.threads);
                     }
                     Trainer trainer(model, p.train);
-                    auto progress = progress_printer(args->quiet);
                     Result r;
                     r.name = p.name;
                     r.parameters = model.parameter_count();
-                    if (p.train.early_stopping > 0) {
-                        const Split fit = carve_validation(split.train, p.train.validation_fraction,
-                                                           args->data.split_seed);
-                        auto on_epoch = [&](const EpochStats& e) {
-                            if (!args->quiet) std::printf("  epoch %d: validation rmse %.4f\n", e.epoch, e.eval.rmse);
-                        };
-                        const EarlyStoppingResult es = fit_early_stopping(trainer, model, data, fit.train, fit.eval,
-                                                                          p.train.early_stopping, progress, on_epoch);
-                        r.early_stopping = true;
-                        r.best_epoch = es.best_epoch;
-                    } else {
-                        while (static_cast<int>(trainer.history().size()) < p.train.epochs) {
-                            EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress);
-                            if (!args->quiet) print_epoch(e);
-                        }
-                        r.best_epoch = static_cast<int>(trainer.history().size());
-                    }
+                    const TrainingOutcome outcome =
+                        run_training(trainer, model, data, split, args->data.split_seed,
+                                     report(args->quiet, p.train.early_stopping > 0));
+                    r.early_stopping = outcome.early_stopping;
+                    r.best_epoch = outcome.best_epoch;
                     r.history = trainer.history();
                     r.eval = evaluate(model, data, split.eval, p.train.threads);
                     results.push_back(std::move(r));

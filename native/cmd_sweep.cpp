@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "cli.h"
-#include "memrec/early_stopping.h"
+#include "memrec/training_run.h"
 #include "memrec/io.h"
 #include "memrec/model_file.h"
 #include "model_cli.h"
@@ -190,6 +190,8 @@ Command add_sweep(CLI::App& root) {
                     std::printf("split: %zu train, %zu eval; %zu configurations\n", split.train.size(),
                                 split.eval.size(), entries.size());
 
+                // The eval split is measured once per entry, at the end, not after every epoch.
+                const Split train_only{split.train, {}};
                 std::vector<Row> rows;
                 for (auto& [flags, p] : entries) {
                     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
@@ -213,18 +215,11 @@ Command add_sweep(CLI::App& root) {
                     }
                     const auto t0 = std::chrono::steady_clock::now();
                     Trainer trainer(model, p.train);
-                    if (p.train.early_stopping > 0) {
-                        const Split fit = carve_validation(split.train, p.train.validation_fraction,
-                                                           args->data.split_seed);
-                        const EarlyStoppingResult es =
-                            fit_early_stopping(trainer, model, data, fit.train, fit.eval, p.train.early_stopping);
-                        r.best_epoch = es.best_epoch;
-                        r.epochs_run = es.epochs_run;
-                        r.validation = es.best_validation;
-                    } else {
-                        trainer.fit(data, split.train, {});
-                        r.best_epoch = r.epochs_run = static_cast<int>(trainer.history().size());
-                    }
+                    const TrainingOutcome outcome =
+                        run_training(trainer, model, data, train_only, args->data.split_seed);
+                    r.best_epoch = outcome.best_epoch;
+                    r.epochs_run = outcome.epochs_run;
+                    r.validation = outcome.best_validation;
                     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                     r.eval = evaluate(model, data, split.eval, threads);
 

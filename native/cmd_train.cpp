@@ -6,7 +6,7 @@
 #include "memrec/split.h"
 #include "model_cli.h"
 #include "train_checkpoint.h"
-#include "train_early_stopping.h"
+#include "train_report.h"
 
 namespace memrec::cli {
 
@@ -27,6 +27,39 @@ struct TrainArgs {
     bool quiet = false;
     CheckpointOptions checkpoint;
 };
+
+void print_plan(const TrainArgs& args, const Preset& p, const Split& split, const Model& model) {
+    std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(), split.eval.size(),
+                args.data.train_fraction, (unsigned long long)args.data.split_seed);
+    print_summary(p.name, model);
+    std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
+                (long long)p.train.batch_size, p.train.adam.learning_rate, decay_text(p.train.adam.lr_decay).c_str(),
+                to_string(p.train.adam.mode), p.train.threads);
+}
+
+int run_train(TrainArgs& args, const CLI::App& app) {
+    Preset p = args.model.build(args.model.preset);
+    ResumableRun run(args.checkpoint, app, args.model, p, args.data);
+    Dataset data = load_data(args.data, args.quiet);
+    run.use_data(data);
+    Split split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
+    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, count_items(data, split.train),
+                count_users(data, split.train), p.train.seed);
+    if (!args.quiet) print_plan(args, p, split, model);
+    Trainer trainer(model, p.train);
+    run.restore(model, trainer);
+    const bool early_stopping = p.train.early_stopping > 0;
+    const TrainingCallbacks report = early_stopping
+                                         ? early_stopping_printer(p.train, model, data, split, args.quiet)
+                                         : epoch_printer(args.quiet);
+    const TrainingOutcome outcome = run.train(trainer, model, data, split, report, args.quiet);
+    if (!outcome.completed) return 130;
+    if (early_stopping) print_best_epoch(outcome, model, data, split, p.train.threads);
+    if (!args.history.empty()) write_file_atomic(args.history, history_json(trainer.history()) + "\n");
+    if (!args.out.empty())
+        save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet);
+    return 0;
+}
 }  // namespace
 
 Command add_train(CLI::App& root) {
@@ -47,39 +80,7 @@ Command add_train(CLI::App& root) {
     app->add_option("--out", args->out, "save the trained model to this file (.mrec, f32; see memrec export)");
     app->add_flag("-q,--quiet", args->quiet, "print only the final figures");
 
-    return {app, [args, app]() {
-                Preset p = args->model.build(args->model.preset);
-                ResumableRun run(args->checkpoint, *app, args->model, p, args->data);
-                Dataset data = load_data(args->data, args->quiet);
-                run.use_data(data);
-                Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
-                Model model(p.model, data.users.size(), data.items.size(), data.max_rating,
-                            count_items(data, split.train), count_users(data, split.train), p.train.seed);
-                if (!args->quiet) {
-                    std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(),
-                                split.eval.size(), args->data.train_fraction,
-                                (unsigned long long)args->data.split_seed);
-                    print_summary(p.name, model);
-                    std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
-                                (long long)p.train.batch_size, p.train.adam.learning_rate,
-                                decay_text(p.train.adam.lr_decay).c_str(),
-                                to_string(p.train.adam.mode), p.train.threads);
-                }
-                Trainer trainer(model, p.train);
-                run.restore(model, trainer);
-                auto progress = progress_printer(args->quiet);
-                if (p.train.early_stopping > 0) {
-                    if (run.resuming() || !args->checkpoint.dir.empty())
-                        throw UsageError("--early-stopping does not combine with --checkpoint or --resume");
-                    train_early_stopping(trainer, model, data, split, args->data.split_seed, progress, args->quiet);
-                } else if (const int status = run.train(trainer, model, data, split, progress, args->quiet)) {
-                    return status;
-                }
-                if (!args->history.empty()) write_file_atomic(args->history, history_json(trainer.history()) + "\n");
-                if (!args->out.empty())
-                    save_trained_model(model, p, data, split, args->data, trainer.history(), args->out, args->quiet);
-                return 0;
-            }};
+    return {app, [args, app]() { return run_train(*args, *app); }};
 }
 
 }  // namespace memrec::cli

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "memrec/error.h"
 
@@ -152,6 +153,8 @@ ResumableRun::ResumableRun(const CheckpointOptions& options, const CLI::App& app
         throw UsageError("--checkpoint " + options.dir + " already holds a checkpoint" + what +
                          "; continue it with --resume " + options.dir + ", or choose another directory");
     }
+    if (preset.train.early_stopping > 0 && (resuming_ || !options.dir.empty()))
+        throw UsageError("--early-stopping does not combine with --checkpoint or --resume");
 }
 
 void ResumableRun::use_data(const Dataset& data) {
@@ -196,43 +199,41 @@ void ResumableRun::save(Trainer& trainer, const Model& model) const {
     save_checkpoint(ck, write_dir_);
 }
 
-int ResumableRun::train(Trainer& trainer, const Model& model, const Dataset& data, const Split& split,
-                        const ProgressFn& progress, bool quiet) {
+TrainingOutcome ResumableRun::train(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
+                                    const TrainingCallbacks& report, bool quiet) {
     const int epochs = trainer.config().epochs;
     std::string saved_in = resuming_ ? resume_dir_ : std::string();
     if (resuming_ && !quiet) {
         std::printf("resuming from %s: %d of %d epochs done\n", resume_dir_.c_str(), saved_.epochs_done(), epochs);
         for (const EpochStats& e : trainer.history()) print_epoch(e);
     }
-    SigintGuard guard;
-    const ProgressFn checked = [&progress](const Progress& p) {
+    // Early stopping has nothing on disk to come back to: Ctrl-C ends it at once, as any program.
+    std::optional<SigintGuard> guard;
+    if (trainer.config().early_stopping == 0) guard.emplace();
+    TrainingCallbacks callbacks = report;
+    callbacks.progress = [&report](const Progress& p) {
         if (g_interrupted) return false;
-        return progress ? progress(p) : true;
+        return report.progress ? report.progress(p) : true;
     };
-    int interrupted_in = 0;
-    while (static_cast<int>(trainer.history().size()) < epochs) {
-        const int epoch = static_cast<int>(trainer.history().size()) + 1;
-        if (g_interrupted) {
-            interrupted_in = epoch;
-            break;
-        }
-        bool completed = true;
-        const EpochStats e = trainer.train_epoch(data, split.train, split.eval, checked, &completed);
-        if (!completed) {
-            interrupted_in = epoch;
-            break;
-        }
-        print_epoch(e);
+    callbacks.on_epoch = [&](const EpochStats& e) {
+        const bool go_on = !report.on_epoch || report.on_epoch(e);
         if (!write_dir_.empty()) {
             save(trainer, model);
             saved_in = write_dir_;
         }
+        return go_on && !g_interrupted;
+    };
+    const TrainingOutcome outcome = run_training(trainer, model, data, split, data_options_.split_seed, callbacks);
+    if (!outcome.completed) {
+        const int done = static_cast<int>(trainer.history().size());
+        report_interrupt(done + 1, epochs, done, saved_in);
     }
-    if (interrupted_in == 0) return 0;
+    return outcome;
+}
 
+void ResumableRun::report_interrupt(int epoch, int epochs, int done, const std::string& saved_in) const {
     std::fflush(stdout);
-    const int done = static_cast<int>(trainer.history().size());
-    std::fprintf(stderr, "memrec: interrupted during epoch %d of %d\n", interrupted_in, epochs);
+    std::fprintf(stderr, "memrec: interrupted during epoch %d of %d\n", epoch, epochs);
     if (write_dir_.empty())
         std::fprintf(stderr, "memrec: nothing was saved (train with --checkpoint DIR to be able to resume)\n");
     else if (saved_in.empty() || done == 0)
@@ -240,7 +241,6 @@ int ResumableRun::train(Trainer& trainer, const Model& model, const Dataset& dat
     else
         std::fprintf(stderr, "memrec: epoch %d of %d is saved in %s; to resume:\n  %s\n", done, epochs,
                      saved_in.c_str(), resume_command(app_, saved_in).c_str());
-    return 130;
 }
 
 }  // namespace memrec::cli

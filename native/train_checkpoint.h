@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "memrec/checkpoint.h"
+#include "memrec/training_run.h"
 
 namespace memrec::cli {
 
@@ -26,7 +27,8 @@ class ResumableRun {
 public:
     // Checks the checkpoint flags. With --resume, loads the checkpoint and makes `preset` and `data` the
     // checkpoint's: settings given on the command line must agree with it (UsageError), those not given
-    // are taken from it; --epochs may raise the target and --threads may change.
+    // are taken from it; --epochs may raise the target and --threads may change. Early stopping keeps its
+    // best epoch in memory only, so it combines with neither flag (UsageError).
     // `model` rebuilds the preset from the checkpoint's preset name when flags but no --preset are given.
     ResumableRun(const CheckpointOptions& options, const CLI::App& app, const ModelOptions& model, Preset& preset,
                  DataOptions& data);
@@ -37,13 +39,16 @@ public:
     void use_data(const Dataset& data);
     // When resuming: the checkpoint's parameters, optimiser state and history into `model` and `trainer`.
     void restore(Model& model, Trainer& trainer) const;
-    // Trains the epochs left, printing each (unless quiet) and writing a checkpoint after each when
-    // checkpointing. Returns 0, or 130 after Ctrl-C (having said on stderr what was saved and how to resume).
-    int train(Trainer& trainer, const Model& model, const Dataset& data, const Split& split,
-              const ProgressFn& progress, bool quiet);
+    // The training run (run_training) with `report` showing it, writing a checkpoint after each epoch when
+    // checkpointing. When resuming, first shows the epochs already done (unless quiet). Without early
+    // stopping, Ctrl-C stops it after the current batch: the outcome is then incomplete (exit status 130),
+    // and stderr has said what was saved and how to resume.
+    TrainingOutcome train(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
+                          const TrainingCallbacks& report, bool quiet);
 
 private:
     void save(Trainer& trainer, const Model& model) const;
+    void report_interrupt(int epoch, int epochs, int done, const std::string& saved_in) const;
 
     const CLI::App& app_;
     const Preset& preset_;

@@ -28,11 +28,12 @@ struct ParamSnapshot {
 
 // Trains at most trainer.config().epochs epochs (continuing from its history) on `train`, evaluating on
 // `validation` after each (the history's eval metrics are then validation metrics). `patience` 0 runs every
-// epoch and still restores the best. `on_epoch` (optional) sees each epoch's stats as it ends. Returns early
-// when the progress callback asks to stop (the model then keeps the best completed epoch, if any).
+// epoch and still restores the best. `on_epoch` (optional) sees each epoch's stats as it ends and returns false
+// to stop there. Returns early when a callback asks to stop (the model then keeps the best completed epoch,
+// if any).
 EarlyStoppingResult fit_early_stopping(Trainer& trainer, Model& model, const Dataset& data,
                                        const std::vector<uint32_t>& train, const std::vector<uint32_t>& validation,
                                        int patience, const ProgressFn& progress = {},
-                                       const std::function<void(const EpochStats&)>& on_epoch = {});
+                                       const std::function<bool(const EpochStats&)>& on_epoch = {});
 
 }  // namespace memrec

@@ -19,7 +19,7 @@ void ParamSnapshot::restore(Model& model) const {
 EarlyStoppingResult fit_early_stopping(Trainer& trainer, Model& model, const Dataset& data,
                                        const std::vector<uint32_t>& train, const std::vector<uint32_t>& validation,
                                        int patience, const ProgressFn& progress,
-                                       const std::function<void(const EpochStats&)>& on_epoch) {
+                                       const std::function<bool(const EpochStats&)>& on_epoch) {
     if (patience < 0) throw ConfigError("early-stopping patience must be >= 0");
     if (validation.empty()) throw ConfigError("early stopping needs a non-empty validation slice");
     EarlyStoppingResult r;
@@ -31,7 +31,7 @@ EarlyStoppingResult fit_early_stopping(Trainer& trainer, Model& model, const Dat
         if (!completed) break;
         ++r.epochs_run;
         r.validation.push_back(st.eval);
-        if (on_epoch) on_epoch(st);
+        const bool go_on = !on_epoch || on_epoch(st);
         if (r.best_epoch == 0 || st.eval.rmse < r.best_validation.rmse) {
             r.best_epoch = st.epoch;
             r.best_validation = st.eval;
@@ -40,6 +40,7 @@ EarlyStoppingResult fit_early_stopping(Trainer& trainer, Model& model, const Dat
         } else if (patience > 0 && ++since_best >= patience) {
             break;
         }
+        if (!go_on) break;
     }
     if (r.best_epoch != 0) best.restore(model);
     return r;

@@ -1,0 +1,44 @@
+// One training run as every front-end runs it. Without early stopping: the configured epochs (continuing
+// from the trainer's history) on split.train, split.eval measured after each. With early stopping
+// (TrainConfig::early_stopping > 0): a validation slice of TrainConfig::validation_fraction is carved off
+// split.train (seeded by the split seed, so a run reproduces), the epochs train on the rest, and the model
+// ends with the parameters of its best validation epoch (early_stopping.h); split.eval is never used for
+// that choice. The run reports through callbacks and never prints: the command line draws a bar and
+// writes checkpoints from them, the browser would update a progress element.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "memrec/dataset.h"
+#include "memrec/model.h"
+#include "memrec/split.h"
+#include "memrec/trainer.h"
+
+namespace memrec {
+
+// Every member is optional.
+struct TrainingCallbacks {
+    // Early stopping only, before the first epoch: the slice carved (fit.train trains, fit.eval validates).
+    std::function<void(const Split& fit)> on_validation_slice;
+    // Within an epoch, every few thousand ratings; false stops the run after the current batch (that epoch
+    // is then incomplete and not in the history).
+    ProgressFn progress;
+    // After each completed epoch (with early stopping its eval metrics are validation metrics); false stops
+    // the run before the next epoch.
+    std::function<bool(const EpochStats&)> on_epoch;
+};
+
+struct TrainingOutcome {
+    bool early_stopping = false;
+    bool completed = true;    // false: a callback stopped the run before it was done
+    int best_epoch = 0;       // the epoch whose parameters the model holds (0: none completed)
+    int epochs_run = 0;       // epochs completed by this call
+    Metrics best_validation;  // early stopping: the kept epoch's validation metrics
+};
+
+// Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above.
+TrainingOutcome run_training(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
+                             uint64_t split_seed, const TrainingCallbacks& callbacks = {});
+
+}  // namespace memrec

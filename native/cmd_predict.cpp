@@ -3,7 +3,7 @@
 // the model knows), and the output says so; an unknown movie is an error.
 #include <cstdio>
 
-#include "memrec/recommend.h"
+#include "memrec/serve.h"
 #include "model_cli.h"
 
 namespace memrec::cli {
@@ -28,17 +28,16 @@ Command add_predict(CLI::App& root) {
                 if (item < 0)
                     throw Error("movie " + args->movie + " is not in the model (it knows " +
                                 format_count(f.items.size()) + " movies, ids as in the ratings file)");
-                const int32_t user = f.users.find(args->user);
-                if (user >= 0) {
+                const RatingAnswer a = predict_rating(*f.model, f.users.find(args->user), item);
+                if (!a.fallback) {
                     std::printf("user %s, movie %s: predicted rating %.6f\n", args->user.c_str(),
-                                item_label(f, item).c_str(), f.model->predict(user, item));
+                                item_label(f, item).c_str(), a.rating);
                 } else {
-                    const float mean = mean_predictions(*f.model, {item})[0];
                     std::printf("user %s is not in the model: popularity fallback, the movie's mean predicted rating "
                                 "over all %s users\n",
                                 args->user.c_str(), format_count(f.users.size()).c_str());
                     std::printf("user %s, movie %s: predicted rating %.6f (fallback; %s training ratings)\n",
-                                args->user.c_str(), item_label(f, item).c_str(), mean,
+                                args->user.c_str(), item_label(f, item).c_str(), a.rating,
                                 f.item_counts.empty() ? "?" : format_count(f.item_counts[size_t(item)]).c_str());
                 }
                 return 0;

@@ -1,10 +1,10 @@
 // memrec recommend: a user's top-k movies by predicted rating, leaving out the movies they rated in the
 // training split (so the data is read again, with the model's split). A user the model has never seen gets
-// the k most-rated movies instead, and the output says so.
+// the k most-rated movies instead (memrec/serve.h), and the output says so.
 #include <algorithm>
 #include <cstdio>
 
-#include "memrec/recommend.h"
+#include "memrec/serve.h"
 #include "model_cli.h"
 
 namespace memrec::cli {
@@ -16,6 +16,67 @@ struct RecommendArgs {
     DataOptions data;
     bool quiet = false;
 };
+
+// The model's items the user (a model index) rated in the training split, sorted, each once.
+std::vector<int32_t> rated_in_training(const ModelData& md, int32_t user) {
+    std::vector<int32_t> rated;
+    for (uint32_t k : md.split.train)
+        if (md.user_to_model[size_t(md.data.user[k])] == user) {
+            const int32_t i = md.item_to_model[size_t(md.data.item[k])];
+            if (i >= 0) rated.push_back(i);
+        }
+    std::sort(rated.begin(), rated.end());
+    rated.erase(std::unique(rated.begin(), rated.end()), rated.end());
+    return rated;
+}
+
+// The model's titles, or for a file exported without them the data's, which was read anyway.
+std::vector<std::string> titles_of(const ModelFile& f, const ModelData& md) {
+    std::vector<std::string> titles = f.titles;
+    if (titles.empty() && !md.data.titles.empty()) {
+        titles.assign(size_t(f.items.size()), "");
+        for (int32_t i = 0; i < md.data.items.size(); ++i)
+            if (md.item_to_model[size_t(i)] >= 0) titles[size_t(md.item_to_model[size_t(i)])] = md.data.titles[size_t(i)];
+    }
+    return titles;
+}
+
+void print_popular(const ModelFile& f, const RecommendArgs& args, const std::vector<ScoredItem>& top) {
+    std::printf("user %s is not in the model: popularity fallback, the %d movies with most training ratings\n",
+                args.user.c_str(), args.k);
+    std::vector<int32_t> items;
+    for (const auto& t : top) items.push_back(t.item);
+    const auto mean = mean_predictions(*f.model, items);
+    std::printf("%4s %10s %14s  %s\n", "rank", "ratings", "mean predicted", "movie");
+    for (size_t r = 0; r < top.size(); ++r)
+        std::printf("%4zu %10s %14.3f  %s\n", r + 1, format_count(int64_t(top[r].score)).c_str(), mean[r],
+                    item_label(f, top[r].item).c_str());
+}
+
+int run_recommend(const RecommendArgs& args, const CLI::App& app) {
+    const ModelFile f = load_model(args.model);
+    const int32_t user = f.users.find(args.user);
+    if (user < 0) {
+        if (f.item_counts.empty())
+            throw Error("user " + args.user + " is not in the model, and the model has no popularity counts to fall "
+                        "back on");
+        print_popular(f, args, recommend(*f.model, f.item_counts, user, args.k, {}).items);
+        return 0;
+    }
+    const ModelData md = load_model_data(f, args.data, app, args.quiet);
+    const std::vector<std::string> titles = titles_of(f, md);
+    const std::vector<int32_t> rated = rated_in_training(md, user);
+    const auto top = recommend(*f.model, f.item_counts, user, args.k, rated).items;
+    std::printf("user %s: top %zu of %s movies, leaving out the %zu rated in training\n", args.user.c_str(),
+                top.size(), format_count(f.items.size()).c_str(), rated.size());
+    std::printf("%4s %10s  %s\n", "rank", "predicted", "movie");
+    for (size_t r = 0; r < top.size(); ++r) {
+        const std::string& t = titles.empty() ? std::string() : titles[size_t(top[r].item)];
+        const std::string label = t.empty() ? f.items.id(top[r].item) : f.items.id(top[r].item) + " " + t;
+        std::printf("%4zu %10.3f  %s\n", r + 1, top[r].score, label.c_str());
+    }
+    return 0;
+}
 }  // namespace
 
 Command add_recommend(CLI::App& root) {
@@ -32,56 +93,7 @@ Command add_recommend(CLI::App& root) {
     args->data.add_to(*app);
     app->add_flag("-q,--quiet", args->quiet, "print only the list");
 
-    return {app, [args, app]() {
-                if (args->k < 1) throw UsageError("-k must be at least 1, got " + std::to_string(args->k));
-                const ModelFile f = load_model(args->model);
-                const int32_t user = f.users.find(args->user);
-                if (user < 0) {
-                    if (f.item_counts.empty())
-                        throw Error("user " + args->user + " is not in the model, and the model has no popularity "
-                                    "counts to fall back on");
-                    std::printf("user %s is not in the model: popularity fallback, the %d movies with most training "
-                                "ratings\n",
-                                args->user.c_str(), args->k);
-                    const auto top = most_popular(f.item_counts, args->k);
-                    std::vector<int32_t> items;
-                    for (const auto& t : top) items.push_back(t.item);
-                    const auto mean = mean_predictions(*f.model, items);
-                    std::printf("%4s %10s %14s  %s\n", "rank", "ratings", "mean predicted", "movie");
-                    for (size_t r = 0; r < top.size(); ++r)
-                        std::printf("%4zu %10s %14.3f  %s\n", r + 1, format_count(int64_t(top[r].score)).c_str(),
-                                    mean[r], item_label(f, top[r].item).c_str());
-                    return 0;
-                }
-                const ModelData md = load_model_data(f, args->data, *app, args->quiet);
-                // A file exported without titles: take them from the data, which was read anyway.
-                std::vector<std::string> titles = f.titles;
-                if (titles.empty() && !md.data.titles.empty()) {
-                    titles.assign(size_t(f.items.size()), "");
-                    for (int32_t i = 0; i < md.data.items.size(); ++i)
-                        if (md.item_to_model[size_t(i)] >= 0)
-                            titles[size_t(md.item_to_model[size_t(i)])] = md.data.titles[size_t(i)];
-                }
-                auto label = [&](int32_t item) {
-                    const std::string& t = titles.empty() ? std::string() : titles[size_t(item)];
-                    return t.empty() ? f.items.id(item) : f.items.id(item) + " " + t;
-                };
-                std::vector<int32_t> rated;
-                for (uint32_t k : md.split.train)
-                    if (md.user_to_model[size_t(md.data.user[k])] == user) {
-                        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
-                        if (i >= 0) rated.push_back(i);
-                    }
-                std::sort(rated.begin(), rated.end());
-                rated.erase(std::unique(rated.begin(), rated.end()), rated.end());
-                const auto top = recommend_for_user(*f.model, user, args->k, rated);
-                std::printf("user %s: top %zu of %s movies, leaving out the %zu rated in training\n",
-                            args->user.c_str(), top.size(), format_count(f.items.size()).c_str(), rated.size());
-                std::printf("%4s %10s  %s\n", "rank", "predicted", "movie");
-                for (size_t r = 0; r < top.size(); ++r)
-                    std::printf("%4zu %10.3f  %s\n", r + 1, top[r].score, label(top[r].item).c_str());
-                return 0;
-            }};
+    return {app, [args, app]() { return run_recommend(*args, *app); }};
 }
 
 }  // namespace memrec::cli

@@ -15,6 +15,7 @@
 #include "memrec/kernels.h"
 #include "memrec/model_file.h"
 #include "memrec/recommend.h"
+#include "memrec/serve.h"
 #include "memrec/visitor.h"
 
 using emscripten::val;
@@ -209,8 +210,7 @@ public:
     val predict(const std::string& user, const std::string& item) const {
         return guarded([&] {
             const int32_t i = item_index(item);
-            const int32_t u = file_.users.find(user);
-            return val(u >= 0 ? model().predict(u, i) : mean_predictions(model(), {i})[0]);
+            return val(predict_rating(model(), file_.users.find(user), i).rating);
         });
     }
 
@@ -233,15 +233,10 @@ public:
                 const int32_t i = file_.items.find(id);
                 if (i >= 0) skip.push_back(i);  // items the model never saw cannot be recommended anyway
             }
-            const int32_t u = file_.users.find(user);
-            if (u < 0) {
-                model();
-                val out = recommendations(most_popular(file_.item_counts, k, skip), "count");
-                out.set("fallback", val(std::string("popular")));
-                return out;
-            }
-            const AlignedVector<float> vec = model().user_vector(u);
-            return recommendations(top_k(score_items(model(), vec.data(), u, item_vectors_), k, skip), "rating");
+            const RecommendAnswer a = recommend(model(), file_.item_counts, file_.users.find(user), k, skip, &item_vectors_);
+            val out = recommendations(a.items, a.fallback ? "count" : "rating");
+            if (a.fallback) out.set("fallback", val(std::string("popular")));
+            return out;
         });
     }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,29 +61,29 @@ struct DataOptions {
 
 Dataset load_data(const DataOptions& opts, bool quiet);
 
-// Every model and training knob, applied on top of a preset.
+// Every model and training knob, applied on top of a preset. A setting not given on the command line is
+// empty (std::nullopt, or an empty string for the named choices): the preset's value stands. Values are
+// checked when parsed (add_value_checks) and again, with everything else, by the core's validate().
 struct ModelOptions {
     std::string preset = "baseline";
     std::string user_table, item_table;  // full | qr | md | hash
-    int dim = 0;
-    int64_t user_buckets = -1, item_buckets = -1;
+    std::optional<int> dim;
+    std::optional<int64_t> user_buckets, item_buckets;
     std::string combiner;
     std::string blocks, block_dims;  // "400,1700" and "64,32,16"
-    double alpha = -1;
-    int64_t user_budget = -1, item_budget = -1;  // parameter budgets of mixed-dimension tables
+    std::optional<double> alpha;
+    std::optional<int64_t> user_budget, item_budget;  // parameter budgets of mixed-dimension tables
     bool no_projection_bias = false;
     bool biases = false;
-    int epochs = 0;
-    int64_t batch = 0;
-    double lr = 0;
+    std::optional<int> epochs;
+    std::optional<int64_t> batch;
+    std::optional<double> lr;
     std::string adam;
-    double weight_decay = -1;
-    double lr_decay = -1;                 // -1: the preset's
-    double l2 = -1, l2_bias = -1;         // -1: the preset's
-    double l2_user = -1, l2_item = -1;    // -1: the preset's
-    int early_stopping = -1;              // patience; -1: the preset's, 0: off
-    double validation_fraction = -1;
-    int threads = 0;
+    std::optional<double> weight_decay, lr_decay;
+    std::optional<double> l2, l2_bias, l2_user, l2_item;
+    std::optional<int> early_stopping;  // patience; 0: off
+    std::optional<double> validation_fraction;
+    std::optional<int> threads;  // default: all cores
     uint64_t seed = 42;
     void add_to(CLI::App& app, bool with_model_flags = true);
     void add_model_flags(CLI::App& app);     // preset, table kinds and shapes, biases

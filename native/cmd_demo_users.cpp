@@ -33,7 +33,6 @@ Command add_demo_users(CLI::App& root) {
     app->add_flag("-q,--quiet", args->quiet, "print nothing on success");
 
     return {app, [args, app]() {
-                if (args->count < 1) throw UsageError("--count must be at least 1, got " + std::to_string(args->count));
                 auto given = [&](const char* flag) { return app->get_option(flag)->count() > 0; };
                 const ModelFile f = load_model(args->model);
                 const ModelData md = load_model_data(f, args->data, *app, true);

@@ -3,6 +3,7 @@
 // split: how much a stored (possibly quantised) model lost against the one that was trained.
 #include <cstdio>
 #include <numeric>
+#include <optional>
 
 #include "model_cli.h"
 
@@ -12,7 +13,7 @@ namespace {
 struct EvalArgs {
     std::string model;
     DataOptions data;
-    int threads = 0;
+    std::optional<int> threads;  // default: all cores
     bool quiet = false;
 };
 }  // namespace
@@ -30,7 +31,6 @@ Command add_eval(CLI::App& root) {
     app->add_flag("-q,--quiet", args->quiet, "print only the metrics");
 
     return {app, [args, app]() {
-                if (args->threads < 0) throw UsageError("--threads must be positive");
                 const ModelFile f = load_model(args->model);
                 const ModelData md = load_model_data(f, args->data, *app, args->quiet);
 
@@ -53,7 +53,7 @@ Command add_eval(CLI::App& root) {
                 std::vector<uint32_t> all(mapped.size());
                 std::iota(all.begin(), all.end(), 0u);
                 const Metrics m =
-                    evaluate(*f.model, mapped, all, args->threads > 0 ? args->threads : default_threads());
+                    evaluate(*f.model, mapped, all, args->threads.value_or(default_threads()));
 
                 if (skipped > 0)
                     std::printf("skipped %lld eval ratings whose user or movie is not in the model\n", (long long)skipped);

@@ -63,7 +63,7 @@ const std::vector<std::string>& default_grid() {
 struct SweepArgs {
     DataOptions data;
     ModelOptions training;  // overrides of every entry's training settings
-    int64_t budget = 0;
+    std::optional<int64_t> budget;  // none: every configuration
     std::string json, grid_file;
     bool quiet = false;
 };
@@ -111,6 +111,7 @@ Preset entry_preset(const std::string& flags, int threads) {
     CLI::App tmp{"sweep entry"};
     ModelOptions mo;
     mo.add_to(tmp);
+    add_value_checks(tmp);
     // The sweep's training settings come first and an entry's own flags after them: the last one wins.
     for (CLI::Option* o : tmp.get_options([](CLI::Option*) { return true; }))
         o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -172,9 +173,7 @@ Command add_sweep(CLI::App& root) {
                     }
                     if (grid.empty()) throw UsageError("--grid " + args->grid_file + " has no entries");
                 }
-                if (args->budget < 0) throw UsageError("--budget must be positive");
-                if (args->training.threads < 0) throw UsageError("--threads must be positive");
-                const int threads = args->training.threads > 0 ? args->training.threads : default_threads();
+                const int threads = args->training.threads.value_or(default_threads());
                 const std::string overrides = override_flags(*app);
                 std::vector<std::pair<std::string, Preset>> entries;
                 for (const auto& g : grid) {
@@ -202,7 +201,7 @@ Command add_sweep(CLI::App& root) {
                                     ", item " + describe_table(p.model.item) + ", dim " +
                                     std::to_string(p.model.user.dim) + (p.model.user_bias ? ", biases" : "");
                     r.parameters = model.parameter_count();
-                    if (args->budget > 0 && r.parameters > args->budget) {
+                    if (args->budget && r.parameters > *args->budget) {
                         if (!args->quiet)
                             std::printf("skip (%s parameters > budget): %s\n", format_count(r.parameters).c_str(),
                                         flags.c_str());

@@ -12,8 +12,7 @@ void DataOptions::add_to(CLI::App& app) {
     app.add_option("--data", path,
                    "MovieLens folder or ratings file (default: $MEMREC_DATA, else ./data; a folder of sets "
                    "means its ml-1m)");
-    app.add_option("--train-fraction", train_fraction, "share of ratings in the training split")
-        ->check(CLI::Range(0.0, 1.0).description("in (0, 1)"));
+    app.add_option("--train-fraction", train_fraction, "share of ratings in the training split");
     app.add_option("--split-seed", split_seed, "seed of the train/eval split");
 }
 
@@ -39,8 +38,6 @@ std::string DataOptions::resolve() const {
 }
 
 Dataset load_data(const DataOptions& opts, bool quiet) {
-    if (!(opts.train_fraction > 0.0 && opts.train_fraction < 1.0))
-        throw UsageError("--train-fraction must be in (0, 1)");
     const auto t0 = std::chrono::steady_clock::now();
     Dataset d = read_dataset(opts.resolve());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,8 +1,9 @@
-// Checks on flag values made before any work: numeric ranges and lists, attached by name to every
-// subcommand that has the flag, so that a value out of range is a usage error at parse time (exit status
-// 2, one line naming the flag) whichever subcommand it was given to (the option structs use sentinels such
-// as 0 or -1 for "not given"; these checks also keep a typed 0 or -1 from silently meaning "the default");
-// and output paths, so that a training run does not end by failing to write its results.
+// Checks on flag values made before any work: numeric ranges and lists, and the named choices (table
+// kinds, combiners, Adam modes, presets, checked by the core's own parsers so their names live in one
+// place), attached by name to every subcommand that has the flag, so that a bad value is a usage error at
+// parse time (exit status 2, one line naming the flag) whichever subcommand it was given to. The core
+// validates every config again when it is used (validate()); these checks are there to name the flag.
+// And output paths, so that a training run does not end by failing to write its results.
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "cli.h"
+#include "memrec/error.h"
 
 namespace memrec::cli {
 
@@ -80,6 +82,21 @@ CLI::Validator positive_list(const char* example) {
         "", "");
 }
 
+// A named choice: accepted when the core's parser accepts it, else refused with the parser's message.
+template <class Parse>
+CLI::Validator parsed_by(Parse parse) {
+    return CLI::Validator(
+        [parse](std::string& s) -> std::string {
+            try {
+                parse(s);
+            } catch (const ConfigError& e) {
+                return e.what();
+            }
+            return {};
+        },
+        "", "");
+}
+
 void check(CLI::App& app, const char* name, const char* type, const CLI::Validator& v) {
     try {
         CLI::Option* o = app.get_option(name);
@@ -118,6 +135,10 @@ void add_checks(CLI::App& app) {
                                          return {};
                                      },
                                      "", ""));
+    for (const char* name : {"--user-table", "--item-table"}) check(app, name, "TEXT", parsed_by(parse_table_kind));
+    check(app, "--combiner", "TEXT", parsed_by(parse_combiner));
+    check(app, "--adam", "TEXT", parsed_by(parse_adam_mode));
+    check(app, "--preset", "TEXT", parsed_by(memrec::preset));
     check(app, "--blocks", "TEXT", positive_list("400,1700"));
     check(app, "--block-dims", "TEXT", positive_list("64,32,16"));
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_checks(*sub);

@@ -49,6 +49,106 @@ TrainingCallbacks report(bool quiet, bool early_stopping) {
     return c;
 }
 
+// Trains one preset on the split and measures it.
+Result train_preset(const CompareArgs& args, const Preset& p, const Dataset& data, const Split& split,
+                    const std::vector<int64_t>& item_counts, const std::vector<int64_t>& user_counts) {
+        Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
+                    user_counts, p.train.seed);
+        if (!args.quiet) {
+            std::printf("\n");
+            print_summary(p.name, model);
+            std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n",
+                        p.name.c_str(), p.train.epochs, (long long)p.train.batch_size,
+                        p.train.adam.learning_rate, to_string(p.train.adam.mode), p.train.threads);
+        }
+        Trainer trainer(model, p.train);
+        Result r;
+        r.name = p.name;
+        r.parameters = model.parameter_count();
+        const TrainingOutcome outcome =
+            run_training(trainer, model, data, split, args.data.split_seed,
+                         report(args.quiet, p.train.early_stopping > 0));
+        r.early_stopping = outcome.early_stopping;
+        r.best_epoch = outcome.best_epoch;
+        r.history = trainer.history();
+        r.eval = evaluate(model, data, split.eval, p.train.threads);
+        ModelFile file = training_metadata(p, data, split, args.data, trainer.history());
+    r.sizes = with_model(file, model, [](ModelFile& f) { return stored_sizes(f, false); });
+    return r;
+}
+
+// The side-by-side table.
+void print_table(const std::vector<Result>& results) {
+    std::printf("\n%-26s", "");
+    for (const auto& r : results) std::printf("%22s", r.name.c_str());
+    std::printf("\n%-26s", "parameters");
+    for (const auto& r : results) std::printf("%22s", format_count(r.parameters).c_str());
+    std::printf("\n%-26s", "megabytes (f32)");
+    for (const auto& r : results) std::printf("%22.3f", 4.0 * double(r.parameters) / (1 << 20));
+    for (size_t k = 0; k < results.front().sizes.size(); ++k) {
+        const char* storage = to_string(results.front().sizes[k].storage);
+        std::printf("\n%-26s", (std::string("file bytes ") + storage + " / gzip").c_str());
+        for (const auto& r : results) {
+            const StoredSize& z = r.sizes[k];
+            std::printf("%22s", (format_count(z.bytes) + " / " + (z.gzip < 0 ? "n/a" : format_count(z.gzip))).c_str());
+        }
+    }
+    size_t epochs = 0;  // rows of per-epoch eval figures: presets without early stopping
+    for (const auto& r : results)
+        if (!r.early_stopping) epochs = std::max(epochs, r.history.size());
+    for (size_t e = 0; e < epochs; ++e) {
+        std::printf("\n%-26s", ("epoch " + std::to_string(e + 1) + " eval MSE / MAE").c_str());
+        for (const auto& r : results) {
+            char cell[32] = "-";
+            if (!r.early_stopping && e < r.history.size())
+                std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.history[e].eval.mse, r.history[e].eval.mae);
+            std::printf("%22s", cell);
+        }
+    }
+    std::printf("\n%-26s", "epochs (kept / run)");
+    for (const auto& r : results)
+        std::printf("%22s", (std::to_string(r.best_epoch) + " / " + std::to_string(r.history.size()) +
+                             (r.early_stopping ? " (early stop)" : ""))
+                                .c_str());
+    std::printf("\n%-26s", "final eval MSE / MAE");
+    for (const auto& r : results) {
+        char cell[32];
+        std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.eval.mse, r.eval.mae);
+        std::printf("%22s", cell);
+    }
+    std::printf("\n%-26s", "final eval RMSE");
+    for (const auto& r : results) std::printf("%22.4f", r.eval.rmse);
+    std::printf("\n%-26s", "training seconds");
+    for (const auto& r : results) {
+        double s = 0;
+        for (const auto& e : r.history) s += e.seconds;
+        std::printf("%22.2f", s);
+    }
+    std::printf("\n%-26s", "ratings/s (median epoch)");
+    for (const auto& r : results) {
+        std::vector<double> v;
+        for (const auto& e : r.history) v.push_back(e.ratings_per_second);
+        std::sort(v.begin(), v.end());
+        std::printf("%22.0f", v[v.size() / 2]);
+    }
+    std::printf("\n(file bytes: the .mrec without titles, as `memrec export --no-titles` writes it)\n");
+}
+
+void write_json(const std::vector<Result>& results, const std::string& path) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : results)
+        j.push_back({{"preset", r.name},
+                     {"parameters", r.parameters},
+                     {"bytes_f32", 4 * r.parameters},
+                     {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}}},
+                     {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}}},
+                     {"early_stopping", r.early_stopping},
+                     {"best_epoch", r.best_epoch},
+                     {"eval", {{"mse", r.eval.mse}, {"rmse", r.eval.rmse}, {"mae", r.eval.mae}}},
+                     {"history", nlohmann::json::parse(history_json(r.history))}});
+    write_file_atomic(path, j.dump(2) + "\n");
+}
+
 }  // namespace
 
 Command add_compare(CLI::App& root) {
@@ -84,100 +184,10 @@ Command add_compare(CLI::App& root) {
                     std::printf("split: %zu train, %zu eval\n", split.train.size(), split.eval.size());
 
                 std::vector<Result> results;
-                for (const Preset& p : presets) {
-                    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
-                                user_counts, p.train.seed);
-                    if (!args->quiet) {
-                        std::printf("\n");
-                        print_summary(p.name, model);
-                        std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n",
-                                    p.name.c_str(), p.train.epochs, (long long)p.train.batch_size,
-                                    p.train.adam.learning_rate, to_string(p.train.adam.mode), p.train.threads);
-                    }
-                    Trainer trainer(model, p.train);
-                    Result r;
-                    r.name = p.name;
-                    r.parameters = model.parameter_count();
-                    const TrainingOutcome outcome =
-                        run_training(trainer, model, data, split, args->data.split_seed,
-                                     report(args->quiet, p.train.early_stopping > 0));
-                    r.early_stopping = outcome.early_stopping;
-                    r.best_epoch = outcome.best_epoch;
-                    r.history = trainer.history();
-                    r.eval = evaluate(model, data, split.eval, p.train.threads);
-                    results.push_back(std::move(r));
-                    ModelFile file = training_metadata(p, data, split, args->data, trainer.history());
-                    results.back().sizes = with_model(file, model, [](ModelFile& f) { return stored_sizes(f, false); });
-                }
-
-                std::printf("\n%-26s", "");
-                for (const auto& r : results) std::printf("%22s", r.name.c_str());
-                std::printf("\n%-26s", "parameters");
-                for (const auto& r : results) std::printf("%22s", format_count(r.parameters).c_str());
-                std::printf("\n%-26s", "megabytes (f32)");
-                for (const auto& r : results) std::printf("%22.3f", 4.0 * double(r.parameters) / (1 << 20));
-                for (size_t k = 0; k < results.front().sizes.size(); ++k) {
-                    const char* storage = to_string(results.front().sizes[k].storage);
-                    std::printf("\n%-26s", (std::string("file bytes ") + storage + " / gzip").c_str());
-                    for (const auto& r : results) {
-                        const StoredSize& z = r.sizes[k];
-                        std::printf("%22s", (format_count(z.bytes) + " / " + (z.gzip < 0 ? "n/a" : format_count(z.gzip))).c_str());
-                    }
-                }
-                size_t epochs = 0;  // rows of per-epoch eval figures: presets without early stopping
-                for (const auto& r : results)
-                    if (!r.early_stopping) epochs = std::max(epochs, r.history.size());
-                for (size_t e = 0; e < epochs; ++e) {
-                    std::printf("\n%-26s", ("epoch " + std::to_string(e + 1) + " eval MSE / MAE").c_str());
-                    for (const auto& r : results) {
-                        char cell[32] = "-";
-                        if (!r.early_stopping && e < r.history.size())
-                            std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.history[e].eval.mse, r.history[e].eval.mae);
-                        std::printf("%22s", cell);
-                    }
-                }
-                std::printf("\n%-26s", "epochs (kept / run)");
-                for (const auto& r : results)
-                    std::printf("%22s", (std::to_string(r.best_epoch) + " / " + std::to_string(r.history.size()) +
-                                         (r.early_stopping ? " (early stop)" : ""))
-                                            .c_str());
-                std::printf("\n%-26s", "final eval MSE / MAE");
-                for (const auto& r : results) {
-                    char cell[32];
-                    std::snprintf(cell, sizeof cell, "%.4f / %.4f", r.eval.mse, r.eval.mae);
-                    std::printf("%22s", cell);
-                }
-                std::printf("\n%-26s", "final eval RMSE");
-                for (const auto& r : results) std::printf("%22.4f", r.eval.rmse);
-                std::printf("\n%-26s", "training seconds");
-                for (const auto& r : results) {
-                    double s = 0;
-                    for (const auto& e : r.history) s += e.seconds;
-                    std::printf("%22.2f", s);
-                }
-                std::printf("\n%-26s", "ratings/s (median epoch)");
-                for (const auto& r : results) {
-                    std::vector<double> v;
-                    for (const auto& e : r.history) v.push_back(e.ratings_per_second);
-                    std::sort(v.begin(), v.end());
-                    std::printf("%22.0f", v[v.size() / 2]);
-                }
-                std::printf("\n(file bytes: the .mrec without titles, as `memrec export --no-titles` writes it)\n");
-
-                if (!args->json.empty()) {
-                    nlohmann::json j = nlohmann::json::array();
-                    for (const auto& r : results)
-                        j.push_back({{"preset", r.name},
-                                     {"parameters", r.parameters},
-                                     {"bytes_f32", 4 * r.parameters},
-                                     {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}}},
-                                     {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}}},
-                                     {"early_stopping", r.early_stopping},
-                                     {"best_epoch", r.best_epoch},
-                                     {"eval", {{"mse", r.eval.mse}, {"rmse", r.eval.rmse}, {"mae", r.eval.mae}}},
-                                     {"history", nlohmann::json::parse(history_json(r.history))}});
-                    write_file_atomic(args->json, j.dump(2) + "\n");
-                }
+                for (const Preset& p : presets)
+                    results.push_back(train_preset(*args, p, data, split, item_counts, user_counts));
+                print_table(results);
+                if (!args->json.empty()) write_json(results, args->json);
                 return 0;
             }};
 }

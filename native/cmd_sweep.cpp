@@ -141,6 +141,48 @@ void mark_frontier(std::vector<Row>& rows, Bytes bytes, Mark mark) {
         }
 }
 
+// The entries of a --grid file: one line of train flags each, # starts a comment.
+std::vector<std::string> read_grid(const std::string& path) {
+    std::vector<std::string> grid;
+    std::ifstream in(path);
+    if (!in) throw UsageError("cannot read --grid " + path);
+    for (std::string line; std::getline(in, line);) {
+        const auto hash = line.find('#');
+        if (hash != std::string::npos) line.resize(hash);
+        if (line.find_first_not_of(" \t\r") != std::string::npos) grid.push_back(line);
+    }
+    if (grid.empty()) throw UsageError("--grid " + path + " has no entries");
+    return grid;
+}
+
+// Trains one entry (early stopping on a validation slice when its settings ask for it) and measures it
+// at f32 and after an int8 round trip.
+void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& data, const Split& split,
+                       const DataOptions& opts, int threads) {
+    // The eval split is measured once, at the end, not after every epoch.
+    const Split train_only{split.train, {}};
+    const auto t0 = std::chrono::steady_clock::now();
+    Trainer trainer(model, p.train);
+    const TrainingOutcome outcome =
+        run_training(trainer, model, data, train_only, opts.split_seed);
+    r.best_epoch = outcome.best_epoch;
+    r.epochs_run = outcome.epochs_run;
+    r.validation = outcome.best_validation;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.eval = evaluate(model, data, split.eval, threads);
+
+    ModelFile f = training_metadata(p, data, split, opts, trainer.history());
+    f.eval = r.eval;
+    std::string int8;
+    with_model(f, model, [&](ModelFile& file) {
+        r.bytes_f32 = static_cast<int64_t>(serialize_model(file, Storage::F32, false).size());
+        int8 = serialize_model(file, Storage::Int8, false);
+    });
+    r.bytes_int8 = static_cast<int64_t>(int8.size());
+    const ModelFile loaded = parse_model(reinterpret_cast<const uint8_t*>(int8.data()), int8.size());
+    r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
+}
+
 }  // namespace
 
 Command add_sweep(CLI::App& root) {
@@ -161,18 +203,7 @@ Command add_sweep(CLI::App& root) {
     app->add_flag("-q,--quiet", args->quiet, "print only the results table");
 
     return {app, [args, app]() {
-                std::vector<std::string> grid = default_grid();
-                if (!args->grid_file.empty()) {
-                    std::ifstream in(args->grid_file);
-                    if (!in) throw UsageError("cannot read --grid " + args->grid_file);
-                    grid.clear();
-                    for (std::string line; std::getline(in, line);) {
-                        const auto hash = line.find('#');
-                        if (hash != std::string::npos) line.resize(hash);
-                        if (line.find_first_not_of(" \t\r") != std::string::npos) grid.push_back(line);
-                    }
-                    if (grid.empty()) throw UsageError("--grid " + args->grid_file + " has no entries");
-                }
+                std::vector<std::string> grid = args->grid_file.empty() ? default_grid() : read_grid(args->grid_file);
                 const int threads = args->training.threads.value_or(default_threads());
                 const std::string overrides = override_flags(*app);
                 std::vector<std::pair<std::string, Preset>> entries;
@@ -189,8 +220,6 @@ Command add_sweep(CLI::App& root) {
                     std::printf("split: %zu train, %zu eval; %zu configurations\n", split.train.size(),
                                 split.eval.size(), entries.size());
 
-                // The eval split is measured once per entry, at the end, not after every epoch.
-                const Split train_only{split.train, {}};
                 std::vector<Row> rows;
                 for (auto& [flags, p] : entries) {
                     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
@@ -212,26 +241,7 @@ Command add_sweep(CLI::App& root) {
                                     flags.c_str(), format_count(r.parameters).c_str());
                         std::fflush(stdout);
                     }
-                    const auto t0 = std::chrono::steady_clock::now();
-                    Trainer trainer(model, p.train);
-                    const TrainingOutcome outcome =
-                        run_training(trainer, model, data, train_only, args->data.split_seed);
-                    r.best_epoch = outcome.best_epoch;
-                    r.epochs_run = outcome.epochs_run;
-                    r.validation = outcome.best_validation;
-                    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                    r.eval = evaluate(model, data, split.eval, threads);
-
-                    ModelFile f = training_metadata(p, data, split, args->data, trainer.history());
-                    f.eval = r.eval;
-                    std::string int8;
-                    with_model(f, model, [&](ModelFile& file) {
-                        r.bytes_f32 = static_cast<int64_t>(serialize_model(file, Storage::F32, false).size());
-                        int8 = serialize_model(file, Storage::Int8, false);
-                    });
-                    r.bytes_int8 = static_cast<int64_t>(int8.size());
-                    const ModelFile loaded = parse_model(reinterpret_cast<const uint8_t*>(int8.data()), int8.size());
-                    r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
+                    train_and_measure(r, model, p, data, split, args->data, threads);
                     if (!args->quiet) {
                         std::printf("    epoch %d of %d, %.1f s: eval rmse %.4f (int8 %.4f), %s f32, %s int8\n",
                                     r.best_epoch, r.epochs_run, r.seconds, r.eval.rmse, r.eval_int8.rmse,

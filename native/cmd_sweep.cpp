@@ -183,6 +183,66 @@ void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& dat
     r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
 }
 
+// Marks both frontiers and prints the rows by int8 bytes; returns that order.
+std::vector<size_t> print_results(std::vector<Row>& rows) {
+    // Frontiers: f32 bytes against the f32 model's RMSE, int8 bytes against the int8 model's.
+    mark_frontier(rows, [](const Row& r) { return r.bytes_f32; }, [](Row& r) -> bool& { return r.frontier_f32; });
+    {
+        std::vector<Row> tmp = rows;
+        for (auto& t : tmp) t.eval = t.eval_int8;
+        mark_frontier(tmp, [](const Row& r) { return r.bytes_int8; }, [](Row& r) -> bool& { return r.frontier_int8; });
+        for (size_t i = 0; i < rows.size(); ++i) rows[i].frontier_int8 = tmp[i].frontier_int8;
+    }
+
+    std::vector<size_t> order(rows.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].bytes_int8 < rows[b].bytes_int8; });
+    std::printf("\n%-62s %10s %10s %10s %7s %7s %9s %6s %7s %s\n", "model", "params", "f32", "int8",
+                "rmse", "mae", "rmse int8", "epoch", "seconds", "frontier");
+    for (size_t i : order) {
+        const Row& r = rows[i];
+        std::string mark = r.frontier_int8 && r.frontier_f32 ? "f32+int8"
+                           : r.frontier_int8                 ? "int8"
+                           : r.frontier_f32                  ? "f32"
+                                                             : "";
+        std::printf("%-62s %10s %10s %10s %7.4f %7.4f %9.4f %6d %7.1f %s\n", r.description.c_str(),
+                    format_count(r.parameters).c_str(), format_bytes(double(r.bytes_f32)).c_str(),
+                    format_bytes(double(r.bytes_int8)).c_str(), r.eval.rmse, r.eval.mae, r.eval_int8.rmse,
+                    r.best_epoch, r.seconds, mark.c_str());
+    }
+    return order;
+}
+
+void write_json(const std::vector<Row>& rows, const std::vector<size_t>& order, const Dataset& data,
+                const Split& split, const DataOptions& opts, const std::string& path) {
+    nlohmann::json j;
+    j["data"] = data.ratings_path;
+    j["train_fraction"] = opts.train_fraction;
+    j["split_seed"] = opts.split_seed;
+    j["train_ratings"] = split.train.size();
+    j["eval_ratings"] = split.eval.size();
+    j["results"] = nlohmann::json::array();
+    for (size_t i : order) {
+        const Row& r = rows[i];
+        j["results"].push_back({{"model", r.description},
+                                {"flags", r.flags},
+                                {"parameters", r.parameters},
+                                {"bytes_f32", r.bytes_f32},
+                                {"bytes_int8", r.bytes_int8},
+                                {"eval_rmse", r.eval.rmse},
+                                {"eval_mae", r.eval.mae},
+                                {"eval_rmse_int8", r.eval_int8.rmse},
+                                {"eval_mae_int8", r.eval_int8.mae},
+                                {"validation_rmse", r.validation.rmse},
+                                {"best_epoch", r.best_epoch},
+                                {"epochs_run", r.epochs_run},
+                                {"seconds", r.seconds},
+                                {"frontier_f32", r.frontier_f32},
+                                {"frontier_int8", r.frontier_int8}});
+    }
+    write_file_atomic(path, j.dump(2) + "\n");
+}
+
 }  // namespace
 
 Command add_sweep(CLI::App& root) {
@@ -251,60 +311,8 @@ Command add_sweep(CLI::App& root) {
                     rows.push_back(std::move(r));
                 }
                 if (rows.empty()) throw UsageError("no configuration fits the budget");
-                // Frontiers: f32 bytes against the f32 model's RMSE, int8 bytes against the int8 model's.
-                mark_frontier(rows, [](const Row& r) { return r.bytes_f32; }, [](Row& r) -> bool& { return r.frontier_f32; });
-                {
-                    std::vector<Row> tmp = rows;
-                    for (auto& t : tmp) t.eval = t.eval_int8;
-                    mark_frontier(tmp, [](const Row& r) { return r.bytes_int8; }, [](Row& r) -> bool& { return r.frontier_int8; });
-                    for (size_t i = 0; i < rows.size(); ++i) rows[i].frontier_int8 = tmp[i].frontier_int8;
-                }
-
-                std::vector<size_t> order(rows.size());
-                for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-                std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].bytes_int8 < rows[b].bytes_int8; });
-                std::printf("\n%-62s %10s %10s %10s %7s %7s %9s %6s %7s %s\n", "model", "params", "f32", "int8",
-                            "rmse", "mae", "rmse int8", "epoch", "seconds", "frontier");
-                for (size_t i : order) {
-                    const Row& r = rows[i];
-                    std::string mark = r.frontier_int8 && r.frontier_f32 ? "f32+int8"
-                                       : r.frontier_int8                 ? "int8"
-                                       : r.frontier_f32                  ? "f32"
-                                                                         : "";
-                    std::printf("%-62s %10s %10s %10s %7.4f %7.4f %9.4f %6d %7.1f %s\n", r.description.c_str(),
-                                format_count(r.parameters).c_str(), format_bytes(double(r.bytes_f32)).c_str(),
-                                format_bytes(double(r.bytes_int8)).c_str(), r.eval.rmse, r.eval.mae, r.eval_int8.rmse,
-                                r.best_epoch, r.seconds, mark.c_str());
-                }
-
-                if (!args->json.empty()) {
-                    nlohmann::json j;
-                    j["data"] = data.ratings_path;
-                    j["train_fraction"] = args->data.train_fraction;
-                    j["split_seed"] = args->data.split_seed;
-                    j["train_ratings"] = split.train.size();
-                    j["eval_ratings"] = split.eval.size();
-                    j["results"] = nlohmann::json::array();
-                    for (size_t i : order) {
-                        const Row& r = rows[i];
-                        j["results"].push_back({{"model", r.description},
-                                                {"flags", r.flags},
-                                                {"parameters", r.parameters},
-                                                {"bytes_f32", r.bytes_f32},
-                                                {"bytes_int8", r.bytes_int8},
-                                                {"eval_rmse", r.eval.rmse},
-                                                {"eval_mae", r.eval.mae},
-                                                {"eval_rmse_int8", r.eval_int8.rmse},
-                                                {"eval_mae_int8", r.eval_int8.mae},
-                                                {"validation_rmse", r.validation.rmse},
-                                                {"best_epoch", r.best_epoch},
-                                                {"epochs_run", r.epochs_run},
-                                                {"seconds", r.seconds},
-                                                {"frontier_f32", r.frontier_f32},
-                                                {"frontier_int8", r.frontier_int8}});
-                    }
-                    write_file_atomic(args->json, j.dump(2) + "\n");
-                }
+                const std::vector<size_t> order = print_results(rows);
+                if (!args->json.empty()) write_json(rows, order, data, split, args->data, args->json);
                 return 0;
             }};
 }

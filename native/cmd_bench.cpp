@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "cli.h"
 #include "memrec/io.h"
@@ -50,6 +51,22 @@ double peak_rss_mb() {
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     return double(ru.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+// Ratings per second and seconds per epoch over p.train.epochs epochs (nothing evaluated between them).
+std::pair<Spread, Spread> measure_training(const Preset& p, const Dataset& data, const Split& split,
+                                           const std::vector<int64_t>& item_counts,
+                                           const std::vector<int64_t>& user_counts) {
+    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts, user_counts,
+                p.train.seed);
+    Trainer trainer(model, p.train);
+    std::vector<double> rates, secs;
+    for (int e = 0; e < p.train.epochs; ++e) {
+        EpochStats st = trainer.train_epoch(data, split.train, {}, {});
+        rates.push_back(st.ratings_per_second);
+        secs.push_back(st.seconds);
+    }
+    return {spread(rates), spread(secs)};
 }
 
 }  // namespace
@@ -105,17 +122,7 @@ Command add_bench(CLI::App& root) {
                             } catch (const std::exception&) {
                                 throw UsageError("--threads: '" + th + "' is not a number");
                             }
-                            Model model(p.model, data.users.size(), data.items.size(), data.max_rating,
-                                        item_counts, user_counts, p.train.seed);
-                            Trainer trainer(model, p.train);
-                            std::vector<double> rates, secs;
-                            for (int e = 0; e < args->epochs; ++e) {
-                                EpochStats st = trainer.train_epoch(data, split.train, {}, {});
-                                rates.push_back(st.ratings_per_second);
-                                secs.push_back(st.seconds);
-                            }
-                            const Spread r = spread(rates);
-                            const Spread s = spread(secs);
+                            const auto [r, s] = measure_training(p, data, split, item_counts, user_counts);
                             std::printf("%-10s %-12s %8d %16.0f %16.0f %16.0f %12.3f\n", preset_name.c_str(),
                                         mode.c_str(), p.train.threads, r.median, r.min, r.max, s.median);
                             std::fflush(stdout);

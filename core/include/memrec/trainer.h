@@ -18,9 +18,9 @@ struct TrainConfig {
     int threads = 1;     // training uses up to 2 (one per side); evaluation uses all with OpenMP
     uint64_t seed = 42;  // shuffling: epoch e uses a generator seeded from (seed, e), so runs can resume
     bool shuffle = true;
-    // Early stopping (early_stopping.h), for the commands that honour it (train, sweep): when patience > 0,
-    // train on the training split minus a validation slice of this fraction and keep the epoch with the
-    // best validation RMSE; stop after `patience` epochs without improvement.
+    // Early stopping, as run_training (training_run.h) applies it: when patience > 0, train on the training
+    // split minus a validation slice of this fraction and keep the epoch with the best validation RMSE;
+    // stop after `patience` epochs without improvement.
     int early_stopping = 0;
     double validation_fraction = 0.05;
 

@@ -50,7 +50,7 @@ Command add_inspect(CLI::App& root) {
                 const auto sections = model_sections(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
                 const Model& m = *f.model;
                 std::printf("%s: memrec model, format version %u, tables stored as %s\n", path->c_str(),
-                            kModelFormatVersion, to_string(f.storage));
+                            f.format_version, to_string(f.storage));
                 std::printf("  file size     %s (%s bytes), gzip %s\n", format_bytes(double(bytes.size())).c_str(),
                             format_count(int64_t(bytes.size())).c_str(), gz(gzip_size(bytes)).c_str());
                 std::printf("  users         %s\n  items         %s%s\n", format_count(m.users()).c_str(),

@@ -830,8 +830,8 @@ std::vector<SectionInfo> model_sections(const uint8_t* data, size_t size) {
 
 ModelFile parse_model(const uint8_t* data, size_t size) {
     ModelFile file;
-    uint32_t version = 0;
-    const std::vector<Section> sections = read_structure(data, size, &file.storage, &version);
+    const std::vector<Section> sections = read_structure(data, size, &file.storage, &file.format_version);
+    const uint32_t version = file.format_version;
     auto find = [&](uint32_t id, bool required) -> const Section* {
         for (const auto& s : sections)
             if (s.id == id) return &s;

@@ -88,6 +88,7 @@
 #include "memrec/model_file.h"
 #include "memrec/quantize.h"
 #include "memrec/tables.h"
+#include "settings_codec.h"
 
 namespace memrec {
 
@@ -336,25 +337,7 @@ void write_training(ByteWriter& w, const TrainingInfo& info, const Metrics& eval
     w.f64(info.train_fraction);
     w.u64(info.split_seed);
     w.u64(info.seed);
-    const TrainConfig& t = info.train;
-    w.varint(static_cast<uint64_t>(std::max(0, t.epochs)));
-    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, t.batch_size)));
-    w.f64(t.adam.learning_rate);
-    w.f64(t.adam.beta1);
-    w.f64(t.adam.beta2);
-    w.f64(t.adam.epsilon);
-    w.u8(t.adam.mode == AdamMode::Dense ? 0 : t.adam.mode == AdamMode::Lazy ? 1 : 2);
-    w.f64(t.adam.weight_decay);
-    w.f64(t.adam.l2);
-    w.f64(t.adam.l2_bias);
-    w.varint(static_cast<uint64_t>(std::max(0, t.threads)));
-    w.u64(t.seed);
-    w.u8(t.shuffle ? 1 : 0);
-    w.varint(static_cast<uint64_t>(std::max(0, t.early_stopping)));
-    w.f64(t.validation_fraction);
-    w.f64(t.adam.l2_user);
-    w.f64(t.adam.l2_item);
-    w.f64(t.adam.lr_decay);
+    detail::write_model_settings(w, info.train);
     w.f32(info.min_rating);
     w.f32(info.max_rating);
     w.f64(eval.mse);
@@ -665,31 +648,7 @@ void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval, uint32_t ve
         r.fail("train fraction", "expected a value in (0, 1), got " + std::to_string(info.train_fraction));
     info.split_seed = r.u64("split seed");
     info.seed = r.u64("seed");
-    TrainConfig& t = info.train;
-    t.epochs = static_cast<int>(r.varint_in("epochs", 0, kMaxRows));
-    t.batch_size = static_cast<int64_t>(r.varint_in("batch size", 0, kMaxRows));
-    t.adam.learning_rate = r.f64("learning rate");
-    t.adam.beta1 = r.f64("beta1");
-    t.adam.beta2 = r.f64("beta2");
-    t.adam.epsilon = r.f64("epsilon");
-    const uint8_t mode = r.u8("adam mode");
-    if (mode > 2) r.fail("adam mode", "expected 0 (dense), 1 (lazy) or 2 (dense-sweep), got " + std::to_string(mode));
-    t.adam.mode = mode == 0 ? AdamMode::Dense : mode == 1 ? AdamMode::Lazy : AdamMode::DenseSweep;
-    t.adam.weight_decay = r.f64("weight decay");
-    t.adam.l2 = r.f64("l2");
-    t.adam.l2_bias = r.f64("l2 bias");
-    t.threads = static_cast<int>(r.varint_in("threads", 0, 1 << 16));
-    t.seed = r.u64("shuffle seed");
-    const uint8_t shuffle = r.u8("shuffle");
-    if (shuffle > 1) r.fail("shuffle", "expected 0 or 1, got " + std::to_string(shuffle));
-    t.shuffle = shuffle == 1;
-    t.early_stopping = static_cast<int>(r.varint_in("early stopping", 0, kMaxRows));
-    t.validation_fraction = r.f64("validation fraction");
-    if (version >= 2) {
-        t.adam.l2_user = r.f64("l2 user");
-        t.adam.l2_item = r.f64("l2 item");
-        t.adam.lr_decay = r.f64("lr decay");
-    }
+    detail::read_model_settings(r, info.train, version);
     info.min_rating = r.f32("min rating");
     info.max_rating = r.f32("max rating");
     eval.mse = r.f64("eval mse");

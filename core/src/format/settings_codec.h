@@ -1,0 +1,20 @@
+// The training settings (train_fields.h) in the two binary formats, field by field from the one list:
+// model files store integers as varints and the Adam mode as its code, checkpoints store fixed-width
+// integers and the mode by name. Each writes the fields grouped by the format version that added them.
+#pragma once
+
+#include <cstdint>
+
+#include "byte_io.h"
+#include "memrec/trainer.h"
+
+namespace memrec::detail {
+
+void write_model_settings(ByteWriter& w, const TrainConfig& t);
+// Reads what a model file of `version` holds; fields it predates keep their defaults.
+void read_model_settings(ByteReader& r, TrainConfig& t, uint32_t version);
+
+void write_checkpoint_settings(ByteWriter& w, const TrainConfig& t);
+void read_checkpoint_settings(ByteReader& r, TrainConfig& t, uint32_t version);
+
+}  // namespace memrec::detail

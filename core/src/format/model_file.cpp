@@ -83,6 +83,7 @@
 #include <limits>
 
 #include "byte_io.h"
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/io.h"
 #include "memrec/model_file.h"
@@ -94,6 +95,7 @@ namespace memrec {
 
 using detail::ByteReader;
 using detail::ByteWriter;
+using detail::read_code;
 
 namespace {
 
@@ -237,16 +239,13 @@ void write_vocabulary(ByteWriter& w, const Vocabulary& v) {
 
 void write_table_config(ByteWriter& w, const EmbeddingTable& t, bool order_from_popularity) {
     const TableConfig c = t.config();
-    w.u8(static_cast<uint8_t>(c.kind == TableKind::Full                ? 0
-                              : c.kind == TableKind::QuotientRemainder ? 1
-                              : c.kind == TableKind::MixedDimension    ? 2
-                                                                       : 3));
+    w.u8(enum_entry(kTableKinds, c.kind).code);
     w.varint(static_cast<uint64_t>(c.dim));
     switch (c.kind) {
         case TableKind::Full: break;
         case TableKind::QuotientRemainder:
             w.varint(static_cast<uint64_t>(c.buckets));
-            w.u8(static_cast<uint8_t>(c.combiner == Combiner::Mult ? 0 : c.combiner == Combiner::Add ? 1 : 2));
+            w.u8(enum_entry(kCombiners, c.combiner).code);
             break;
         case TableKind::Hashed: w.varint(static_cast<uint64_t>(c.buckets)); break;
         case TableKind::MixedDimension: {
@@ -385,9 +384,8 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
     const uint32_t n = h.u32("section count");
     if (n == 0 || n > kMaxSections)
         throw FormatError("section count", "expected 1.." + std::to_string(kMaxSections) + ", got " + std::to_string(n));
-    const uint8_t s = h.u8("storage");
-    if (s > 2) throw FormatError("storage", "expected 0 (f32), 1 (f16) or 2 (int8), got " + std::to_string(s));
-    if (storage) *storage = static_cast<Storage>(s);
+    const Storage s = read_code(h, kStorages, "storage");
+    if (storage) *storage = s;
     if (version_out) *version_out = version;
     const uint8_t* reserved = h.take(3, "reserved");
     if (reserved[0] || reserved[1] || reserved[2]) throw FormatError("reserved", "expected zero bytes");
@@ -440,21 +438,12 @@ struct TableSpec {
 TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t rows) {
     TableSpec spec;
     TableConfig& c = spec.config;
-    const uint8_t kind = r.u8(table + ".kind");
-    switch (kind) {
-        case 0: c.kind = TableKind::Full; break;
-        case 1: c.kind = TableKind::QuotientRemainder; break;
-        case 2: c.kind = TableKind::MixedDimension; break;
-        case 3: c.kind = TableKind::Hashed; break;
-        default: r.fail(table + ".kind", "expected 0 (full), 1 (qr), 2 (md) or 3 (hash), got " + std::to_string(kind));
-    }
+    c.kind = read_code(r, kTableKinds, table + ".kind");
     c.dim = static_cast<int>(r.varint_in(table + ".dim", 1, 4096));
     if (c.kind == TableKind::QuotientRemainder || c.kind == TableKind::Hashed)
         c.buckets = static_cast<int64_t>(r.varint_in(table + ".buckets", 1, kMaxRows));
     if (c.kind == TableKind::QuotientRemainder) {
-        const uint8_t comb = r.u8(table + ".combiner");
-        if (comb > 2) r.fail(table + ".combiner", "expected 0 (mult), 1 (add) or 2 (concat), got " + std::to_string(comb));
-        c.combiner = comb == 0 ? Combiner::Mult : comb == 1 ? Combiner::Add : Combiner::Concat;
+        c.combiner = read_code(r, kCombiners, table + ".combiner");
         if (c.combiner == Combiner::Concat && c.dim < 2) r.fail(table + ".dim", "the concat combiner needs dim >= 2");
     }
     if (c.kind == TableKind::MixedDimension) {
@@ -679,20 +668,11 @@ std::vector<EpochStats> read_history(ByteReader& r) {
 
 }  // namespace
 
-const char* to_string(Storage s) {
-    switch (s) {
-        case Storage::F32: return "f32";
-        case Storage::F16: return "f16";
-        case Storage::Int8: return "int8";
-    }
-    return "?";
-}
+const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
 
 Storage parse_storage(const std::string& s) {
-    if (s == "f32") return Storage::F32;
-    if (s == "f16") return Storage::F16;
-    if (s == "int8") return Storage::Int8;
-    throw ConfigError("unknown storage '" + s + "' (expected f32, f16 or int8)");
+    if (const auto* e = enum_by_name(kStorages, s)) return e->value;
+    throw ConfigError("unknown storage '" + s + "' (expected " + enum_list(kStorages, false) + ")");
 }
 
 std::string serialize_model(const ModelFile& file, Storage storage, bool with_titles) {
@@ -765,7 +745,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
     out.bytes(kMagic, 4);
     out.u32(kModelFormatVersion);
     out.u32(static_cast<uint32_t>(sections.size()));
-    out.u8(static_cast<uint8_t>(storage));
+    out.u8(enum_entry(kStorages, storage).code);
     out.u8(0);
     out.u8(0);
     out.u8(0);

@@ -49,13 +49,7 @@ void read_model_settings(ByteReader& r, TrainConfig& t, uint32_t version) {
             case FieldType::U64: field_ref<uint64_t>(f, t) = r.u64(f.name); break;
             case FieldType::F64: field_ref<double>(f, t) = r.f64(f.name); break;
             case FieldType::Bool: field_ref<bool>(f, t) = read_flag(r, f.name); break;
-            case FieldType::AdamMode: {
-                const uint8_t code = r.u8(f.name);
-                const auto* e = enum_by_code(kAdamModes, code);
-                if (!e) r.fail(f.name, "expected " + enum_list(kAdamModes, true) + ", got " + std::to_string(code));
-                field_ref<AdamMode>(f, t) = e->value;
-                break;
-            }
+            case FieldType::AdamMode: field_ref<AdamMode>(f, t) = read_code(r, kAdamModes, f.name); break;
         }
     });
 }

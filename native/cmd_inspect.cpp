@@ -4,6 +4,7 @@
 
 #include "memrec/io.h"
 #include "memrec/tables.h"
+#include "memrec/train_fields.h"
 #include "model_cli.h"
 
 namespace memrec::cli {
@@ -34,6 +35,20 @@ std::string describe(const EmbeddingTable& t) {
     return s;
 }
 
+// Every training setting, "name value" comma-separated, wrapped under the label's column.
+std::string settings_text(const TrainConfig& t) {
+    std::string out, line;
+    for (const TrainField& f : train_fields()) {
+        const std::string item = std::string(f.name) + " " + field_text(f, t);
+        if (!line.empty() && line.size() + item.size() > 84) {
+            out += line + ",\n                ";
+            line.clear();
+        }
+        line += (line.empty() ? "" : ", ") + item;
+    }
+    return out + line;
+}
+
 std::string gz(int64_t n) { return n < 0 ? "n/a (no zlib)" : format_bytes(double(n)); }
 
 }  // namespace
@@ -50,7 +65,7 @@ Command add_inspect(CLI::App& root) {
                 const auto sections = model_sections(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
                 const Model& m = *f.model;
                 std::printf("%s: memrec model, format version %u, tables stored as %s\n", path->c_str(),
-                            kModelFormatVersion, to_string(f.storage));
+                            f.format_version, to_string(f.storage));
                 std::printf("  file size     %s (%s bytes), gzip %s\n", format_bytes(double(bytes.size())).c_str(),
                             format_count(int64_t(bytes.size())).c_str(), gz(gzip_size(bytes)).c_str());
                 std::printf("  users         %s\n  items         %s%s\n", format_count(m.users()).c_str(),
@@ -92,16 +107,7 @@ Command add_inspect(CLI::App& root) {
                             i.min_rating, i.max_rating);
                 std::printf("  split         fraction %.2f, seed %llu\n", i.train_fraction,
                             (unsigned long long)i.split_seed);
-                std::printf("  settings      %d epochs, batch %lld, lr %g, %s Adam, weight decay %g, l2 %g / %g (biases), "
-                            "seed %llu\n",
-                            i.train.epochs, (long long)i.train.batch_size, i.train.adam.learning_rate,
-                            to_string(i.train.adam.mode), i.train.adam.weight_decay, i.train.adam.l2,
-                            i.train.adam.l2_bias, (unsigned long long)i.train.seed);
-                if (i.train.adam.lr_decay != 1.0)
-                    std::printf("  lr decay      x%g per epoch\n", i.train.adam.lr_decay);
-                if (i.train.early_stopping > 0)
-                    std::printf("  early stop    patience %d, validation fraction %.2f\n", i.train.early_stopping,
-                                i.train.validation_fraction);
+                std::printf("  settings      %s\n", settings_text(i.train).c_str());
                 if (f.eval.count > 0)
                     std::printf("  eval          mse %.4f  rmse %.4f  mae %.4f  (%s ratings, before storage)\n",
                                 f.eval.mse, f.eval.rmse, f.eval.mae, format_count(f.eval.count).c_str());

@@ -16,6 +16,7 @@
 #include "memrec/model_file.h"
 #include "memrec/recommend.h"
 #include "memrec/serve.h"
+#include "memrec/train_fields.h"
 #include "memrec/visitor.h"
 
 using emscripten::val;
@@ -74,6 +75,19 @@ val table_info(const TableConfig& c, const EmbeddingTable& t) {
         o.set("blockDims", number_array(c.block_dims));
     }
     return o;
+}
+
+// A training setting as JS sees it: numbers, booleans, and the Adam mode by name.
+val setting_value(const TrainField& f, const TrainConfig& t) {
+    switch (f.type) {
+        case FieldType::Int: return val(field_ref<int>(f, t));
+        case FieldType::Int64: return val(static_cast<double>(field_ref<int64_t>(f, t)));
+        case FieldType::U64: return val(static_cast<double>(field_ref<uint64_t>(f, t)));
+        case FieldType::F64: return val(field_ref<double>(f, t));
+        case FieldType::Bool: return val(field_ref<bool>(f, t));
+        case FieldType::AdamMode: return val(std::string(to_string(field_ref<AdamMode>(f, t))));
+    }
+    return val::undefined();
 }
 
 val metrics_info(const Metrics& m) {
@@ -159,13 +173,9 @@ public:
             training.set("trainFraction", val(t.train_fraction));
             training.set("splitSeed", val(static_cast<double>(t.split_seed)));
             training.set("seed", val(static_cast<double>(t.seed)));
-            training.set("epochs", val(t.train.epochs));
-            training.set("batchSize", val(static_cast<double>(t.train.batch_size)));
-            training.set("learningRate", val(t.train.adam.learning_rate));
-            training.set("adam", val(std::string(to_string(t.train.adam.mode))));
-            // With early stopping the history's per-epoch metrics are on the validation slice, not eval.
-            training.set("earlyStopping", val(t.train.early_stopping));
-            training.set("validationFraction", val(t.train.validation_fraction));
+            // Every training setting under its field-list key. With early stopping (earlyStopping > 0) the
+            // history's per-epoch metrics are on the validation slice, not eval.
+            for (const TrainField& f : train_fields()) training.set(std::string(f.key), setting_value(f, t.train));
             training.set("minRating", val(t.min_rating));
             training.set("maxRating", val(t.max_rating));
             o.set("training", training);

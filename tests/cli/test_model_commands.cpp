@@ -104,6 +104,16 @@ TEST_CASE("train --out writes a model that inspect describes and eval reproduces
     CHECK(number_after(r.out, "  rmse ") == Approx(std::sqrt(mse)).epsilon(1e-5));
 }
 
+TEST_CASE("inspect reports the format version the file was written in", "[cli][model]") {
+    TempDir dir;
+    for (const std::string v : {"1", "2"}) {
+        const auto r = run_memrec({"inspect", std::string(MEMREC_FIXTURES) + "/format" + v + ".mrec"}, dir.path());
+        INFO(describe(r));
+        REQUIRE(r.status == 0);
+        CHECK_THAT(r.out, Contains("memrec model, format version " + v + ","));
+    }
+}
+
 TEST_CASE("export re-stores at f16 and int8, smaller and nearly as accurate", "[cli][model][export]") {
     Trained t;
     auto r = t.run({"export", t.dir.file("m.mrec"), "--quantize", "int8", "--out", t.dir.file("m8.mrec")});

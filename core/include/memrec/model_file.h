@@ -47,6 +47,7 @@ struct ModelFile {
     std::vector<EpochStats> history;
     Metrics eval;                       // eval metrics of the final model (count 0 if unknown)
     Storage storage = Storage::F32;     // how the tables were stored in the file this was loaded from
+    uint32_t format_version = 0;        // the format version of the file this was loaded from (0: not loaded)
 };
 
 // The newest format version this build writes and reads (see CHANGELOG.md).

@@ -1,5 +1,6 @@
-// Private to the model file: a little-endian byte writer, and a reader that checks every read against the
-// bytes that remain and names the field it was reading when it fails (FormatError "section.field: ...").
+// The one byte layer of memrec's binary files (model files and checkpoints): a little-endian writer, and a
+// reader that checks every read against the bytes that remain and names the field it was reading when it
+// fails (FormatError "section.field: ...", or "FILE: section.field: ..." for a reader given a file name).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +45,15 @@ public:
         varint(s.size());
         out_ += s;
     }
+    // A u32 byte length, then the bytes (the checkpoint's strings).
+    void str32(const std::string& s) {
+        u32(static_cast<uint32_t>(s.size()));
+        out_ += s;
+    }
     void bytes(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+    void f32s(const float* p, size_t n) {
+        for (size_t i = 0; i < n; ++i) f32(p[i]);
+    }
 
     std::string& data() { return out_; }
     size_t size() const { return out_.size(); }
@@ -59,14 +68,16 @@ private:
 class ByteReader {
 public:
     // `context` prefixes every field name in errors ("tables", "header").
-    ByteReader(const uint8_t* data, size_t size, std::string context)
-        : p_(data), end_(data + size), context_(std::move(context)) {}
+    // `file`, when given, names the file in errors instead of "model file" (checkpoints: their path).
+    ByteReader(const uint8_t* data, size_t size, std::string context, std::string file = "")
+        : p_(data), end_(data + size), context_(std::move(context)), file_(std::move(file)) {}
 
     size_t remaining() const { return static_cast<size_t>(end_ - p_); }
     const std::string& context() const { return context_; }
     std::string where(const std::string& field) const { return context_.empty() ? field : context_ + "." + field; }
 
     [[noreturn]] void fail(const std::string& field, const std::string& message) const {
+        if (!file_.empty()) throw FormatError(file_, where(field), message);
         throw FormatError(where(field), message);
     }
     // The next `n` bytes, or FormatError naming `field` if fewer remain.
@@ -130,10 +141,27 @@ public:
         const uint8_t* at = take(static_cast<size_t>(n), field);
         return std::string(reinterpret_cast<const char*>(at), static_cast<size_t>(n));
     }
+    std::string str32(const std::string& field) {
+        const uint32_t n = u32(field + " length");
+        const uint8_t* at = take(n, field);
+        return std::string(reinterpret_cast<const char*>(at), n);
+    }
+    // `n` f32 values into `out` (the caller has checked that n values fit in what remains).
+    void f32s(float* out, size_t n, const std::string& field) {
+        const uint8_t* at = take(4 * n, field);
+        for (size_t i = 0; i < n; ++i) {
+            const uint32_t b = uint32_t(at[4 * i]) | uint32_t(at[4 * i + 1]) << 8 | uint32_t(at[4 * i + 2]) << 16 |
+                               uint32_t(at[4 * i + 3]) << 24;
+            std::memcpy(&out[i], &b, 4);
+        }
+    }
     // Every byte of the section must have been read.
     void expect_end() const {
-        if (remaining() != 0)
-            throw FormatError(context_, std::to_string(remaining()) + " unexpected byte(s) after the last field");
+        if (remaining() != 0) {
+            const std::string message = std::to_string(remaining()) + " unexpected byte(s) after the last field";
+            if (!file_.empty()) throw FormatError(file_, context_, message);
+            throw FormatError(context_, message);
+        }
     }
 
 private:
@@ -147,6 +175,7 @@ private:
     const uint8_t* p_;
     const uint8_t* end_;
     std::string context_;
+    std::string file_;
 };
 
 }  // namespace memrec::detail

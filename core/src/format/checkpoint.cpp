@@ -22,7 +22,9 @@
 //                                    | if has step counts: rows x i32 steps (Adam's per-row counts))
 //   trailer  u64 FNV-1a 64 of the payload
 //
-// Enumerations are stored by name, so reordering an enum in the code never changes their meaning.
+// Enumerations are stored by name (enum_codes.h), so reordering an enum in the code never changes their
+// meaning. The training settings are written from their field list (train_fields.h, settings_codec.cpp),
+// and every byte goes through the byte layer model files use (byte_io.h).
 // Version 2 added the tables' parameter budget and the learning-rate decay; version 1 files are still read. A reader refuses versions it
 // does not know rather than guess.
 #include <cmath>
@@ -30,16 +32,19 @@
 #include <cstring>
 #include <limits>
 
+#include "byte_io.h"
 #include "memrec/checkpoint.h"
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/io.h"
 #include "memrec/rng.h"
-
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "checkpoint.cpp writes its numbers in host order, which must be little-endian"
-#endif
+#include "memrec/train_fields.h"
+#include "settings_codec.h"
 
 namespace memrec {
+
+using detail::ByteReader;
+using detail::ByteWriter;
 
 namespace {
 
@@ -53,128 +58,56 @@ uint64_t fnv1a(const uint8_t* p, size_t n) {
     return h;
 }
 
-class Writer {
-public:
-    template <class T>
-    void put(T v) {
-        static_assert(std::is_arithmetic<T>::value, "numbers only");
-        out_.append(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-    void str(const std::string& s) {
-        put(static_cast<uint32_t>(s.size()));
-        out_ += s;
-    }
-    template <class T>
-    void array(const T* p, size_t n) {
-        out_.append(reinterpret_cast<const char*>(p), n * sizeof(T));
-    }
-    std::string& bytes() { return out_; }
-
-private:
-    std::string out_;
-};
-
-class Reader {
-public:
-    Reader(const uint8_t* p, size_t n, const std::string& what) : p_(p), n_(n), what_(what) {}
-
-    [[noreturn]] void fail(const std::string& field, const std::string& message) const {
-        throw FormatError(what_, field, message);
-    }
-
-    size_t left() const { return n_ - pos_; }
-    void need(size_t bytes, const std::string& field) const {
-        if (bytes > left())
-            fail(field, "truncated: needs " + std::to_string(bytes) + " bytes, " + std::to_string(left()) + " left");
-    }
-    template <class T>
-    T get(const std::string& field) {
-        need(sizeof(T), field);
-        T v;
-        std::memcpy(&v, p_ + pos_, sizeof v);
-        pos_ += sizeof v;
-        return v;
-    }
-    std::string str(const std::string& field) {
-        const auto n = get<uint32_t>(field + " length");
-        need(n, field);
-        std::string s(reinterpret_cast<const char*>(p_ + pos_), n);
-        pos_ += n;
-        return s;
-    }
-    // `count` elements of T, checked against what remains before allocating.
-    template <class T>
-    void array(std::vector<T>& out, uint64_t count, const std::string& field) {
-        if (count > left() / sizeof(T))
-            fail(field, "count " + std::to_string(count) + " needs " + std::to_string(count) + " x " +
-                            std::to_string(sizeof(T)) + " bytes, " + std::to_string(left()) + " left");
-        out.resize(static_cast<size_t>(count));
-        if (count) std::memcpy(out.data(), p_ + pos_, static_cast<size_t>(count) * sizeof(T));
-        pos_ += static_cast<size_t>(count) * sizeof(T);
-    }
-    bool flag(const std::string& field) {
-        const auto v = get<uint8_t>(field);
-        if (v > 1) fail(field, "expected 0 or 1, got " + std::to_string(v));
-        return v != 0;
-    }
-    // An enumeration stored by name, parsed by `parse` (which throws ConfigError for unknown names).
-    template <class Parse>
-    auto named(const std::string& field, Parse parse) {
-        const std::string text = str(field);
-        try {
-            return parse(text);
-        } catch (const ConfigError& e) {
-            fail(field, e.what());
-        }
-    }
-
-private:
-    const uint8_t* p_;
-    size_t n_;
-    const std::string& what_;
-    size_t pos_ = 0;
-};
-
-void put_table(Writer& w, const TableConfig& t) {
-    w.str(to_string(t.kind));
-    w.put(static_cast<int32_t>(t.dim));
-    w.put(static_cast<int64_t>(t.buckets));
-    w.str(to_string(t.combiner));
-    w.put(static_cast<uint32_t>(t.block_ends.size()));
-    for (int64_t e : t.block_ends) w.put(e);
-    w.put(static_cast<uint32_t>(t.block_dims.size()));
-    for (int d : t.block_dims) w.put(static_cast<int32_t>(d));
-    w.put(t.alpha);
-    w.put(static_cast<uint8_t>(t.projection_bias));
-    w.put(static_cast<int64_t>(t.param_budget));
+// `count` values of `width` bytes each must fit in what remains: checked before anything is allocated.
+uint64_t checked_count(const ByteReader& r, uint64_t count, size_t width, const std::string& field) {
+    if (count > r.remaining() / width)
+        r.fail(field, "count " + std::to_string(count) + " needs " + std::to_string(count) + " x " +
+                          std::to_string(width) + " bytes, " + std::to_string(r.remaining()) + " left");
+    return count;
 }
 
-TableConfig get_table(Reader& r, const std::string& name, uint32_t version) {
+// An enumeration stored by name.
+template <class E, size_t N>
+E read_named(ByteReader& r, const EnumEntry<E> (&table)[N], const std::string& field, const char* what) {
+    const std::string name = r.str32(field);
+    if (const auto* e = enum_by_name(table, name)) return e->value;
+    r.fail(field, "unknown " + std::string(what) + " '" + name + "' (expected " + enum_list(table, false) + ")");
+}
+
+bool read_flag(ByteReader& r, const std::string& field) {
+    const uint8_t v = r.u8(field);
+    if (v > 1) r.fail(field, "expected 0 or 1, got " + std::to_string(v));
+    return v != 0;
+}
+
+void put_table(ByteWriter& w, const TableConfig& t) {
+    w.str32(to_string(t.kind));
+    w.u32(static_cast<uint32_t>(t.dim));
+    w.u64(static_cast<uint64_t>(t.buckets));
+    w.str32(to_string(t.combiner));
+    w.u32(static_cast<uint32_t>(t.block_ends.size()));
+    for (int64_t e : t.block_ends) w.u64(static_cast<uint64_t>(e));
+    w.u32(static_cast<uint32_t>(t.block_dims.size()));
+    for (int d : t.block_dims) w.u32(static_cast<uint32_t>(d));
+    w.f64(t.alpha);
+    w.u8(t.projection_bias ? 1 : 0);
+    w.u64(static_cast<uint64_t>(t.param_budget));
+}
+
+TableConfig get_table(ByteReader& r, const std::string& name, uint32_t version) {
     TableConfig t;
-    t.kind = r.named(name + ".kind", parse_table_kind);
-    t.dim = r.get<int32_t>(name + ".dim");
-    t.buckets = r.get<int64_t>(name + ".buckets");
-    t.combiner = r.named(name + ".combiner", parse_combiner);
-    std::vector<int64_t> ends;
-    r.array(ends, r.get<uint32_t>(name + ".block_ends count"), name + ".block_ends");
-    t.block_ends = ends;
-    std::vector<int32_t> dims;
-    r.array(dims, r.get<uint32_t>(name + ".block_dims count"), name + ".block_dims");
-    t.block_dims.assign(dims.begin(), dims.end());
-    t.alpha = r.get<double>(name + ".alpha");
-    t.projection_bias = r.flag(name + ".projection_bias");
-    if (version >= 2) t.param_budget = r.get<int64_t>(name + ".param_budget");
+    t.kind = read_named(r, kTableKinds, name + ".kind", "table kind");
+    t.dim = static_cast<int32_t>(r.u32(name + ".dim"));
+    t.buckets = static_cast<int64_t>(r.u64(name + ".buckets"));
+    t.combiner = read_named(r, kCombiners, name + ".combiner", "combiner");
+    const uint64_t ends = checked_count(r, r.u32(name + ".block_ends count"), 8, name + ".block_ends");
+    for (uint64_t i = 0; i < ends; ++i) t.block_ends.push_back(static_cast<int64_t>(r.u64(name + ".block_ends")));
+    const uint64_t dims = checked_count(r, r.u32(name + ".block_dims count"), 4, name + ".block_dims");
+    for (uint64_t i = 0; i < dims; ++i) t.block_dims.push_back(static_cast<int32_t>(r.u32(name + ".block_dims")));
+    t.alpha = r.f64(name + ".alpha");
+    t.projection_bias = read_flag(r, name + ".projection_bias");
+    if (version >= 2) t.param_budget = static_cast<int64_t>(r.u64(name + ".param_budget"));
     return t;
-}
-
-// The shortest text that reads back as `v`.
-std::string number(double v) {
-    char buf[40];
-    for (int digits = 6; digits <= 17; ++digits) {
-        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (std::strtod(buf, nullptr) == v || std::isnan(v)) break;
-    }
-    return buf;
 }
 
 template <class T>
@@ -204,7 +137,7 @@ std::string table_difference(const std::string& name, const TableConfig& a, cons
         if (a.block_dims != b.block_dims)
             return differs(name + " table block dims", list(a.block_dims), list(b.block_dims));
         if (a.block_dims.empty() && a.alpha != b.alpha)
-            return differs(name + " table alpha", number(a.alpha), number(b.alpha));
+            return differs(name + " table alpha", shortest_number(a.alpha), shortest_number(b.alpha));
         if (a.param_budget != b.param_budget)
             return differs(name + " table parameter budget", std::to_string(a.param_budget),
                            std::to_string(b.param_budget));
@@ -300,133 +233,122 @@ void restore_state(const Checkpoint& ck, Model& model, Adam& adam) {
 }
 
 std::string serialize_checkpoint(const Checkpoint& ck) {
-    Writer w;
-    w.bytes().append(kMagic, sizeof kMagic);
-    w.put(kVersion);
-    w.put(uint64_t{0});  // payload size, patched below
+    ByteWriter w;
+    w.bytes(kMagic, sizeof kMagic);
+    w.u32(kVersion);
+    w.u64(0);  // payload size, patched below
 
-    w.str(ck.preset);
-    w.str(ck.data_source);
-    w.str(ck.data_format);
-    w.put(ck.train_fraction);
-    w.put(ck.split_seed);
-    w.put(ck.data.ratings);
-    w.put(ck.data.users);
-    w.put(ck.data.items);
-    w.put(ck.data.hash);
+    w.str32(ck.preset);
+    w.str32(ck.data_source);
+    w.str32(ck.data_format);
+    w.f64(ck.train_fraction);
+    w.u64(ck.split_seed);
+    w.u64(static_cast<uint64_t>(ck.data.ratings));
+    w.u32(static_cast<uint32_t>(ck.data.users));
+    w.u32(static_cast<uint32_t>(ck.data.items));
+    w.u64(ck.data.hash);
 
     put_table(w, ck.model.user);
     put_table(w, ck.model.item);
-    w.put(static_cast<uint8_t>(ck.model.global_bias));
-    w.put(static_cast<uint8_t>(ck.model.user_bias));
-    w.put(static_cast<uint8_t>(ck.model.item_bias));
+    w.u8(ck.model.global_bias);
+    w.u8(ck.model.user_bias);
+    w.u8(ck.model.item_bias);
 
-    const TrainConfig& t = ck.train;
-    w.put(static_cast<int32_t>(t.epochs));
-    w.put(static_cast<int64_t>(t.batch_size));
-    w.put(t.adam.learning_rate);
-    w.put(t.adam.beta1);
-    w.put(t.adam.beta2);
-    w.put(t.adam.epsilon);
-    w.str(to_string(t.adam.mode));
-    w.put(t.adam.weight_decay);
-    w.put(t.adam.l2);
-    w.put(t.adam.l2_bias);
-    w.put(t.adam.l2_user);
-    w.put(t.adam.l2_item);
-    w.put(static_cast<int32_t>(t.threads));
-    w.put(t.seed);
-    w.put(static_cast<uint8_t>(t.shuffle));
-    w.put(static_cast<int32_t>(t.early_stopping));
-    w.put(t.validation_fraction);
-    w.put(t.adam.lr_decay);
+    detail::write_checkpoint_settings(w, ck.train);
 
-    w.put(static_cast<uint32_t>(ck.history.size()));
+    w.u32(static_cast<uint32_t>(ck.history.size()));
     for (const EpochStats& e : ck.history) {
-        w.put(static_cast<int32_t>(e.epoch));
-        w.put(e.train_loss);
-        w.put(e.train_mae);
-        w.put(e.eval.mse);
-        w.put(e.eval.rmse);
-        w.put(e.eval.mae);
-        w.put(e.eval.count);
-        w.put(e.seconds);
-        w.put(e.ratings_per_second);
+        w.u32(static_cast<uint32_t>(e.epoch));
+        w.f64(e.train_loss);
+        w.f64(e.train_mae);
+        w.f64(e.eval.mse);
+        w.f64(e.eval.rmse);
+        w.f64(e.eval.mae);
+        w.u64(static_cast<uint64_t>(e.eval.count));
+        w.f64(e.seconds);
+        w.f64(e.ratings_per_second);
     }
 
-    w.put(ck.adam_steps);
+    w.u64(static_cast<uint64_t>(ck.adam_steps));
 
-    w.put(static_cast<uint32_t>(ck.params.size()));
+    w.u32(static_cast<uint32_t>(ck.params.size()));
     for (const ParamState& p : ck.params) {
         const size_t n = static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols);
         if (p.values.size() != n || p.m.size() != n || p.v.size() != n ||
             (!p.steps.empty() && p.steps.size() != static_cast<size_t>(p.rows)))
             throw Error("checkpoint: parameter " + p.name + " has inconsistent sizes");
-        w.str(p.name);
-        w.put(p.rows);
-        w.put(p.cols);
-        w.put(static_cast<uint8_t>(!p.steps.empty()));
-        w.array(p.values.data(), n);
-        w.array(p.m.data(), n);
-        w.array(p.v.data(), n);
-        w.array(p.steps.data(), p.steps.size());
+        w.str32(p.name);
+        w.u64(static_cast<uint64_t>(p.rows));
+        w.u32(static_cast<uint32_t>(p.cols));
+        w.u8(!p.steps.empty());
+        w.f32s(p.values.data(), n);
+        w.f32s(p.m.data(), n);
+        w.f32s(p.v.data(), n);
+        for (int32_t s : p.steps) w.u32(static_cast<uint32_t>(s));
     }
 
-    std::string& out = w.bytes();
+    std::string& out = w.data();
     const uint64_t payload = out.size() - kHeaderBytes;
-    std::memcpy(&out[12], &payload, sizeof payload);
-    w.put(fnv1a(reinterpret_cast<const uint8_t*>(out.data()) + kHeaderBytes, payload));
+    ByteWriter size;
+    size.u64(payload);
+    out.replace(12, 8, size.data());
+    w.u64(fnv1a(reinterpret_cast<const uint8_t*>(out.data()) + kHeaderBytes, payload));
     return std::move(out);
 }
 
-Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string& name) {
-    Reader head(data, size, name);
-    head.need(sizeof kMagic, "magic");
-    if (std::memcmp(data, kMagic, sizeof kMagic) != 0)
+namespace {
+
+// Magic, version, payload size and checksum; returns the version.
+uint32_t read_envelope(const uint8_t* data, size_t size, const std::string& name, uint64_t* payload) {
+    ByteReader head(data, size, "", name);
+    if (std::memcmp(head.take(sizeof kMagic, "magic"), kMagic, sizeof kMagic) != 0)
         head.fail("magic", "not a memrec checkpoint (expected MRECCKPT)");
-    Reader r(data + sizeof kMagic, size - sizeof kMagic, name);
-    const auto version = r.get<uint32_t>("version");
+    const uint32_t version = head.u32("version");
     if (version != 1 && version != kVersion)
-        r.fail("version", "expected 1.." + std::to_string(kVersion) + ", got " + std::to_string(version) +
-                            (version > kVersion ? " (written by a newer memrec)" : ""));
-    const auto payload = r.get<uint64_t>("payload size");
-    if (payload > r.left() || r.left() - payload != sizeof(uint64_t))
-        r.fail("payload size", "header says " + std::to_string(payload) + " bytes, the file has " +
-                                 (r.left() >= sizeof(uint64_t) ? std::to_string(r.left() - sizeof(uint64_t))
-                                                                : std::string("no room for the checksum")));
+        head.fail("version", "expected 1.." + std::to_string(kVersion) + ", got " + std::to_string(version) +
+                                 (version > kVersion ? " (written by a newer memrec)" : ""));
+    *payload = head.u64("payload size");
+    if (*payload > head.remaining() || head.remaining() - *payload != sizeof(uint64_t))
+        head.fail("payload size", "header says " + std::to_string(*payload) + " bytes, the file has " +
+                                      (head.remaining() >= sizeof(uint64_t)
+                                           ? std::to_string(head.remaining() - sizeof(uint64_t))
+                                           : std::string("no room for the checksum")));
     const uint8_t* body = data + kHeaderBytes;
-    uint64_t stored;
-    std::memcpy(&stored, body + payload, sizeof stored);
-    const uint64_t actual = fnv1a(body, static_cast<size_t>(payload));
+    ByteReader tail(body + *payload, sizeof(uint64_t), "", name);
+    const uint64_t stored = tail.u64("checksum");
+    const uint64_t actual = fnv1a(body, static_cast<size_t>(*payload));
     if (stored != actual) {
         char msg[96];
         std::snprintf(msg, sizeof msg, "mismatch: stored %016llx, computed %016llx", (unsigned long long)stored,
                       (unsigned long long)actual);
-        r.fail("checksum", msg);
+        head.fail("checksum", msg);
     }
+    return version;
+}
 
-    Reader p(body, static_cast<size_t>(payload), name);
-    Checkpoint ck;
-    ck.preset = p.str("preset");
-    ck.data_source = p.str("data source");
-    ck.data_format = p.str("data format");
-    ck.train_fraction = p.get<double>("train fraction");
+void read_run(ByteReader& p, Checkpoint& ck) {
+    ck.preset = p.str32("preset");
+    ck.data_source = p.str32("data source");
+    ck.data_format = p.str32("data format");
+    ck.train_fraction = p.f64("train fraction");
     if (!(ck.train_fraction > 0.0 && ck.train_fraction < 1.0))
-        p.fail("train fraction", "expected a value in (0, 1), got " + number(ck.train_fraction));
-    ck.split_seed = p.get<uint64_t>("split seed");
-    ck.data.ratings = p.get<int64_t>("data.ratings");
-    ck.data.users = p.get<int32_t>("data.users");
-    ck.data.items = p.get<int32_t>("data.items");
-    ck.data.hash = p.get<uint64_t>("data.hash");
+        p.fail("train fraction", "expected a value in (0, 1), got " + shortest_number(ck.train_fraction));
+    ck.split_seed = p.u64("split seed");
+    ck.data.ratings = static_cast<int64_t>(p.u64("data.ratings"));
+    ck.data.users = static_cast<int32_t>(p.u32("data.users"));
+    ck.data.items = static_cast<int32_t>(p.u32("data.items"));
+    ck.data.hash = p.u64("data.hash");
     if (ck.data.ratings < 1 || ck.data.users < 1 || ck.data.items < 1)
         p.fail("data", "expected positive counts, got " + std::to_string(ck.data.ratings) + " ratings, " +
-                         std::to_string(ck.data.users) + " users, " + std::to_string(ck.data.items) + " items");
+                           std::to_string(ck.data.users) + " users, " + std::to_string(ck.data.items) + " items");
+}
 
+void read_config(ByteReader& p, Checkpoint& ck, uint32_t version) {
     ck.model.user = get_table(p, "model.user", version);
     ck.model.item = get_table(p, "model.item", version);
-    ck.model.global_bias = p.flag("model.global_bias");
-    ck.model.user_bias = p.flag("model.user_bias");
-    ck.model.item_bias = p.flag("model.item_bias");
+    ck.model.global_bias = read_flag(p, "model.global_bias");
+    ck.model.user_bias = read_flag(p, "model.user_bias");
+    ck.model.item_bias = read_flag(p, "model.item_bias");
     try {
         ck.model.validate();
         ck.model.user.validate(ck.data.users);
@@ -434,83 +356,82 @@ Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string&
     } catch (const ConfigError& e) {
         p.fail("model", e.what());
     }
-
-    TrainConfig& t = ck.train;
-    t.epochs = p.get<int32_t>("train.epochs");
-    t.batch_size = p.get<int64_t>("train.batch");
-    t.adam.learning_rate = p.get<double>("train.lr");
-    t.adam.beta1 = p.get<double>("train.beta1");
-    t.adam.beta2 = p.get<double>("train.beta2");
-    t.adam.epsilon = p.get<double>("train.epsilon");
-    t.adam.mode = p.named("train.adam", parse_adam_mode);
-    t.adam.weight_decay = p.get<double>("train.weight_decay");
-    t.adam.l2 = p.get<double>("train.l2");
-    t.adam.l2_bias = p.get<double>("train.l2_bias");
-    t.adam.l2_user = p.get<double>("train.l2_user");
-    t.adam.l2_item = p.get<double>("train.l2_item");
-    t.threads = p.get<int32_t>("train.threads");
-    t.seed = p.get<uint64_t>("train.seed");
-    t.shuffle = p.flag("train.shuffle");
-    t.early_stopping = p.get<int32_t>("train.early_stopping");
-    t.validation_fraction = p.get<double>("train.validation_fraction");
-    if (version >= 2) t.adam.lr_decay = p.get<double>("train.lr_decay");
+    detail::read_checkpoint_settings(p, ck.train, version);
     try {
-        t.validate();
+        ck.train.validate();
     } catch (const ConfigError& e) {
         p.fail("train", e.what());
     }
+}
 
-    const auto epochs = p.get<uint32_t>("history count");
+void read_history(ByteReader& p, Checkpoint& ck) {
+    const uint32_t epochs = p.u32("history count");
     constexpr size_t kEpochBytes = 4 + 8 * 8;
-    if (epochs > static_cast<uint64_t>(t.epochs) || epochs > p.left() / kEpochBytes)
-        p.fail("history count", std::to_string(epochs) + " epochs, more than the run's " + std::to_string(t.epochs) +
-                                  " or than the bytes left hold");
+    if (epochs > static_cast<uint64_t>(ck.train.epochs) || epochs > p.remaining() / kEpochBytes)
+        p.fail("history count", std::to_string(epochs) + " epochs, more than the run's " +
+                                    std::to_string(ck.train.epochs) + " or than the bytes left hold");
     ck.history.resize(epochs);
     for (uint32_t i = 0; i < epochs; ++i) {
         EpochStats& e = ck.history[i];
         const std::string f = "history[" + std::to_string(i) + "]";
-        e.epoch = p.get<int32_t>(f + ".epoch");
+        e.epoch = static_cast<int32_t>(p.u32(f + ".epoch"));
         if (e.epoch != static_cast<int>(i) + 1)
             p.fail(f + ".epoch", "expected " + std::to_string(i + 1) + ", got " + std::to_string(e.epoch));
-        e.train_loss = p.get<double>(f + ".train_loss");
-        e.train_mae = p.get<double>(f + ".train_mae");
-        e.eval.mse = p.get<double>(f + ".eval_mse");
-        e.eval.rmse = p.get<double>(f + ".eval_rmse");
-        e.eval.mae = p.get<double>(f + ".eval_mae");
-        e.eval.count = p.get<int64_t>(f + ".eval_count");
-        e.seconds = p.get<double>(f + ".seconds");
-        e.ratings_per_second = p.get<double>(f + ".ratings_per_second");
+        e.train_loss = p.f64(f + ".train_loss");
+        e.train_mae = p.f64(f + ".train_mae");
+        e.eval.mse = p.f64(f + ".eval_mse");
+        e.eval.rmse = p.f64(f + ".eval_rmse");
+        e.eval.mae = p.f64(f + ".eval_mae");
+        e.eval.count = static_cast<int64_t>(p.u64(f + ".eval_count"));
+        e.seconds = p.f64(f + ".seconds");
+        e.ratings_per_second = p.f64(f + ".ratings_per_second");
     }
+}
 
-    ck.adam_steps = p.get<int64_t>("adam steps");
+void read_param(ByteReader& p, ParamState& o, const std::string& at) {
+    o.name = p.str32(at + ".name");
+    const std::string f = at + " (" + o.name + ")";
+    o.rows = static_cast<int64_t>(p.u64(f + ".rows"));
+    o.cols = static_cast<int32_t>(p.u32(f + ".cols"));
+    if (o.rows < 1 || o.cols < 1 || o.cols > (1 << 20))
+        p.fail(f, "bad shape " + std::to_string(o.rows) + " x " + std::to_string(o.cols));
+    const bool has_steps = read_flag(p, f + ".has_steps");
+    // Three float arrays of rows x cols (and the step counts) must fit in what is left: checked before
+    // any allocation, without overflow.
+    const uint64_t row_bytes = 3 * 4 * static_cast<uint64_t>(o.cols) + (has_steps ? 4 : 0);
+    if (static_cast<uint64_t>(o.rows) > p.remaining() / row_bytes)
+        p.fail(f + ".rows", std::to_string(o.rows) + " rows of " + std::to_string(o.cols) + " need " +
+                                std::to_string(row_bytes) + " bytes each, " + std::to_string(p.remaining()) + " left");
+    const size_t n = static_cast<size_t>(o.rows) * static_cast<size_t>(o.cols);
+    for (auto [values, name] : {std::pair{&o.values, ".values"}, {&o.m, ".m"}, {&o.v, ".v"}}) {
+        values->resize(n);
+        p.f32s(values->data(), n, f + name);
+    }
+    if (has_steps) {
+        o.steps.resize(static_cast<size_t>(o.rows));
+        for (auto& s : o.steps) s = static_cast<int32_t>(p.u32(f + ".steps"));
+    }
+}
+
+}  // namespace
+
+Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string& name) {
+    uint64_t payload = 0;
+    const uint32_t version = read_envelope(data, size, name, &payload);
+    ByteReader p(data + kHeaderBytes, static_cast<size_t>(payload), "", name);
+    Checkpoint ck;
+    read_run(p, ck);
+    read_config(p, ck, version);
+    read_history(p, ck);
+    ck.adam_steps = static_cast<int64_t>(p.u64("adam steps"));
     if (ck.adam_steps < 0) p.fail("adam steps", "expected >= 0, got " + std::to_string(ck.adam_steps));
-
-    const auto nparams = p.get<uint32_t>("params count");
-    if (nparams > p.left() / 16) p.fail("params count", std::to_string(nparams) + " is more than the bytes left hold");
+    const uint32_t nparams = p.u32("params count");
+    if (nparams > p.remaining() / 16)
+        p.fail("params count", std::to_string(nparams) + " is more than the bytes left hold");
     ck.params.resize(nparams);
-    for (uint32_t i = 0; i < nparams; ++i) {
-        ParamState& o = ck.params[i];
-        std::string f = "params[" + std::to_string(i) + "]";
-        o.name = p.str(f + ".name");
-        f += " (" + o.name + ")";
-        o.rows = p.get<int64_t>(f + ".rows");
-        o.cols = p.get<int32_t>(f + ".cols");
-        if (o.rows < 1 || o.cols < 1 || o.cols > (1 << 20))
-            p.fail(f, "bad shape " + std::to_string(o.rows) + " x " + std::to_string(o.cols));
-        const bool has_steps = p.flag(f + ".has_steps");
-        // Three float arrays of rows x cols (and the step counts) must fit in what is left: checked before
-        // any allocation, without overflow.
-        const uint64_t row_bytes = 3 * 4 * static_cast<uint64_t>(o.cols) + (has_steps ? 4 : 0);
-        if (static_cast<uint64_t>(o.rows) > p.left() / row_bytes)
-            p.fail(f + ".rows", std::to_string(o.rows) + " rows of " + std::to_string(o.cols) + " need " +
-                                  std::to_string(row_bytes) + " bytes each, " + std::to_string(p.left()) + " left");
-        const uint64_t n = static_cast<uint64_t>(o.rows) * static_cast<uint64_t>(o.cols);
-        p.array(o.values, n, f + ".values");
-        p.array(o.m, n, f + ".m");
-        p.array(o.v, n, f + ".v");
-        if (has_steps) p.array(o.steps, static_cast<uint64_t>(o.rows), f + ".steps");
-    }
-    if (p.left() != 0) p.fail("payload", std::to_string(p.left()) + " bytes left over after the parameters");
+    for (uint32_t i = 0; i < nparams; ++i) read_param(p, ck.params[i], "params[" + std::to_string(i) + "]");
+    if (p.remaining() != 0)
+        p.fail("payload", std::to_string(p.remaining()) + " bytes left over after the parameters");
     return ck;
 }
 
@@ -537,31 +458,9 @@ std::string settings_difference(const Checkpoint& saved, const ModelConfig& mode
     if (a.global_bias != model.global_bias) return differs("global bias", onoff(a.global_bias), onoff(model.global_bias));
     if (a.user_bias != model.user_bias) return differs("user biases", onoff(a.user_bias), onoff(model.user_bias));
     if (a.item_bias != model.item_bias) return differs("item biases", onoff(a.item_bias), onoff(model.item_bias));
-    const TrainConfig& s = saved.train;
-    if (s.batch_size != train.batch_size)
-        return differs("batch size", std::to_string(s.batch_size), std::to_string(train.batch_size));
-    if (s.adam.learning_rate != train.adam.learning_rate)
-        return differs("learning rate", number(s.adam.learning_rate), number(train.adam.learning_rate));
-    if (s.adam.lr_decay != train.adam.lr_decay)
-        return differs("learning-rate decay", number(s.adam.lr_decay), number(train.adam.lr_decay));
-    if (s.adam.beta1 != train.adam.beta1) return differs("Adam beta1", number(s.adam.beta1), number(train.adam.beta1));
-    if (s.adam.beta2 != train.adam.beta2) return differs("Adam beta2", number(s.adam.beta2), number(train.adam.beta2));
-    if (s.adam.epsilon != train.adam.epsilon)
-        return differs("Adam epsilon", number(s.adam.epsilon), number(train.adam.epsilon));
-    if (s.adam.mode != train.adam.mode) return differs("Adam mode", to_string(s.adam.mode), to_string(train.adam.mode));
-    if (s.adam.weight_decay != train.adam.weight_decay)
-        return differs("weight decay", number(s.adam.weight_decay), number(train.adam.weight_decay));
-    if (s.adam.l2 != train.adam.l2) return differs("L2", number(s.adam.l2), number(train.adam.l2));
-    if (s.adam.l2_bias != train.adam.l2_bias)
-        return differs("bias L2", number(s.adam.l2_bias), number(train.adam.l2_bias));
-    if (s.adam.l2_user != train.adam.l2_user)
-        return differs("user L2", number(s.adam.l2_user), number(train.adam.l2_user));
-    if (s.adam.l2_item != train.adam.l2_item)
-        return differs("item L2", number(s.adam.l2_item), number(train.adam.l2_item));
-    if (s.early_stopping != train.early_stopping)
-        return differs("early stopping", std::to_string(s.early_stopping), std::to_string(train.early_stopping));
-    if (s.seed != train.seed) return differs("seed", std::to_string(s.seed), std::to_string(train.seed));
-    if (s.shuffle != train.shuffle) return differs("shuffling", onoff(s.shuffle), onoff(train.shuffle));
+    for (const TrainField& f : train_fields())
+        if (f.must_match && !same_value(f, saved.train, train))
+            return differs(f.name, field_text(f, saved.train), field_text(f, train));
     return {};
 }
 

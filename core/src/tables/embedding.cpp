@@ -2,43 +2,23 @@
 #include <cmath>
 
 #include "memrec/embedding.h"
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/tables.h"
 
 namespace memrec {
 
-const char* to_string(TableKind kind) {
-    switch (kind) {
-        case TableKind::Full: return "full";
-        case TableKind::QuotientRemainder: return "qr";
-        case TableKind::MixedDimension: return "md";
-        case TableKind::Hashed: return "hash";
-    }
-    return "?";
-}
-
-const char* to_string(Combiner combiner) {
-    switch (combiner) {
-        case Combiner::Mult: return "mult";
-        case Combiner::Add: return "add";
-        case Combiner::Concat: return "concat";
-    }
-    return "?";
-}
+const char* to_string(TableKind kind) { return enum_entry(kTableKinds, kind).name; }
+const char* to_string(Combiner combiner) { return enum_entry(kCombiners, combiner).name; }
 
 TableKind parse_table_kind(const std::string& s) {
-    if (s == "full") return TableKind::Full;
-    if (s == "qr") return TableKind::QuotientRemainder;
-    if (s == "md") return TableKind::MixedDimension;
-    if (s == "hash") return TableKind::Hashed;
-    throw ConfigError("unknown table kind '" + s + "' (expected full, qr, md or hash)");
+    if (const auto* e = enum_by_name(kTableKinds, s)) return e->value;
+    throw ConfigError("unknown table kind '" + s + "' (expected " + enum_list(kTableKinds, false) + ")");
 }
 
 Combiner parse_combiner(const std::string& s) {
-    if (s == "mult") return Combiner::Mult;
-    if (s == "add") return Combiner::Add;
-    if (s == "concat") return Combiner::Concat;
-    throw ConfigError("unknown combiner '" + s + "' (expected mult, add or concat)");
+    if (const auto* e = enum_by_name(kCombiners, s)) return e->value;
+    throw ConfigError("unknown combiner '" + s + "' (expected " + enum_list(kCombiners, false) + ")");
 }
 
 void TableConfig::validate(int64_t rows) const {

@@ -2,25 +2,17 @@
 #include <cmath>
 
 #include "memrec/adam.h"
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/kernels.h"
 
 namespace memrec {
 
-const char* to_string(AdamMode mode) {
-    switch (mode) {
-        case AdamMode::Dense: return "dense";
-        case AdamMode::DenseSweep: return "dense-sweep";
-        case AdamMode::Lazy: return "lazy";
-    }
-    return "?";
-}
+const char* to_string(AdamMode mode) { return enum_entry(kAdamModes, mode).name; }
 
 AdamMode parse_adam_mode(const std::string& s) {
-    if (s == "dense") return AdamMode::Dense;
-    if (s == "dense-sweep") return AdamMode::DenseSweep;
-    if (s == "lazy") return AdamMode::Lazy;
-    throw ConfigError("unknown Adam mode '" + s + "' (expected dense, dense-sweep or lazy)");
+    if (const auto* e = enum_by_name(kAdamModes, s)) return e->value;
+    throw ConfigError("unknown Adam mode '" + s + "' (expected " + enum_list(kAdamModes, false) + ")");
 }
 
 void AdamConfig::validate() const {

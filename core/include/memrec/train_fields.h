@@ -1,0 +1,53 @@
+// The training settings as data: one entry per TrainConfig field, the single declaration that drives the
+// model file's and the checkpoint's codecs (core/src/format/settings_codec.cpp), the "settings differ"
+// check of `train --resume` (settings_difference), `memrec inspect` and the bindings' info().
+//
+// Adding a setting: the member (trainer.h or adam.h), one entry in train_fields.cpp, the CLI flag. A new
+// entry is appended with `model_since`/`checkpoint_since` set to the format versions that first store it
+// (files of older versions read it at the member's default).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "memrec/trainer.h"
+
+namespace memrec {
+
+// How a setting is held in memory (and so how each format encodes it).
+enum class FieldType : uint8_t { Int, Int64, U64, F64, Bool, AdamMode };
+
+struct TrainField {
+    const char* name;   // "learning rate": file errors, settings differences, inspect
+    const char* key;    // "learningRate": the bindings' info() and checkpoint errors ("train.learningRate")
+    FieldType type;
+    void* (*ref)(TrainConfig&);  // the member this entry describes, of `type`
+    uint64_t max;       // Int/Int64 fields: the largest value a model file may hold (0 is the least)
+    uint8_t model_since;       // the model file format version that added it
+    uint8_t checkpoint_since;  // the checkpoint version that added it
+    bool must_match;    // train --resume refuses a checkpoint whose value differs
+};
+
+// In the order both formats store them (each groups the fields by the version that added them).
+const std::vector<TrainField>& train_fields();
+
+// The member `f` describes; T must be the type its FieldType names (int, int64_t, uint64_t, double, bool,
+// AdamMode).
+template <class T>
+T& field_ref(const TrainField& f, TrainConfig& t) {
+    return *static_cast<T*>(f.ref(t));
+}
+template <class T>
+const T& field_ref(const TrainField& f, const TrainConfig& t) {
+    return *static_cast<const T*>(f.ref(const_cast<TrainConfig&>(t)));
+}
+
+// The value as text: integers in decimal, doubles as the shortest text that reads back the same,
+// booleans "on"/"off", Adam modes by name.
+std::string field_text(const TrainField& f, const TrainConfig& t);
+bool same_value(const TrainField& f, const TrainConfig& a, const TrainConfig& b);
+// The shortest decimal text that reads back as `v` (also used for other settings' messages).
+std::string shortest_number(double v);
+
+}  // namespace memrec

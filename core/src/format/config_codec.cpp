@@ -1,0 +1,141 @@
+// The config section (scale, biases, rows and each table's config) and the order section (the
+// permutations of mixed-dimension tables).
+#include <algorithm>
+#include <cmath>
+
+#include "memrec/enum_codes.h"
+#include "model_sections.h"
+#include "settings_codec.h"
+
+namespace memrec::detail {
+
+namespace {
+
+void write_table_config(ByteWriter& w, const EmbeddingTable& t, bool order_from_popularity) {
+    const TableConfig c = t.config();
+    w.u8(enum_entry(kTableKinds, c.kind).code);
+    w.varint(static_cast<uint64_t>(c.dim));
+    switch (c.kind) {
+        case TableKind::Full: break;
+        case TableKind::QuotientRemainder:
+            w.varint(static_cast<uint64_t>(c.buckets));
+            w.u8(enum_entry(kCombiners, c.combiner).code);
+            break;
+        case TableKind::Hashed: w.varint(static_cast<uint64_t>(c.buckets)); break;
+        case TableKind::MixedDimension: {
+            w.varint(c.block_dims.size());
+            int64_t prev = 0;
+            for (int64_t e : c.block_ends) {
+                w.varint(static_cast<uint64_t>(e - prev));
+                prev = e;
+            }
+            for (int d : c.block_dims) w.varint(static_cast<uint64_t>(d));
+            w.u8(c.projection_bias ? 1 : 0);
+            w.u8(order_from_popularity ? 0 : 1);
+            break;
+        }
+    }
+}
+
+TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t rows) {
+    TableSpec spec;
+    TableConfig& c = spec.config;
+    c.kind = read_code(r, kTableKinds, table + ".kind");
+    c.dim = static_cast<int>(r.varint_in(table + ".dim", 1, 4096));
+    if (c.kind == TableKind::QuotientRemainder || c.kind == TableKind::Hashed)
+        c.buckets = static_cast<int64_t>(r.varint_in(table + ".buckets", 1, kMaxRows));
+    if (c.kind == TableKind::QuotientRemainder) {
+        c.combiner = read_code(r, kCombiners, table + ".combiner");
+        if (c.combiner == Combiner::Concat && c.dim < 2) r.fail(table + ".dim", "the concat combiner needs dim >= 2");
+    }
+    if (c.kind == TableKind::MixedDimension) {
+        const auto blocks = r.varint_in(table + ".blocks", 1, std::min<uint64_t>(255, uint64_t(rows)));
+        int64_t end = 0;
+        for (uint64_t b = 0; b + 1 < blocks; ++b) {
+            const std::string f = table + ".block" + std::to_string(b) + ".length";
+            end += static_cast<int64_t>(r.varint_in(f, 1, uint64_t(rows - 1 - end)));
+            if (end >= rows) r.fail(f, "block ends must stay below the rows (" + std::to_string(rows) + ")");
+            c.block_ends.push_back(end);
+        }
+        for (uint64_t b = 0; b < blocks; ++b)
+            c.block_dims.push_back(
+                static_cast<int>(r.varint_in(table + ".block" + std::to_string(b) + ".dim", 1, uint64_t(c.dim))));
+        const uint8_t pb = r.u8(table + ".projection bias");
+        if (pb > 1) r.fail(table + ".projection bias", "expected 0 or 1, got " + std::to_string(pb));
+        c.projection_bias = pb == 1;
+        const uint8_t os = r.u8(table + ".order source");
+        if (os > 1) r.fail(table + ".order source", "expected 0 (popularity) or 1 (explicit), got " + std::to_string(os));
+        if (os == 0 && table != "item")
+            r.fail(table + ".order source", "expected 1 (explicit): only the item table can follow popularity");
+        spec.explicit_order = os == 1;
+    }
+    try {
+        c.validate(rows);
+    } catch (const ConfigError& e) {
+        r.fail(table, e.what());
+    }
+    return spec;
+}
+
+}  // namespace
+
+// Whether a mixed-dimension table's order is what the popularity section reproduces.
+bool order_follows_popularity(const EmbeddingTable& t, const std::vector<int64_t>& counts) {
+    const auto* md = dynamic_cast<const MixedDimensionEmbedding*>(&t);
+    return md && static_cast<int64_t>(counts.size()) == t.rows() &&
+           MixedDimensionEmbedding::frequency_order(counts) == md->order();
+}
+
+void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity) {
+    w.f32(m.scale());
+    const ModelConfig& c = m.config();
+    w.u8(static_cast<uint8_t>((c.global_bias ? 1 : 0) | (c.user_bias ? 2 : 0) | (c.item_bias ? 4 : 0)));
+    w.varint(static_cast<uint64_t>(m.users()));
+    w.varint(static_cast<uint64_t>(m.items()));
+    write_table_config(w, m.user_table(), false);
+    write_table_config(w, m.item_table(), item_order_from_popularity);
+}
+
+ConfigSection read_config(ByteReader& r) {
+    ConfigSection c;
+    c.scale = r.f32("scale");
+    if (!(c.scale > 0.0f) || !std::isfinite(c.scale))
+        r.fail("scale", "expected a positive finite number, got " + std::to_string(c.scale));
+    c.bias_flags = r.u8("bias flags");
+    if (c.bias_flags > 7) r.fail("bias flags", "expected bits 0..2 only, got " + std::to_string(c.bias_flags));
+    c.users = static_cast<int64_t>(r.varint_in("user rows", 1, kMaxRows));
+    c.items = static_cast<int64_t>(r.varint_in("item rows", 1, kMaxRows));
+    c.user = read_table_config(r, "user", c.users);
+    c.item = read_table_config(r, "item", c.items);
+    r.expect_end();
+    if (c.user.config.dim != c.item.config.dim)
+        throw FormatError("config.item.dim", "expected " + std::to_string(c.user.config.dim) +
+                                                 " (the user table's dim), got " + std::to_string(c.item.config.dim));
+    return c;
+}
+
+void write_order(ByteWriter& w, const std::vector<const MixedDimensionEmbedding*>& tables) {
+    for (const auto* md : tables) {
+        w.varint(md->order().size());
+        for (int32_t id : md->order()) w.varint(static_cast<uint64_t>(id));
+    }
+}
+
+std::vector<int32_t> read_permutation(ByteReader& r, const std::string& table, int64_t rows) {
+    const uint64_t n = r.count(table + ".count", 1);
+    if (n != uint64_t(rows))
+        r.fail(table + ".count", "expected " + std::to_string(rows) + " (the table's rows), got " + std::to_string(n));
+    std::vector<int32_t> order(static_cast<size_t>(n));
+    std::vector<uint8_t> seen(static_cast<size_t>(n), 0);
+    for (uint64_t i = 0; i < n; ++i) {
+        const uint64_t id = r.varint(table + ".id");
+        if (id >= n) r.fail(table + ".id", "entry " + std::to_string(i) + ": expected 0.." + std::to_string(n - 1) +
+                                               ", got " + std::to_string(id));
+        if (seen[size_t(id)]) r.fail(table + ".id", "entry " + std::to_string(i) + " repeats " + std::to_string(id));
+        seen[size_t(id)] = 1;
+        order[size_t(i)] = static_cast<int32_t>(id);
+    }
+    return order;
+}
+
+}  // namespace memrec::detail

@@ -1,0 +1,101 @@
+// Private to the model file: the section ids and one codec per kind of section, each in its own file
+// (the byte layout they implement is documented at the top of model_file.cpp).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "byte_io.h"
+#include "memrec/model_file.h"
+#include "memrec/tables.h"
+
+namespace memrec::detail {
+
+constexpr uint64_t kMaxRows = std::numeric_limits<int32_t>::max();
+
+enum : uint32_t {
+    kConfig = 1,
+    kUsers = 2,
+    kItems = 3,
+    kPopularity = 4,
+    kOrder = 5,
+    kTitles = 6,
+    kTables = 7,
+    kTraining = 8,
+    kHistory = 9,
+    kLastKnown = kHistory
+};
+const char* section_name(uint32_t id);
+
+// ---- the container (model_container.cpp): header, section table, checksum ------------------------------
+
+struct Section {
+    uint32_t id;
+    uint64_t offset, size;
+};
+// Magic, version, header and section table, checked against the file size; then the checksum.
+std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* storage, uint32_t* version_out);
+// The whole file: header, section table, the sections in order, checksum.
+std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage);
+
+// ---- the config section (config_codec.cpp) ---------------------------------------------------------
+
+struct TableSpec {
+    TableConfig config;
+    bool explicit_order = false;
+};
+struct ConfigSection {
+    float scale = 1.0f;
+    uint8_t bias_flags = 0;  // bit 0 global, bit 1 user, bit 2 item
+    int64_t users = 0, items = 0;
+    TableSpec user, item;
+};
+// Whether a mixed-dimension table's order is what the popularity section reproduces.
+bool order_follows_popularity(const EmbeddingTable& t, const std::vector<int64_t>& counts);
+void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity);
+ConfigSection read_config(ByteReader& r);
+// The order section: the permutation of each mixed-dimension table not derived from popularity.
+void write_order(ByteWriter& w, const std::vector<const MixedDimensionEmbedding*>& tables);
+std::vector<int32_t> read_permutation(ByteReader& r, const std::string& table, int64_t rows);
+
+// ---- parameter shapes the config implies (model_shapes.cpp) ------------------------------------------
+
+struct Shape {
+    std::string name;
+    int64_t rows;
+    int64_t cols;
+};
+std::string shape_str(int64_t rows, int64_t cols);
+std::vector<Shape> config_shapes(const ConfigSection& c);
+
+// ---- vocabularies (vocabulary_codec.cpp), popularity and titles (item_lists_codec.cpp) -----------------
+
+void write_vocabulary(ByteWriter& w, const Vocabulary& v);
+Vocabulary read_vocabulary(ByteReader& r, int64_t rows);
+void write_popularity(ByteWriter& w, const std::vector<int64_t>& counts);
+std::vector<int64_t> read_popularity(ByteReader& r, int64_t items);
+void write_titles(ByteWriter& w, const std::vector<std::string>& titles);
+std::vector<std::string> read_titles(ByteReader& r, int64_t items);
+
+// ---- the tables section: parameters at f32, f16 or int8 (param_codec.cpp) ---------------------------
+
+void write_param(ByteWriter& w, const Param& p, Storage storage);
+struct StoredParam {
+    uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales)
+    const uint8_t* data;
+};
+// Every stored shape is checked against `expected` before anything is allocated for it.
+std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<Shape>& expected);
+void fill_param(Param& p, const StoredParam& s);
+
+// ---- training settings, metrics and history (training_codec.cpp) ------------------------------------
+
+void write_training(ByteWriter& w, const TrainingInfo& info, const Metrics& eval);
+void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval, uint32_t version);
+void write_history(ByteWriter& w, const std::vector<EpochStats>& history);
+std::vector<EpochStats> read_history(ByteReader& r);
+
+}  // namespace memrec::detail

@@ -22,7 +22,7 @@ const Expected kDense[3] = {{0.900000632, 2.0}, {0.936610882, 1.925587494}, {0.9
 const Expected kLazy[3] = {{0.900000632, 2.0}, {0.936610882, 1.925587494}, {0.947377972, 1.925587494}};
 
 void run(AdamMode mode, const Expected* expected) {
-    Param p("w", 2, 1, Access::Rows, Init::Zero);
+    Param p("w", 2, 1, Access::Rows, Init::Zero, Role::Embedding);
     p.row(0)[0] = 1.0f;
     p.row(1)[0] = 2.0f;
     AdamConfig c;
@@ -77,7 +77,7 @@ TEST_CASE("the learning rate decays by a factor per period of steps", "[adam]") 
     CHECK(Adam::alpha(c, 25) == Approx(0.25 * Adam::alpha(flat, 25)));
 
     // Lazy mode's steps follow the schedule: with a constant gradient sign, each step moves w by about alpha.
-    Param p("w", 1, 1, Access::Rows, Init::Zero);
+    Param p("w", 1, 1, Access::Rows, Init::Zero, Role::Embedding);
     AdamConfig lazy = c;
     lazy.mode = AdamMode::Lazy;
     lazy.decay_steps = 0;
@@ -120,14 +120,18 @@ TEST_CASE("Adam rejects bad hyper-parameters", "[adam][config]") {
 TEST_CASE("L2 adds l2 * w to the gradient of the rows in the batch, per table", "[adam][l2]") {
     for (AdamMode mode : {AdamMode::Lazy, AdamMode::Dense, AdamMode::DenseSweep}) {
         INFO(to_string(mode));
-        auto make = [](const char* name) {
-            Param p(name, 3, 2, Access::Rows, Init::Zero);
+        auto make = [](const char* name, Role role, Side side) {
+            Param p(name, 3, 2, Access::Rows, Init::Zero, role, side);
             for (int r = 0; r < 3; ++r)
                 for (int c = 0; c < 2; ++c) p.row(r)[c] = 0.5f * float(r + 1) - 0.3f * float(c);
             return p;
         };
-        Param user_a = make("user.embedding"), item_a = make("item.embedding"), bias_a = make("bias.user");
-        Param user_b = make("user.embedding"), item_b = make("item.embedding"), bias_b = make("bias.user");
+        Param user_a = make("user.embedding", Role::Embedding, Side::User);
+        Param item_a = make("item.embedding", Role::Embedding, Side::Item);
+        Param bias_a = make("bias.user", Role::Bias, Side::User);
+        Param user_b = make("user.embedding", Role::Embedding, Side::User);
+        Param item_b = make("item.embedding", Role::Embedding, Side::Item);
+        Param bias_b = make("bias.user", Role::Bias, Side::User);
         AdamConfig with;
         with.learning_rate = 0.05;
         with.mode = mode;

@@ -98,6 +98,7 @@ public:
 private:
     float lazy_alpha(int64_t t) const { return alpha_by_step_[static_cast<size_t>(t)]; }
     void ensure_tables(int64_t steps);
+    double l2_of(const Param& p) const;
     void catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step);
     void sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
     void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t);
@@ -106,7 +107,7 @@ private:
     AdamConfig config_;
     std::vector<Param*> params_;
     std::vector<AdamState> state_;
-    std::vector<float> l2_;  // L2 coefficient per param (config l2 or l2_bias by param kind)
+    std::vector<float> l2_;  // L2 coefficient per param, from its role and side (l2_of)
     int64_t step_ = 0;
     std::vector<float> alpha_by_step_;  // alpha(t) for the lazy mode's per-row counts
     // Dense mode's closed-form tables, indexed by step or by skipped-step count, grown on demand.

@@ -42,8 +42,6 @@ struct BatchSums {
     int64_t count = 0;
 };
 
-enum class Side { User, Item };
-
 class Model {
 public:
     // A fresh model: tables built from `config` and initialised from `seed` as Keras does.
@@ -111,7 +109,10 @@ private:
     float scale_;
     std::unique_ptr<EmbeddingTable> user_, item_;
     std::unique_ptr<Param> global_bias_, user_bias_, item_bias_;
+    // params() indices found from the params' sides and roles: the item table's first, each bias term's.
+    size_t item_first_ = 0, global_bias_at_ = 0, user_bias_at_ = 0, item_bias_at_ = 0;
     void make_biases();
+    void index_params();
 };
 
 inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }

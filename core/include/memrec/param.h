@@ -49,18 +49,29 @@ enum class Access { Rows, Whole };
 // Glorot-uniform, biases zero.
 enum class Init { Uniform, Glorot, Zero };
 
+// What a parameter is in the model, so the optimiser and the model find it without reading its name or
+// its position in params(): embedding rows (of a full, QR, hashed or MD block table), a mixed-dimension
+// block's projection or projection bias, a per-user / per-item bias, or the global bias.
+enum class Role { Embedding, Projection, ProjectionBias, Bias, GlobalBias };
+
+// Which side of the model owns a parameter: the user side holds the user table, the user biases and the
+// global bias (its thread updates them), the item side the item table and the item biases.
+enum class Side { User, Item };
+
 struct Param {
-    std::string name;  // e.g. "user.full", "item.block1.projection"
+    std::string name;  // e.g. "user.full", "item.block1.projection": for people and files, never for logic
     int64_t rows = 0;
     int cols = 0;
     int stride = 0;    // floats between row starts (cols padded to kRowFloats)
     Access access = Access::Rows;
     Init init = Init::Uniform;
+    Role role = Role::Embedding;
+    Side side = Side::User;  // set by the Model that holds the table (tables do not know their side)
     AlignedVector<float> data;  // rows * stride
 
     Param() = default;
-    Param(std::string n, int64_t r, int c, Access a, Init i)
-        : name(std::move(n)), rows(r), cols(c), stride(padded_cols(c)), access(a), init(i),
+    Param(std::string n, int64_t r, int c, Access a, Init i, Role ro, Side si = Side::User)
+        : name(std::move(n)), rows(r), cols(c), stride(padded_cols(c)), access(a), init(i), role(ro), side(si),
           data(static_cast<size_t>(r) * static_cast<size_t>(padded_cols(c)), 0.0f) {}
 
     float* row(int64_t r) { return data.data() + r * stride; }

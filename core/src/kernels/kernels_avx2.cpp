@@ -1,6 +1,5 @@
-// AVX2/FMA kernels. This is the only translation unit compiled with -mavx2 -mfma (see core/CMakeLists.txt),
-// so the rest of the library runs on any x86-64. Lengths are multiples of kRowFloats (16): two 8-lane
-// vectors per step, no tail loop.
+// AVX2/FMA kernels, built when MEMREC_AVX2 compiles the library with -mavx2 -mfma (core/CMakeLists.txt).
+// Lengths are multiples of kRowFloats (16): two 8-lane vectors per step, no tail loop.
 #if defined(MEMREC_AVX2)
 #include <immintrin.h>
 

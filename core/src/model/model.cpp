@@ -46,6 +46,7 @@ Model::Model(const ModelConfig& config, int64_t users, int64_t items, float scal
     user_->initialize(rng);
     item_->initialize(rng);
     make_biases();
+    index_params();
 }
 
 Model::Model(const ModelConfig& config, std::unique_ptr<EmbeddingTable> user_table,
@@ -53,12 +54,31 @@ Model::Model(const ModelConfig& config, std::unique_ptr<EmbeddingTable> user_tab
     : config_(config), scale_(scale), user_(std::move(user_table)), item_(std::move(item_table)) {
     config_.validate();
     make_biases();
+    index_params();
 }
 
 void Model::make_biases() {
-    if (config_.global_bias) global_bias_ = std::make_unique<Param>("bias.global", 1, 1, Access::Whole, Init::Zero);
-    if (config_.user_bias) user_bias_ = std::make_unique<Param>("bias.user", users(), 1, Access::Rows, Init::Zero);
-    if (config_.item_bias) item_bias_ = std::make_unique<Param>("bias.item", items(), 1, Access::Rows, Init::Zero);
+    if (config_.global_bias)
+        global_bias_ = std::make_unique<Param>("bias.global", 1, 1, Access::Whole, Init::Zero, Role::GlobalBias, Side::User);
+    if (config_.user_bias)
+        user_bias_ = std::make_unique<Param>("bias.user", users(), 1, Access::Rows, Init::Zero, Role::Bias, Side::User);
+    if (config_.item_bias)
+        item_bias_ = std::make_unique<Param>("bias.item", items(), 1, Access::Rows, Init::Zero, Role::Bias, Side::Item);
+}
+
+// Stamps each table's params with its side, then finds the indices the training passes need from sides
+// and roles alone.
+void Model::index_params() {
+    for (Param& p : user_->params()) p.side = Side::User;
+    for (Param& p : item_->params()) p.side = Side::Item;
+    const std::vector<Param*> all = params();
+    item_first_ = all.size();
+    for (size_t i = all.size(); i-- > 0;) {
+        const Param& p = *all[i];
+        if (p.role == Role::GlobalBias) global_bias_at_ = i;
+        else if (p.role == Role::Bias) (p.side == Side::User ? user_bias_at_ : item_bias_at_) = i;
+        else if (p.side == Side::Item) item_first_ = i;
+    }
 }
 
 std::vector<Param*> Model::params() {
@@ -135,46 +155,24 @@ AlignedVector<float> Model::user_vector(int32_t user) const {
 }
 
 std::vector<size_t> Model::side_params(Side side) const {
-    const size_t nu = user_->params().size(), ni = item_->params().size();
+    const std::vector<const Param*> all = params();
     std::vector<size_t> out;
-    const size_t first = side == Side::User ? 0 : nu, count = side == Side::User ? nu : ni;
-    for (size_t i = 0; i < count; ++i) out.push_back(first + i);
-    size_t next = nu + ni;
-    if (global_bias_) {
-        if (side == Side::User) out.push_back(next);
-        ++next;
-    }
-    if (user_bias_) {
-        if (side == Side::User) out.push_back(next);
-        ++next;
-    }
-    if (item_bias_ && side == Side::Item) out.push_back(next);
+    for (size_t i = 0; i < all.size(); ++i)
+        if (all[i]->side == side) out.push_back(i);
     return out;
 }
 
-namespace {
-// Index in params() of a bias term, given which terms exist.
-size_t bias_index(size_t first, bool global, bool user, int which) {
-    // which: 0 global, 1 user, 2 item
-    size_t i = first;
-    if (which > 0 && global) ++i;
-    if (which > 1 && user) ++i;
-    return i;
-}
-}  // namespace
-
 void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const {
-    const size_t nu = user_->params().size(), ni = item_->params().size();
     if (side == Side::User) {
         user_->mark_rows(ids, n, grads.data());
         if (user_bias_) {
-            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), true, 1)];
+            ParamGrad& g = grads[user_bias_at_];
             for (int64_t i = 0; i < n; ++i) g.row(ids[i]);
         }
     } else {
-        item_->mark_rows(ids, n, grads.data() + nu);
+        item_->mark_rows(ids, n, grads.data() + item_first_);
         if (item_bias_) {
-            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), bool(user_bias_), 2)];
+            ParamGrad& g = grads[item_bias_at_];
             for (int64_t i = 0; i < n; ++i) g.row(ids[i]);
         }
     }
@@ -221,7 +219,6 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
 void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, std::vector<ParamGrad>& grads,
                      BatchBuffers& buf) const {
     const int s = user_->stride();
-    const size_t nu = user_->params().size(), ni = item_->params().size();
     // d z / d(user vector) = item vector and vice versa.
     const float* other = side == Side::User ? buf.item_vec.data() : buf.user_vec.data();
     float* G = side == Side::User ? buf.user_grad.data() : buf.item_grad.data();
@@ -236,16 +233,16 @@ void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, 
         if (global_bias_) {
             float g = 0;
             for (int64_t i = 0; i < n; ++i) g += dz[i];
-            grads[bias_index(nu + ni, true, bool(user_bias_), 0)].data[0] += g;
+            grads[global_bias_at_].data[0] += g;
         }
         if (user_bias_) {
-            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), true, 1)];
+            ParamGrad& g = grads[user_bias_at_];
             for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];
         }
     } else {
-        item_->backward(ids, n, G, grads.data() + nu);
+        item_->backward(ids, n, G, grads.data() + item_first_);
         if (item_bias_) {
-            ParamGrad& g = grads[bias_index(nu + ni, bool(global_bias_), bool(user_bias_), 2)];
+            ParamGrad& g = grads[item_bias_at_];
             for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];
         }
     }

@@ -4,12 +4,15 @@
 // closed form does not apply exactly. We minimise the squared error plus a Gaussian prior fitted to the
 // trained users (a MAP estimate) with damped Gauss-Newton (Levenberg-Marquardt): with
 // J_i = d pred_i / d theta = scale * s_i (1 - s_i) [v_i; 1], each step solves
-// (sum J_i J_i' + l2 P + mu diag) delta = -(sum e_i J_i + l2 P (theta - theta0)) by Cholesky. theta has at
-// most dim + 1 entries (65 for the reference), so a step costs n dim^2 + dim^3 / 3 flops, and a handful of
-// steps converge: well under a millisecond natively.
+// (sum J_i J_i' + l2 P + mu diag) delta = -(sum e_i J_i + l2 P (theta - theta0)) by Cholesky (Eigen's LLT).
+// theta has at most dim + 1 entries (65 for the reference), so a step costs n dim^2 + dim^3 / 3 flops,
+// and a handful of steps converge: well under a millisecond natively.
 #include <algorithm>
 #include <cmath>
 #include <string>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 
 #include "memrec/error.h"
 #include "memrec/kernels.h"
@@ -19,41 +22,23 @@ namespace memrec {
 
 namespace {
 
-// Cholesky factorisation of a symmetric positive-definite n x n A (row-major) in place: its lower
-// triangle becomes L with A = L L'. False if A is not positive definite.
-bool cholesky_factor(std::vector<double>& A, int n) {
-    for (int j = 0; j < n; ++j) {
-        double d = A[size_t(j) * n + j];
-        for (int k = 0; k < j; ++k) d -= A[size_t(j) * n + k] * A[size_t(j) * n + k];
-        if (!(d > 0.0)) return false;
-        d = std::sqrt(d);
-        A[size_t(j) * n + j] = d;
-        for (int i = j + 1; i < n; ++i) {
-            double s = A[size_t(i) * n + j];
-            for (int k = 0; k < j; ++k) s -= A[size_t(i) * n + k] * A[size_t(j) * n + k];
-            A[size_t(i) * n + j] = s / d;
-        }
-    }
-    return true;
+using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Cholesky factor of a symmetric n x n A (row-major; its lower triangle is read), and whether A was
+// positive definite: LLT stops at a non-positive pivot but lets a NaN one through, hence the finite check.
+Eigen::LLT<RowMatrixXd> cholesky(const std::vector<double>& A, int n, bool& positive_definite) {
+    Eigen::LLT<RowMatrixXd> llt(Eigen::Map<const RowMatrixXd>(A.data(), n, n));
+    positive_definite = llt.info() == Eigen::Success && llt.matrixLLT().diagonal().allFinite();
+    return llt;
 }
 
-// Solves L L' x = b in place, L from cholesky_factor.
-void cholesky_substitute(const std::vector<double>& L, std::vector<double>& b, int n) {
-    for (int i = 0; i < n; ++i) {
-        double s = b[size_t(i)];
-        for (int k = 0; k < i; ++k) s -= L[size_t(i) * n + k] * b[size_t(k)];
-        b[size_t(i)] = s / L[size_t(i) * n + i];
-    }
-    for (int i = n - 1; i >= 0; --i) {
-        double s = b[size_t(i)];
-        for (int k = i + 1; k < n; ++k) s -= L[size_t(k) * n + i] * b[size_t(k)];
-        b[size_t(i)] = s / L[size_t(i) * n + i];
-    }
-}
-
-bool cholesky_solve(std::vector<double>& A, std::vector<double>& b, int n) {
-    if (!cholesky_factor(A, n)) return false;
-    cholesky_substitute(A, b, n);
+// Solves A x = b for a symmetric positive-definite A, b overwritten by x; false if A is not.
+bool cholesky_solve(const std::vector<double>& A, std::vector<double>& b, int n) {
+    bool ok = false;
+    const Eigen::LLT<RowMatrixXd> llt = cholesky(A, n, ok);
+    if (!ok) return false;
+    Eigen::Map<Eigen::VectorXd> x(b.data(), n);
+    x = llt.solve(x);
     return true;
 }
 
@@ -131,15 +116,11 @@ VisitorPrior user_prior(const Model& model, double shrinkage) {
     // span fewer directions than dim (a QR table with few buckets, an untrained model).
     const double ridge = std::max(shrinkage * trace / n, 1e-12);
     for (int a = 0; a < n; ++a) cov[size_t(a) * size_t(n) + size_t(a)] += ridge;
-    // precision = cov^-1, column by column from one factorisation.
-    if (!cholesky_factor(cov, n)) return prior;  // degenerate: keep the identity
-    std::vector<double> col(static_cast<size_t>(n));
-    for (int j = 0; j < n; ++j) {
-        std::fill(col.begin(), col.end(), 0.0);
-        col[size_t(j)] = 1.0;
-        cholesky_substitute(cov, col, n);
-        for (int i = 0; i < n; ++i) prior.precision[size_t(i) * size_t(n) + size_t(j)] = col[size_t(i)];
-    }
+    // precision = cov^-1 from one factorisation.
+    bool ok = false;
+    const Eigen::LLT<RowMatrixXd> llt = cholesky(cov, n, ok);
+    if (!ok) return prior;  // degenerate: keep the identity
+    Eigen::Map<RowMatrixXd>(prior.precision.data(), n, n) = llt.solve(RowMatrixXd::Identity(n, n));
     return prior;
 }
 

@@ -6,7 +6,7 @@
 namespace memrec {
 
 FullEmbedding::FullEmbedding(int64_t rows, int dim, const std::string& prefix) : EmbeddingTable(rows, dim) {
-    params_.emplace_back(prefix + ".embedding", rows, dim, Access::Rows, Init::Uniform);
+    params_.emplace_back(prefix + ".embedding", rows, dim, Access::Rows, Init::Uniform, Role::Embedding);
 }
 
 void FullEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {

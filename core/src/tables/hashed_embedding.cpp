@@ -7,7 +7,7 @@ namespace memrec {
 
 HashedEmbedding::HashedEmbedding(int64_t rows, int dim, int64_t buckets, const std::string& prefix)
     : EmbeddingTable(rows, dim), buckets_(buckets) {
-    params_.emplace_back(prefix + ".hashed", buckets, dim, Access::Rows, Init::Uniform);
+    params_.emplace_back(prefix + ".hashed", buckets, dim, Access::Rows, Init::Uniform, Role::Embedding);
 }
 
 int64_t HashedEmbedding::bucket(int32_t id) const {

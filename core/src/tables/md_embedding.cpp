@@ -131,13 +131,13 @@ MixedDimensionEmbedding::MixedDimensionEmbedding(int64_t rows, int dim, std::vec
         const std::string name = prefix + ".block" + std::to_string(b);
         Block blk;
         blk.table = static_cast<int>(params_.size());
-        params_.emplace_back(name, end - begin + 1, dims_[b], Access::Rows, Init::Uniform);
+        params_.emplace_back(name, end - begin + 1, dims_[b], Access::Rows, Init::Uniform, Role::Embedding);
         if (dims_[b] != dim) {
             blk.projection = static_cast<int>(params_.size());
-            params_.emplace_back(name + ".projection", dims_[b], dim, Access::Whole, Init::Glorot);
+            params_.emplace_back(name + ".projection", dims_[b], dim, Access::Whole, Init::Glorot, Role::Projection);
             if (projection_bias_) {
                 blk.bias = static_cast<int>(params_.size());
-                params_.emplace_back(name + ".bias", 1, dim, Access::Whole, Init::Zero);
+                params_.emplace_back(name + ".bias", 1, dim, Access::Whole, Init::Zero, Role::ProjectionBias);
             }
         }
         blocks_.push_back(blk);

@@ -14,8 +14,8 @@ QuotientRemainderEmbedding::QuotientRemainderEmbedding(int64_t rows, int dim, in
     // The reference gives the quotient table `buckets` rows although only ceil(rows / buckets) are used;
     // keep that (it fixes the parameter count) but never fewer rows than the ids need.
     const int64_t qrows = std::max(buckets, (rows + buckets - 1) / buckets);
-    params_.emplace_back(prefix + ".quotient", qrows, qdim_, Access::Rows, Init::Uniform);
-    params_.emplace_back(prefix + ".remainder", buckets, rdim_, Access::Rows, Init::Uniform);
+    params_.emplace_back(prefix + ".quotient", qrows, qdim_, Access::Rows, Init::Uniform, Role::Embedding);
+    params_.emplace_back(prefix + ".remainder", buckets, rdim_, Access::Rows, Init::Uniform, Role::Embedding);
 }
 
 void QuotientRemainderEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {

@@ -31,18 +31,21 @@ void AdamConfig::validate() const {
         throw ConfigError("weight decay needs --adam lazy or dense-sweep (dense's closed form has no decay term)");
 }
 
+// The L2 coefficient of a parameter, from its role and side: none on the global bias, l2_bias on the
+// per-user / per-item biases, and on a table's params (rows, projections) its side's l2 when given.
+double Adam::l2_of(const Param& p) const {
+    if (p.role == Role::GlobalBias) return 0.0;
+    if (p.role == Role::Bias) return config_.l2_bias;
+    const double side_l2 = p.side == Side::User ? config_.l2_user : config_.l2_item;
+    return side_l2 >= 0.0 ? side_l2 : config_.l2;
+}
+
 Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(config), params_(std::move(params)) {
     config_.validate();
     state_.resize(params_.size());
     l2_.resize(params_.size());
     for (size_t i = 0; i < params_.size(); ++i) {
-        const bool bias = params_[i]->name == "bias.user" || params_[i]->name == "bias.item";
-        const bool global = params_[i]->name == "bias.global";
-        const std::string& pname = params_[i]->name;
-        double table_l2 = config_.l2;
-        if (pname.rfind("user.", 0) == 0 && config_.l2_user >= 0.0) table_l2 = config_.l2_user;
-        if (pname.rfind("item.", 0) == 0 && config_.l2_item >= 0.0) table_l2 = config_.l2_item;
-        l2_[i] = static_cast<float>(global ? 0.0 : bias ? config_.l2_bias : table_l2);
+        l2_[i] = static_cast<float>(l2_of(*params_[i]));
         const size_t n = params_[i]->data.size();
         state_[i].m.assign(n, 0.0f);
         state_[i].v.assign(n, 0.0f);

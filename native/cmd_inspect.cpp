@@ -2,8 +2,8 @@
 // size raw and gzip-compressed at each storage, training settings, stored metrics and history.
 #include <cstdio>
 
+#include "memrec/embedding.h"
 #include "memrec/io.h"
-#include "memrec/tables.h"
 #include "memrec/train_fields.h"
 #include "model_cli.h"
 

@@ -13,10 +13,10 @@
 
 #include "memrec/error.h"
 #include "memrec/io.h"
+#include "memrec/md_embedding.h"
 #include "memrec/model_file.h"
 #include "memrec/presets.h"
 #include "memrec/rng.h"
-#include "memrec/tables.h"
 #include "test_files.h"
 
 using namespace memrec;

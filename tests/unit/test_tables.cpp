@@ -6,9 +6,10 @@
 #include <set>
 
 #include "memrec/error.h"
+#include "memrec/md_embedding.h"
 #include "memrec/model.h"
 #include "memrec/presets.h"
-#include "memrec/tables.h"
+#include "memrec/qr_embedding.h"
 
 using namespace memrec;
 

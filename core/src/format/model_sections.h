@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "byte_io.h"
+#include "memrec/md_embedding.h"
 #include "memrec/model_file.h"
-#include "memrec/tables.h"
 
 namespace memrec::detail {
 

@@ -19,7 +19,7 @@ std::vector<int64_t> block_sizes(const TableConfig& c, int64_t rows) {
     return sizes;
 }
 
-// Mirrors the table constructors (tables.h); parse_model checks the built model against it again.
+// Mirrors the table constructors (*_embedding.h); parse_model checks the built model against it again.
 void add_table_shapes(const TableConfig& c, int64_t rows, const std::string& prefix, std::vector<Shape>& out) {
     switch (c.kind) {
         case TableKind::Full: out.push_back({prefix + ".embedding", rows, c.dim}); break;

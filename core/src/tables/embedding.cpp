@@ -4,7 +4,10 @@
 #include "memrec/embedding.h"
 #include "memrec/enum_codes.h"
 #include "memrec/error.h"
-#include "memrec/tables.h"
+#include "memrec/full_embedding.h"
+#include "memrec/hashed_embedding.h"
+#include "memrec/md_embedding.h"
+#include "memrec/qr_embedding.h"
 
 namespace memrec {
 

@@ -1,7 +1,7 @@
 #include <cstring>
 
+#include "memrec/full_embedding.h"
 #include "memrec/kernels.h"
-#include "memrec/tables.h"
 
 namespace memrec {
 

@@ -1,7 +1,7 @@
 #include <cstring>
 
+#include "memrec/hashed_embedding.h"
 #include "memrec/kernels.h"
-#include "memrec/tables.h"
 
 namespace memrec {
 

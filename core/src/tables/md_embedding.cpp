@@ -5,7 +5,7 @@
 
 #include "memrec/error.h"
 #include "memrec/kernels.h"
-#include "memrec/tables.h"
+#include "memrec/md_embedding.h"
 
 namespace memrec {
 

@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "memrec/kernels.h"
-#include "memrec/tables.h"
+#include "memrec/qr_embedding.h"
 
 namespace memrec {
 

@@ -1,60 +1,12 @@
-// The concrete embedding tables. Most code should go through EmbeddingTable and make_table(); these are
-// public so that model files and tests can reach kind-specific structure (QR indices, MD blocks).
 #pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "memrec/embedding.h"
 
 namespace memrec {
-
-// One row per id, as Keras' Embedding.
-class FullEmbedding final : public EmbeddingTable {
-public:
-    FullEmbedding(int64_t rows, int dim, const std::string& prefix);
-    TableKind kind() const override { return TableKind::Full; }
-    void lookup(const int32_t* ids, int64_t n, float* out) const override;
-    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
-    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
-    TableConfig config() const override;
-};
-
-// Quotient-remainder embedding (Shi et al.): id i uses quotient row i / buckets and remainder row
-// i % buckets, combined element-wise (mult, add) or side by side (concat). Each id gets a distinct pair.
-class QuotientRemainderEmbedding final : public EmbeddingTable {
-public:
-    QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
-                               const std::string& prefix);
-    TableKind kind() const override { return TableKind::QuotientRemainder; }
-    void lookup(const int32_t* ids, int64_t n, float* out) const override;
-    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
-    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
-    TableConfig config() const override;
-
-    int64_t buckets() const { return buckets_; }
-    Combiner combiner() const { return combiner_; }
-    int64_t quotient(int32_t id) const { return id / buckets_; }
-    int64_t remainder(int32_t id) const { return id % buckets_; }
-
-private:
-    int64_t buckets_;
-    Combiner combiner_;
-    int qdim_, rdim_;  // concat: the widths of the two halves; otherwise both dim
-};
-
-// Hashing trick: `buckets` shared rows, id i uses row hash(i) % buckets. Collisions are not resolved: the
-// plain baseline compression that quotient-remainder improves on.
-class HashedEmbedding final : public EmbeddingTable {
-public:
-    HashedEmbedding(int64_t rows, int dim, int64_t buckets, const std::string& prefix);
-    TableKind kind() const override { return TableKind::Hashed; }
-    void lookup(const int32_t* ids, int64_t n, float* out) const override;
-    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
-    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
-    TableConfig config() const override;
-    int64_t bucket(int32_t id) const;
-
-private:
-    int64_t buckets_;
-};
 
 // Mixed-dimension embedding (Ginart et al.): ids sorted by decreasing frequency and cut into blocks; block
 // b stores its rows at width dims[b] (plus one out-of-vocabulary row 0, as the reference) and projects

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "memrec/embedding.h"
+
+namespace memrec {
+
+// Quotient-remainder embedding (Shi et al.): id i uses quotient row i / buckets and remainder row
+// i % buckets, combined element-wise (mult, add) or side by side (concat). Each id gets a distinct pair.
+class QuotientRemainderEmbedding final : public EmbeddingTable {
+public:
+    QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
+                               const std::string& prefix);
+    TableKind kind() const override { return TableKind::QuotientRemainder; }
+    void lookup(const int32_t* ids, int64_t n, float* out) const override;
+    void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
+    TableConfig config() const override;
+
+    int64_t buckets() const { return buckets_; }
+    Combiner combiner() const { return combiner_; }
+    int64_t quotient(int32_t id) const { return id / buckets_; }
+    int64_t remainder(int32_t id) const { return id % buckets_; }
+
+private:
+    int64_t buckets_;
+    Combiner combiner_;
+    int qdim_, rdim_;  // concat: the widths of the two halves; otherwise both dim
+};
+
+}  // namespace memrec

@@ -113,7 +113,9 @@ TEST_CASE("the alpha rule under a parameter budget takes the widest dims that fi
     for (auto [n, c] : {std::pair<int, int64_t>{200, 100}, {300, 25}, {500, 1}}) counts.insert(counts.end(), size_t(n), c);
     auto order = MixedDimensionEmbedding::frequency_order(counts);
     const std::vector<int64_t> ends{200, 500}, rows{200, 300, 500};
-    auto count = [&](const std::vector<int>& d) { return MixedDimensionEmbedding::count_parameters(rows, d, 64, true); };
+    auto count = [&](const std::vector<int>& d) {
+        return parameter_count(MixedDimensionEmbedding::param_specs(rows, d, 64, true, "item"));
+    };
     auto dims_for = [&](int64_t budget) {
         return MixedDimensionEmbedding::budget_dims(counts, order, ends, 64, 0.5, true, budget);
     };

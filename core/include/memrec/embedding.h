@@ -95,6 +95,13 @@ protected:
     std::vector<Param> params_;
 };
 
+// Remainder rows of a quotient-remainder table: `buckets`, or the reference's rows / 50 when that is 0.
+int64_t qr_buckets(const TableConfig& config, int64_t rows);
+
+// The parameters a table of this configuration has, in params() order, without building it: the kind's
+// own param_specs(). A mixed-dimension config must carry its block dims, as a built table's config() does.
+std::vector<ParamSpec> table_param_specs(const TableConfig& config, int64_t rows, const std::string& prefix);
+
 // Builds a table for `rows` ids. `prefix` names its params ("user", "item"). `counts` (ratings per id) is
 // needed by MixedDimension to order ids by frequency and by the alpha rule; others ignore it.
 std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,

@@ -17,6 +17,8 @@ public:
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
     void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
+
+    static std::vector<ParamSpec> param_specs(int64_t rows, int dim, const std::string& prefix);
 };
 
 }  // namespace memrec

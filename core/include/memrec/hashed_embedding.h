@@ -20,6 +20,8 @@ public:
     TableConfig config() const override;
     int64_t bucket(int32_t id) const;
 
+    static std::vector<ParamSpec> param_specs(int dim, int64_t buckets, const std::string& prefix);
+
 private:
     int64_t buckets_;
 };

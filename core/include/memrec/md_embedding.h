@@ -41,9 +41,12 @@ public:
     static std::vector<int> budget_dims(const std::vector<int64_t>& counts, const std::vector<int32_t>& order,
                                         const std::vector<int64_t>& block_ends, int dim, double alpha,
                                         bool projection_bias, int64_t budget);
-    // Parameters of a mixed-dimension table with these blocks (each with its out-of-vocabulary row) and dims.
-    static int64_t count_parameters(const std::vector<int64_t>& block_rows, const std::vector<int>& dims, int dim,
-                                   bool projection_bias);
+    // The parameters of a table whose blocks hold `block_rows` ids at `dims`: per block its rows (plus the
+    // out-of-vocabulary row 0) and, unless its dim is already `dim`, a projection up to `dim` and its bias.
+    static std::vector<ParamSpec> param_specs(const std::vector<int64_t>& block_rows, const std::vector<int>& dims,
+                                              int dim, bool projection_bias, const std::string& prefix);
+    // Rows of each block: the differences of `block_ends` closed by `rows`.
+    static std::vector<int64_t> block_rows(const std::vector<int64_t>& block_ends, int64_t rows);
 
 private:
     struct Block {

@@ -58,6 +58,28 @@ enum class Role { Embedding, Projection, ProjectionBias, Bias, GlobalBias };
 // global bias (its thread updates them), the item side the item table and the item biases.
 enum class Side { User, Item };
 
+// One parameter as a table kind (or the model, for its biases) lays it out, before any storage exists:
+// each kind's static param_specs() is the one description of its shapes, used by its constructor, the
+// model-file loader and budget counting.
+struct ParamSpec {
+    std::string name;  // e.g. "item.block1.projection"
+    int64_t rows = 0;
+    int cols = 0;
+    Access access = Access::Rows;
+    Init init = Init::Uniform;
+    Role role = Role::Embedding;
+    Side side = Side::User;
+    int block = 0;  // the mixed-dimension block a parameter belongs to; 0 for other kinds
+
+    int64_t count() const { return rows * static_cast<int64_t>(cols); }
+};
+
+inline int64_t parameter_count(const std::vector<ParamSpec>& specs) {
+    int64_t n = 0;
+    for (const ParamSpec& s : specs) n += s.count();
+    return n;
+}
+
 struct Param {
     std::string name;  // e.g. "user.full", "item.block1.projection": for people and files, never for logic
     int64_t rows = 0;
@@ -73,6 +95,7 @@ struct Param {
     Param(std::string n, int64_t r, int c, Access a, Init i, Role ro, Side si = Side::User)
         : name(std::move(n)), rows(r), cols(c), stride(padded_cols(c)), access(a), init(i), role(ro), side(si),
           data(static_cast<size_t>(r) * static_cast<size_t>(padded_cols(c)), 0.0f) {}
+    explicit Param(const ParamSpec& s) : Param(s.name, s.rows, s.cols, s.access, s.init, s.role, s.side) {}
 
     float* row(int64_t r) { return data.data() + r * stride; }
     const float* row(int64_t r) const { return data.data() + r * stride; }

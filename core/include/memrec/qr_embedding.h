@@ -25,6 +25,11 @@ public:
     int64_t quotient(int32_t id) const { return id / buckets_; }
     int64_t remainder(int32_t id) const { return id % buckets_; }
 
+    // The quotient table (params()[0]) and the remainder table (params()[1]): both `dim` wide, or `dim`
+    // split in halves for concat.
+    static std::vector<ParamSpec> param_specs(int64_t rows, int dim, int64_t buckets, Combiner combiner,
+                                              const std::string& prefix);
+
 private:
     int64_t buckets_;
     Combiner combiner_;

@@ -1,4 +1,5 @@
 // What all tables share: names of kinds, config validation, initialisation, the summary and the factory.
+#include <algorithm>
 #include <cmath>
 
 #include "memrec/embedding.h"
@@ -79,15 +80,33 @@ void EmbeddingTable::initialize(Rng& rng) {
     }
 }
 
+int64_t qr_buckets(const TableConfig& config, int64_t rows) {
+    return config.buckets > 0 ? config.buckets : std::max<int64_t>(1, rows / 50);
+}
+
+std::vector<ParamSpec> table_param_specs(const TableConfig& c, int64_t rows, const std::string& prefix) {
+    switch (c.kind) {
+        case TableKind::Full: return FullEmbedding::param_specs(rows, c.dim, prefix);
+        case TableKind::QuotientRemainder:
+            return QuotientRemainderEmbedding::param_specs(rows, c.dim, qr_buckets(c, rows), c.combiner, prefix);
+        case TableKind::Hashed: return HashedEmbedding::param_specs(c.dim, c.buckets, prefix);
+        case TableKind::MixedDimension:
+            if (c.block_dims.size() != c.block_ends.size() + 1)
+                throw ConfigError("mixed-dimension shapes need one dim per block");
+            return MixedDimensionEmbedding::param_specs(MixedDimensionEmbedding::block_rows(c.block_ends, rows),
+                                                        c.block_dims, c.dim, c.projection_bias, prefix);
+    }
+    throw ConfigError("unknown table kind");
+}
+
 std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
                                            const std::vector<int64_t>& counts) {
     config.validate(rows);
     switch (config.kind) {
         case TableKind::Full: return std::make_unique<FullEmbedding>(rows, config.dim, prefix);
-        case TableKind::QuotientRemainder: {
-            const int64_t buckets = config.buckets > 0 ? config.buckets : std::max<int64_t>(1, rows / 50);
-            return std::make_unique<QuotientRemainderEmbedding>(rows, config.dim, buckets, config.combiner, prefix);
-        }
+        case TableKind::QuotientRemainder:
+            return std::make_unique<QuotientRemainderEmbedding>(rows, config.dim, qr_buckets(config, rows),
+                                                                config.combiner, prefix);
         case TableKind::Hashed: return std::make_unique<HashedEmbedding>(rows, config.dim, config.buckets, prefix);
         case TableKind::MixedDimension: {
             if (!counts.empty() && static_cast<int64_t>(counts.size()) != rows)

@@ -5,8 +5,12 @@
 
 namespace memrec {
 
+std::vector<ParamSpec> FullEmbedding::param_specs(int64_t rows, int dim, const std::string& prefix) {
+    return {{prefix + ".embedding", rows, dim, Access::Rows, Init::Uniform, Role::Embedding}};
+}
+
 FullEmbedding::FullEmbedding(int64_t rows, int dim, const std::string& prefix) : EmbeddingTable(rows, dim) {
-    params_.emplace_back(prefix + ".embedding", rows, dim, Access::Rows, Init::Uniform, Role::Embedding);
+    for (const ParamSpec& s : param_specs(rows, dim, prefix)) params_.emplace_back(s);
 }
 
 void FullEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {

@@ -5,9 +5,13 @@
 
 namespace memrec {
 
+std::vector<ParamSpec> HashedEmbedding::param_specs(int dim, int64_t buckets, const std::string& prefix) {
+    return {{prefix + ".hashed", buckets, dim, Access::Rows, Init::Uniform, Role::Embedding}};
+}
+
 HashedEmbedding::HashedEmbedding(int64_t rows, int dim, int64_t buckets, const std::string& prefix)
     : EmbeddingTable(rows, dim), buckets_(buckets) {
-    params_.emplace_back(prefix + ".hashed", buckets, dim, Access::Rows, Init::Uniform, Role::Embedding);
+    for (const ParamSpec& s : param_specs(dim, buckets, prefix)) params_.emplace_back(s);
 }
 
 int64_t HashedEmbedding::bucket(int32_t id) const {

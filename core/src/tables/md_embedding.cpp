@@ -61,14 +61,34 @@ std::vector<int> MixedDimensionEmbedding::alpha_dims(const std::vector<int64_t>&
     return scaled_dims(block_weights(counts, order, block_ends, alpha).weight, double(dim), dim);
 }
 
-int64_t MixedDimensionEmbedding::count_parameters(const std::vector<int64_t>& block_rows, const std::vector<int>& dims,
-                                                 int dim, bool projection_bias) {
-    int64_t n = 0;
+std::vector<ParamSpec> MixedDimensionEmbedding::param_specs(const std::vector<int64_t>& block_rows,
+                                                            const std::vector<int>& dims, int dim, bool projection_bias,
+                                                            const std::string& prefix) {
+    std::vector<ParamSpec> specs;
     for (size_t b = 0; b < dims.size(); ++b) {
-        n += (block_rows[b] + 1) * dims[b];  // + the out-of-vocabulary row
-        if (dims[b] != dim) n += int64_t(dims[b]) * dim + (projection_bias ? dim : 0);
+        const std::string name = prefix + ".block" + std::to_string(b);
+        const int block = static_cast<int>(b);
+        // + 1 row: the out-of-vocabulary row 0
+        specs.push_back({name, block_rows[b] + 1, dims[b], Access::Rows, Init::Uniform, Role::Embedding, Side::User,
+                         block});
+        if (dims[b] == dim) continue;
+        specs.push_back({name + ".projection", dims[b], dim, Access::Whole, Init::Glorot, Role::Projection, Side::User,
+                         block});
+        if (projection_bias)
+            specs.push_back({name + ".bias", 1, dim, Access::Whole, Init::Zero, Role::ProjectionBias, Side::User, block});
     }
-    return n;
+    return specs;
+}
+
+std::vector<int64_t> MixedDimensionEmbedding::block_rows(const std::vector<int64_t>& block_ends, int64_t rows) {
+    std::vector<int64_t> out;
+    int64_t begin = 0;
+    for (int64_t end : block_ends) {
+        out.push_back(end - begin);
+        begin = end;
+    }
+    out.push_back(rows - begin);
+    return out;
 }
 
 std::vector<int> MixedDimensionEmbedding::budget_dims(const std::vector<int64_t>& counts,
@@ -86,7 +106,10 @@ std::vector<int> MixedDimensionEmbedding::budget_dims(const std::vector<int64_t>
     for (double w : weight)
         for (int d = 1; d <= dim; ++d) candidates.push_back(w > 0 ? (double(d) - 0.5) / w * (1 + 1e-12) : 0.0);
     std::vector<int> best = dims_at(0.0);
-    const int64_t smallest = count_parameters(rows, best, dim, projection_bias);
+    auto count = [&](const std::vector<int>& d) {
+        return memrec::parameter_count(param_specs(rows, d, dim, projection_bias, ""));
+    };
+    const int64_t smallest = count(best);
     if (smallest > budget)
         throw ConfigError("a parameter budget of " + std::to_string(budget) +
                           " is below the smallest mixed-dimension table of these blocks (" + std::to_string(smallest) +
@@ -95,7 +118,7 @@ std::vector<int> MixedDimensionEmbedding::budget_dims(const std::vector<int64_t>
     for (double lambda : candidates) {
         if (lambda <= best_lambda) continue;
         std::vector<int> d = dims_at(lambda);
-        if (count_parameters(rows, d, dim, projection_bias) <= budget) {
+        if (count(d) <= budget) {
             best = std::move(d);
             best_lambda = lambda;
         }
@@ -128,20 +151,14 @@ MixedDimensionEmbedding::MixedDimensionEmbedding(int64_t rows, int dim, std::vec
             block_[size_t(id)] = static_cast<uint8_t>(b);
             local_[size_t(id)] = static_cast<int32_t>(pos - begin + 1);  // row 0: out-of-vocabulary
         }
-        const std::string name = prefix + ".block" + std::to_string(b);
-        Block blk;
-        blk.table = static_cast<int>(params_.size());
-        params_.emplace_back(name, end - begin + 1, dims_[b], Access::Rows, Init::Uniform, Role::Embedding);
-        if (dims_[b] != dim) {
-            blk.projection = static_cast<int>(params_.size());
-            params_.emplace_back(name + ".projection", dims_[b], dim, Access::Whole, Init::Glorot, Role::Projection);
-            if (projection_bias_) {
-                blk.bias = static_cast<int>(params_.size());
-                params_.emplace_back(name + ".bias", 1, dim, Access::Whole, Init::Zero, Role::ProjectionBias);
-            }
-        }
-        blocks_.push_back(blk);
         begin = end;
+    }
+    blocks_.resize(dims_.size());
+    for (const ParamSpec& s : param_specs(block_rows(ends_, rows), dims_, dim, projection_bias_, prefix)) {
+        Block& blk = blocks_[size_t(s.block)];
+        (s.role == Role::Embedding ? blk.table : s.role == Role::Projection ? blk.projection : blk.bias) =
+            static_cast<int>(params_.size());
+        params_.emplace_back(s);
     }
 }
 

@@ -6,16 +6,23 @@
 
 namespace memrec {
 
-QuotientRemainderEmbedding::QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
-                                                       const std::string& prefix)
-    : EmbeddingTable(rows, dim), buckets_(buckets), combiner_(combiner) {
-    qdim_ = combiner == Combiner::Concat ? (dim + 1) / 2 : dim;
-    rdim_ = combiner == Combiner::Concat ? dim - qdim_ : dim;
+std::vector<ParamSpec> QuotientRemainderEmbedding::param_specs(int64_t rows, int dim, int64_t buckets,
+                                                               Combiner combiner, const std::string& prefix) {
+    const int qdim = combiner == Combiner::Concat ? (dim + 1) / 2 : dim;
+    const int rdim = combiner == Combiner::Concat ? dim - qdim : dim;
     // The reference gives the quotient table `buckets` rows although only ceil(rows / buckets) are used;
     // keep that (it fixes the parameter count) but never fewer rows than the ids need.
     const int64_t qrows = std::max(buckets, (rows + buckets - 1) / buckets);
-    params_.emplace_back(prefix + ".quotient", qrows, qdim_, Access::Rows, Init::Uniform, Role::Embedding);
-    params_.emplace_back(prefix + ".remainder", buckets, rdim_, Access::Rows, Init::Uniform, Role::Embedding);
+    return {{prefix + ".quotient", qrows, qdim, Access::Rows, Init::Uniform, Role::Embedding},
+            {prefix + ".remainder", buckets, rdim, Access::Rows, Init::Uniform, Role::Embedding}};
+}
+
+QuotientRemainderEmbedding::QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
+                                                       const std::string& prefix)
+    : EmbeddingTable(rows, dim), buckets_(buckets), combiner_(combiner) {
+    for (const ParamSpec& s : param_specs(rows, dim, buckets, combiner, prefix)) params_.emplace_back(s);
+    qdim_ = params_[0].cols;
+    rdim_ = params_[1].cols;
 }
 
 void QuotientRemainderEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {

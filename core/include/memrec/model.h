@@ -42,8 +42,16 @@ struct BatchSums {
     int64_t count = 0;
 };
 
+enum class BiasTerm { Global, User, Item };
+
 class Model {
 public:
+    // One bias parameter's shape: a scalar, or one value per user or per item.
+    static ParamSpec bias_spec(BiasTerm term, int64_t users, int64_t items);
+    // Every parameter a model of this config has, in params() order, without building it (the model-file
+    // loader checks stored shapes against it). Mixed-dimension configs must carry their block dims.
+    static std::vector<ParamSpec> param_specs(const ModelConfig& config, int64_t users, int64_t items);
+
     // A fresh model: tables built from `config` and initialised from `seed` as Keras does.
     // `item_counts` (ratings per item in the training data) orders a mixed-dimension item table.
     Model(const ModelConfig& config, int64_t users, int64_t items, float scale,

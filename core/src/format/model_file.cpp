@@ -75,7 +75,8 @@
 //
 // Code: model_container.cpp (header, section table, checksum), config_codec.cpp (config, order),
 // vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp (tables),
-// training_codec.cpp (training, history; the settings come from train_fields.h), model_shapes.cpp.
+// training_codec.cpp (training, history; the settings come from train_fields.h); the shapes the tables
+// section must have come from Model::param_specs.
 //
 // The loader checks the structure first (magic, version, section table against the file size), then the
 // checksum, then parses each section, checking every count against the bytes that remain before it
@@ -170,33 +171,25 @@ std::unique_ptr<EmbeddingTable> build_table(const TableSpec& spec, int64_t rows,
 }
 
 // Builds the model the config describes and fills it from the tables section, every stored shape checked
-// against the config before anything is allocated for it.
+// against the config's Model::param_specs before anything is allocated for it.
 std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSection& c,
                                   std::pair<std::vector<int32_t>, std::vector<int32_t>> orders) {
-    const std::vector<Shape> shapes = config_shapes(c);
-    ByteReader tr = sections.reader(kTables);
-    const std::vector<StoredParam> stored = read_tables(tr, shapes);
     ModelConfig mc;
+    mc.user = c.user.config;
+    mc.item = c.item.config;
     mc.global_bias = c.bias_flags & 1;
     mc.user_bias = c.bias_flags & 2;
     mc.item_bias = c.bias_flags & 4;
+    ByteReader tr = sections.reader(kTables);
+    const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items));
     auto user_table = build_table(c.user, c.users, "user", std::move(orders.first));
     auto item_table = build_table(c.item, c.items, "item", std::move(orders.second));
     mc.user = user_table->config();
     mc.item = item_table->config();
     auto model = std::make_unique<Model>(mc, std::move(user_table), std::move(item_table), c.scale);
+    // The tables' constructors build their params from the same per-kind specs the stored shapes matched.
     const auto params = model->params();
-    if (params.size() != shapes.size())
-        throw FormatError("tables.count", "the rebuilt model has " + std::to_string(params.size()) +
-                                              " parameters, the config implies " + std::to_string(shapes.size()));
-    for (size_t i = 0; i < params.size(); ++i) {
-        Param& p = *params[i];
-        if (p.name != shapes[i].name || p.rows != shapes[i].rows || p.cols != shapes[i].cols)
-            throw FormatError("tables." + shapes[i].name, "the rebuilt model has " + p.name + " " +
-                                                              shape_str(p.rows, p.cols) + ", expected " +
-                                                              shape_str(shapes[i].rows, shapes[i].cols));
-        fill_param(p, stored[i]);
-    }
+    for (size_t i = 0; i < params.size(); ++i) fill_param(*params[i], stored[i]);
     return model;
 }
 

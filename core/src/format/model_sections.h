@@ -61,16 +61,6 @@ ConfigSection read_config(ByteReader& r);
 void write_order(ByteWriter& w, const std::vector<const MixedDimensionEmbedding*>& tables);
 std::vector<int32_t> read_permutation(ByteReader& r, const std::string& table, int64_t rows);
 
-// ---- parameter shapes the config implies (model_shapes.cpp) ------------------------------------------
-
-struct Shape {
-    std::string name;
-    int64_t rows;
-    int64_t cols;
-};
-std::string shape_str(int64_t rows, int64_t cols);
-std::vector<Shape> config_shapes(const ConfigSection& c);
-
 // ---- vocabularies (vocabulary_codec.cpp), popularity and titles (item_lists_codec.cpp) -----------------
 
 void write_vocabulary(ByteWriter& w, const Vocabulary& v);
@@ -87,8 +77,9 @@ struct StoredParam {
     uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales)
     const uint8_t* data;
 };
-// Every stored shape is checked against `expected` before anything is allocated for it.
-std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<Shape>& expected);
+// Every stored shape is checked against `expected` (Model::param_specs of the config) before anything is
+// allocated for it.
+std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected);
 void fill_param(Param& p, const StoredParam& s);
 
 // ---- training settings, metrics and history (training_codec.cpp) ------------------------------------

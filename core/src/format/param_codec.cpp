@@ -14,6 +14,8 @@ constexpr int kRowScaleMinCols = 16;  // int8 parameters at least this wide get 
 // A parameter's storage in the tables section (the file-wide Storage plus column-scaled int8).
 enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3 };
 
+std::string shape_str(int64_t rows, int64_t cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
+
 }  // namespace
 
 void write_param(ByteWriter& w, const Param& p, Storage storage) {
@@ -75,13 +77,13 @@ void write_param(ByteWriter& w, const Param& p, Storage storage) {
     }
 }
 
-std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<Shape>& expected) {
+std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected) {
     const uint64_t n = r.count("count", 4);
     if (n != expected.size())
         r.fail("count", "expected " + std::to_string(expected.size()) + " parameters (from the config), got " +
                             std::to_string(n));
     std::vector<StoredParam> out;
-    for (const Shape& s : expected) {
+    for (const ParamSpec& s : expected) {
         const std::string name = r.str(s.name + ".name");
         if (name != s.name) r.fail(s.name + ".name", "expected '" + s.name + "', got '" + name + "'");
         const uint64_t rows = r.varint(s.name + ".rows");

@@ -57,13 +57,31 @@ Model::Model(const ModelConfig& config, std::unique_ptr<EmbeddingTable> user_tab
     index_params();
 }
 
+ParamSpec Model::bias_spec(BiasTerm term, int64_t users, int64_t items) {
+    switch (term) {
+        case BiasTerm::Global: return {"bias.global", 1, 1, Access::Whole, Init::Zero, Role::GlobalBias, Side::User};
+        case BiasTerm::User: return {"bias.user", users, 1, Access::Rows, Init::Zero, Role::Bias, Side::User};
+        case BiasTerm::Item: return {"bias.item", items, 1, Access::Rows, Init::Zero, Role::Bias, Side::Item};
+    }
+    throw ConfigError("unknown bias term");
+}
+
+std::vector<ParamSpec> Model::param_specs(const ModelConfig& config, int64_t users, int64_t items) {
+    std::vector<ParamSpec> specs = table_param_specs(config.user, users, "user");
+    for (ParamSpec& s : table_param_specs(config.item, items, "item")) {
+        s.side = Side::Item;
+        specs.push_back(std::move(s));
+    }
+    if (config.global_bias) specs.push_back(bias_spec(BiasTerm::Global, users, items));
+    if (config.user_bias) specs.push_back(bias_spec(BiasTerm::User, users, items));
+    if (config.item_bias) specs.push_back(bias_spec(BiasTerm::Item, users, items));
+    return specs;
+}
+
 void Model::make_biases() {
-    if (config_.global_bias)
-        global_bias_ = std::make_unique<Param>("bias.global", 1, 1, Access::Whole, Init::Zero, Role::GlobalBias, Side::User);
-    if (config_.user_bias)
-        user_bias_ = std::make_unique<Param>("bias.user", users(), 1, Access::Rows, Init::Zero, Role::Bias, Side::User);
-    if (config_.item_bias)
-        item_bias_ = std::make_unique<Param>("bias.item", items(), 1, Access::Rows, Init::Zero, Role::Bias, Side::Item);
+    if (config_.global_bias) global_bias_ = std::make_unique<Param>(bias_spec(BiasTerm::Global, users(), items()));
+    if (config_.user_bias) user_bias_ = std::make_unique<Param>(bias_spec(BiasTerm::User, users(), items()));
+    if (config_.item_bias) item_bias_ = std::make_unique<Param>(bias_spec(BiasTerm::Item, users(), items()));
 }
 
 // Stamps each table's params with its side, then finds the indices the training passes need from sides

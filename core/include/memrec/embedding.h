@@ -90,6 +90,13 @@ public:
 
 protected:
     EmbeddingTable(int64_t rows, int dim) : rows_(rows), dim_(dim) {}
+    // The fields every kind's config() shares: its kind and dim.
+    TableConfig base_config() const {
+        TableConfig c;
+        c.kind = kind();
+        c.dim = dim_;
+        return c;
+    }
     int64_t rows_;
     int dim_;
     std::vector<Param> params_;

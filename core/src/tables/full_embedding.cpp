@@ -23,16 +23,8 @@ void FullEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_ou
     for (int64_t i = 0; i < n; ++i) kernels::axpy(1.0f, grad_out + i * s, grads[0].row(ids[i]), s);
 }
 
-TableConfig FullEmbedding::config() const {
-    TableConfig c;
-    c.kind = TableKind::Full;
-    c.dim = dim_;
-    return c;
-}
+TableConfig FullEmbedding::config() const { return base_config(); }
 
-}  // namespace memrec
-
-namespace memrec {
 void FullEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i) grads[0].row(ids[i]);
 }

@@ -34,16 +34,11 @@ void HashedEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_
 }
 
 TableConfig HashedEmbedding::config() const {
-    TableConfig c;
-    c.kind = TableKind::Hashed;
-    c.dim = dim_;
+    TableConfig c = base_config();
     c.buckets = buckets_;
     return c;
 }
 
-}  // namespace memrec
-
-namespace memrec {
 void HashedEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i) grads[0].row(static_cast<int32_t>(bucket(ids[i])));
 }

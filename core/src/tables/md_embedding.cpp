@@ -199,9 +199,7 @@ void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const floa
 }
 
 TableConfig MixedDimensionEmbedding::config() const {
-    TableConfig c;
-    c.kind = TableKind::MixedDimension;
-    c.dim = dim_;
+    TableConfig c = base_config();
     c.block_ends = ends_;
     c.block_dims = dims_;
     c.projection_bias = projection_bias_;
@@ -223,9 +221,6 @@ std::vector<ComponentInfo> MixedDimensionEmbedding::components() const {
     return out;
 }
 
-}  // namespace memrec
-
-namespace memrec {
 void MixedDimensionEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i)
         grads[blocks_[block_[size_t(ids[i])]].table].row(local_[size_t(ids[i])]);

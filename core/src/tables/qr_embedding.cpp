@@ -77,17 +77,12 @@ void QuotientRemainderEmbedding::backward(const int32_t* ids, int64_t n, const f
 }
 
 TableConfig QuotientRemainderEmbedding::config() const {
-    TableConfig c;
-    c.kind = TableKind::QuotientRemainder;
-    c.dim = dim_;
+    TableConfig c = base_config();
     c.buckets = buckets_;
     c.combiner = combiner_;
     return c;
 }
 
-}  // namespace memrec
-
-namespace memrec {
 void QuotientRemainderEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i) {
         grads[0].row(static_cast<int32_t>(quotient(ids[i])));

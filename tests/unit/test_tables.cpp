@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "memrec/error.h"
 #include "memrec/md_embedding.h"
@@ -174,4 +175,44 @@ TEST_CASE("table configs reject out-of-range values", "[tables][config]") {
     CHECK_THROWS_AS(c.validate(10), ConfigError);
     CHECK_THROWS_AS(parse_table_kind("dense"), ConfigError);
     CHECK_THROWS_AS(parse_combiner("max"), ConfigError);
+}
+
+TEST_CASE("Model::param_specs describes every built parameter without building", "[tables]") {
+    ModelConfig qr_md;
+    qr_md.user.kind = TableKind::QuotientRemainder;
+    qr_md.user.combiner = Combiner::Concat;
+    qr_md.user.dim = qr_md.item.dim = 9;
+    qr_md.item.kind = TableKind::MixedDimension;
+    qr_md.item.block_ends = {10, 40};
+    qr_md.global_bias = qr_md.user_bias = qr_md.item_bias = true;
+    ModelConfig hash_full;
+    hash_full.user.kind = TableKind::Hashed;
+    hash_full.user.buckets = 17;
+    hash_full.item.kind = TableKind::MixedDimension;
+    hash_full.item.block_ends = {30};
+    hash_full.item.block_dims = {8, 8};
+    hash_full.item.projection_bias = false;
+    hash_full.item_bias = true;
+    for (const auto& [config, users, items] : {std::tuple{qr_md, 120, 100}, std::tuple{hash_full, 120, 100},
+                                               std::tuple{preset("memeff").model, 6040, 3706}}) {
+        const Model m(config, users, items, 5.0f, descending_counts(items), {}, 1);
+        ModelConfig built = m.config();
+        built.user = m.user_table().config();  // a mixed-dimension table's dims as the alpha rule chose them
+        built.item = m.item_table().config();
+        const std::vector<ParamSpec> specs = Model::param_specs(built, m.users(), m.items());
+        const auto params = m.params();
+        REQUIRE(specs.size() == params.size());
+        for (size_t i = 0; i < specs.size(); ++i) {
+            const Param& p = *params[i];
+            INFO(p.name);
+            CHECK(specs[i].name == p.name);
+            CHECK(specs[i].rows == p.rows);
+            CHECK(specs[i].cols == p.cols);
+            CHECK(specs[i].access == p.access);
+            CHECK(specs[i].init == p.init);
+            CHECK(specs[i].role == p.role);
+            CHECK(specs[i].side == p.side);
+        }
+        CHECK(parameter_count(specs) == m.parameter_count());
+    }
 }

@@ -75,7 +75,8 @@ std::vector<ParamSpec> MixedDimensionEmbedding::param_specs(const std::vector<in
         specs.push_back({name + ".projection", dims[b], dim, Access::Whole, Init::Glorot, Role::Projection, Side::User,
                          block});
         if (projection_bias)
-            specs.push_back({name + ".bias", 1, dim, Access::Whole, Init::Zero, Role::ProjectionBias, Side::User, block});
+            specs.push_back(
+                {name + ".bias", 1, dim, Access::Whole, Init::Zero, Role::ProjectionBias, Side::User, block});
     }
     return specs;
 }

@@ -18,6 +18,16 @@ std::vector<int32_t> model_items(const ModelFile& file, const Vocabulary& items)
     return map;
 }
 
+// Training ratings per model item, counted over `indices` of `data` (popularity and its percentiles): the
+// training users' ratings, whatever validation slice the model was trained without.
+std::vector<int64_t> model_item_counts(const ModelFile& file, const Dataset& data, const std::vector<uint32_t>& indices) {
+    const std::vector<int32_t> map = model_items(file, data.items);
+    std::vector<int64_t> counts(size_t(file.model->items()), 0);
+    for (uint32_t k : indices)
+        if (map[size_t(data.item[k])] >= 0) ++counts[size_t(map[size_t(data.item[k])])];
+    return counts;
+}
+
 // Visitors the model has a user row for were trained on: their figures flatter it.
 void warn_if_trained_on(const ModelFile& file, const Dataset& data, const std::vector<int32_t>& visitors) {
     int64_t known = 0;
@@ -58,7 +68,7 @@ TopNCases hold_out_visitors(Dataset& data, Split& split, const DataOptions& opts
     std::vector<uint32_t> all(train.size());
     std::iota(all.begin(), all.end(), 0u);
     split = carve_validation(all, validation_fraction, opts.split_seed);
-    c.item_counts = count_items(train, split.train);
+    c.item_counts = count_items(data, vs.train);
     if (!quiet)
         std::printf("visitors: %zu users held out (seed %llu), %zu fold-in and %zu target ratings; %d training users\n",
                     vs.visitors.size(), (unsigned long long)opts.split_seed, total_size(vs.foldin),
@@ -77,8 +87,25 @@ TopNCases model_visitor_cases(const ModelFile& file, const DataOptions& given, c
         std::printf("visitors: %zu users held out (seed %llu), %zu fold-in and %zu target ratings\n",
                     vs.visitors.size(), (unsigned long long)opts.split_seed, total_size(vs.foldin),
                     total_size(vs.targets));
-    return {true, visitor_cases(data, vs, positive_threshold, model_items(file, data.items)), file.item_counts};
+    return {true, visitor_cases(data, vs, positive_threshold, model_items(file, data.items)),
+            model_item_counts(file, data, vs.train)};
 }
+
+namespace {
+// Popularity from DIR/train.csv, as any other library would count it; the model's own counts without it.
+std::vector<int64_t> split_dir_counts(const ModelFile& file, const std::string& dir) {
+    const std::string train = (std::filesystem::path(dir) / "train.csv").string();
+    std::error_code ec;
+    if (!std::filesystem::exists(train, ec)) return file.item_counts;
+    ReadOptions ro;
+    ro.format = RatingFormat::Delimited;
+    ro.read_titles = false;
+    const Dataset data = read_dataset(train, ro);
+    std::vector<uint32_t> all(data.size());
+    std::iota(all.begin(), all.end(), 0u);
+    return model_item_counts(file, data, all);
+}
+}  // namespace
 
 TopNCases split_dir_cases(const ModelFile& file, const std::string& dir, float positive_threshold) {
     namespace fs = std::filesystem;
@@ -100,7 +127,8 @@ TopNCases split_dir_cases(const ModelFile& file, const std::string& dir, float p
         (k < foldin_count ? vs.foldin : vs.targets)[size_t(data.user[k])].push_back(static_cast<uint32_t>(k));
     warn_if_trained_on(file, data, vs.visitors);
 
-    TopNCases c{true, visitor_cases(data, vs, positive_threshold, model_items(file, data.items)), file.item_counts};
+    TopNCases c{true, visitor_cases(data, vs, positive_threshold, model_items(file, data.items)),
+                split_dir_counts(file, dir)};
     size_t known = 0;
     int64_t unreachable = 0;
     for (const RankingCase& rc : c.cases) {

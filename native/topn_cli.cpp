@@ -142,23 +142,34 @@ TopNCases split_dir_cases(const ModelFile& file, const std::string& dir, float p
     return c;
 }
 
-void print_topn(const Model& model, const TopNCases& c, float positive_threshold, int threads) {
-    TopNMetrics m;
+TopNReport rank_topn(const Model& model, const TopNCases& c, int threads) {
+    TopNReport r;
+    r.visitors = c.visitors;
     if (c.visitors) {
         const FoldIn fold_in(model);
-        m = evaluate_topn(c.cases, fold_in_recommender(fold_in), c.item_counts, threads);
+        r.model = evaluate_topn(c.cases, fold_in_recommender(fold_in), c.item_counts, threads);
     } else {
         const AlignedVector<float> items = model.item_vectors();
-        m = evaluate_topn(c.cases, user_recommender(model, items), c.item_counts, threads);
+        r.model = evaluate_topn(c.cases, user_recommender(model, items), c.item_counts, threads);
     }
-    const TopNMetrics pop = evaluate_topn(c.cases, popularity_recommender(c.item_counts), c.item_counts, threads);
+    r.popularity = evaluate_topn(c.cases, popularity_recommender(c.item_counts), c.item_counts, threads);
+    return r;
+}
+
+void print_topn(const TopNReport& r, float positive_threshold) {
     std::printf("top-N (%s): %lld users, %lld skipped (no target rated >= %g)\n",
-                c.visitors ? "visitors, fold-in" : "ratings, own vectors", (long long)m.users, (long long)m.skipped,
-                positive_threshold);
+                r.visitors ? "visitors, fold-in" : "ratings, own vectors", (long long)r.model.users,
+                (long long)r.model.skipped, positive_threshold);
     std::printf("  %-12s %9s %9s %7s %12s %11s\n", "", "recall@20", "ndcg@100", "hr@10", "coverage@10", "popularity%");
-    print_row("model", m);
-    print_row("popularity", pop);
+    print_row("model", r.model);
+    print_row("popularity", r.popularity);
     std::fflush(stdout);
+}
+
+TopNReport print_topn(const Model& model, const TopNCases& cases, float positive_threshold, int threads) {
+    const TopNReport r = rank_topn(model, cases, threads);
+    print_topn(r, positive_threshold);
+    return r;
 }
 
 }  // namespace memrec::cli

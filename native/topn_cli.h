@@ -43,7 +43,15 @@ TopNCases model_visitor_cases(const ModelFile& file, const DataOptions& opts, co
 // For `eval --split DIR`: the visitors of DIR/foldin.csv and DIR/targets.csv (`memrec split`).
 TopNCases split_dir_cases(const ModelFile& file, const std::string& dir, float positive_threshold);
 
-// Ranks the cases with the model and with popularity and prints both.
-void print_topn(const Model& model, const TopNCases& cases, float positive_threshold, int threads);
+// The cases ranked by the model (folded in or with its users' vectors) and by popularity.
+struct TopNReport {
+    bool visitors = false;
+    TopNMetrics model, popularity;
+};
+TopNReport rank_topn(const Model& model, const TopNCases& cases, int threads);
+void print_topn(const TopNReport& report, float positive_threshold);
+
+// rank_topn then print_topn; returns the report (for the model file's metrics).
+TopNReport print_topn(const Model& model, const TopNCases& cases, float positive_threshold, int threads);
 
 }  // namespace memrec::cli

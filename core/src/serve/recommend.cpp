@@ -16,8 +16,7 @@ std::vector<float> score_items(const Model& model, const float* user_vec, int32_
     std::copy(user_vec, user_vec + model.dim(), u.begin());
     std::vector<float> out(static_cast<size_t>(model.items()));
     for (int64_t i = 0; i < model.items(); ++i)
-        out[size_t(i)] = model.scale() * sigmoid(model.logit(u.data(), item_vectors.data() + i * s, user,
-                                                             static_cast<int32_t>(i)));
+        out[size_t(i)] = model.output(model.logit(u.data(), item_vectors.data() + i * s, user, static_cast<int32_t>(i)));
     return out;
 }
 

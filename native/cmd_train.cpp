@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "memrec/als.h"
 #include "memrec/io.h"
 #include "memrec/split.h"
 #include "model_cli.h"
@@ -37,8 +38,30 @@ void print_plan(const TrainArgs& args, const Preset& p, const Split& split, cons
                 to_string(p.train.adam.mode), p.train.threads);
 }
 
+// --objective als: no Adam, no checkpoints; one line per iteration.
+int run_train_als(TrainArgs& args, const Preset& p) {
+    if (!args.checkpoint.dir.empty() || !args.checkpoint.resume.empty())
+        throw UsageError("--checkpoint and --resume do not apply to --objective als (it trains in seconds)");
+    const AlsConfig config = als_config(p.model, p.train);
+    Dataset data = load_data(args.data, args.quiet);
+    Split split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
+    Model model = als_model(config, data.users.size(), data.items.size(), data.max_rating);
+    if (!args.quiet) {
+        std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(),
+                    split.eval.size(), args.data.train_fraction, (unsigned long long)args.data.split_seed);
+        print_summary("implicit ALS", model);
+        print_als_plan(config);
+    }
+    const std::vector<EpochStats> history = train_als(model, data, split.train, config, als_iteration_printer());
+    print_als_total(history);
+    if (!args.history.empty()) write_file_atomic(args.history, history_json(history) + "\n");
+    if (!args.out.empty()) save_trained_model(model, p, data, split, args.data, history, args.out, args.quiet);
+    return 0;
+}
+
 int run_train(TrainArgs& args, const CLI::App& app) {
     Preset p = args.model.build(args.model.preset);
+    if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
     run.use_data(data);
@@ -70,7 +93,8 @@ Command add_train(CLI::App& root) {
         "  memrec train --data ~/ml-1m                          the reference baseline (3 epochs, dense Adam)\n"
         "  memrec train --preset memeff --adam lazy --epochs 10  the compressed model, lazy Adam\n"
         "  memrec train --item-table md --blocks 300,1500 --alpha 0.4 --history h.json\n"
-        "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt");
+        "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt\n"
+        "  memrec train --objective als --out als.mrec        implicit ALS for top-N (dim 64, alpha 3, lambda 30)");
     args->data.add_to(*app);
     const size_t first_model_flag = app->get_options().size();
     args->model.add_to(*app);

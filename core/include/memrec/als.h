@@ -30,6 +30,10 @@ struct AlsConfig {
     void validate() const;  // throws ConfigError
 };
 
+// The ALS settings a model config (Objective::Implicit: dim, alpha, lambda, positives) and a training
+// config (epochs as iterations, seed, threads) describe: how model files and the command line record them.
+AlsConfig als_config(const ModelConfig& model, const TrainConfig& train);
+
 // The model ALS starts from: full tables of config.factors, Objective::Implicit with config.feedback,
 // initialised from config.seed. `scale` is the data's rating scale, kept for what files record.
 Model als_model(const AlsConfig& config, int64_t users, int64_t items, float scale);

@@ -33,8 +33,8 @@ bool solve_implicit_row(const float* item_vectors, int stride, int dim, const fl
     for (int64_t k = 0; k < n; ++k)
         P.col(k) = Eigen::Map<const Eigen::VectorXf>(item_vectors + int64_t(positives[k]) * stride, dim);
     A = Eigen::Map<const Eigen::MatrixXf>(gram, dim, dim);
-    // The lower triangle is all the LLT reads.
-    A.selfadjointView<Eigen::Lower>().rankUpdate(P, alpha);
+    // The lower triangle is all the LLT reads. (Eigen's rank update divides by the depth: skipped at 0.)
+    if (n > 0) A.selfadjointView<Eigen::Lower>().rankUpdate(P, alpha);
     A.diagonal().array() += lambda;
     b = (1.0f + alpha) * P.rowwise().sum();
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>, Eigen::Lower> llt(A);  // factorises A in place

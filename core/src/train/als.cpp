@@ -108,6 +108,17 @@ void AlsConfig::validate() const {
     feedback.validate();
 }
 
+AlsConfig als_config(const ModelConfig& model, const TrainConfig& train) {
+    if (model.objective != Objective::Implicit) throw ConfigError("ALS trains implicit models only");
+    AlsConfig c;
+    c.factors = model.user.dim;
+    c.feedback = model.implicit;
+    c.iterations = train.epochs;
+    c.seed = train.seed;
+    c.threads = train.threads;
+    return c;
+}
+
 Model als_model(const AlsConfig& config, int64_t users, int64_t items, float scale) {
     config.validate();
     ModelConfig mc;

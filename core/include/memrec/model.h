@@ -20,6 +20,9 @@ namespace memrec {
 // 2008), meaningful for ranking only; such a model has no biases.
 enum class Objective : uint8_t { Rating, Implicit };
 const char* to_string(Objective o);
+// Whether the model's users are always folded in from their ratings (implicit_fit.h) rather than looked
+// up: its model files store the item side only (no user rows, no user ids).
+inline bool item_side_only(Objective o) { return o != Objective::Rating; }
 Objective parse_objective(const std::string& s);  // "rating", "implicit"; throws ConfigError
 
 // How an implicit model reads ratings, kept with the model because a visitor's fold-in (implicit_fit.h)

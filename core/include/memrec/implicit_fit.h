@@ -29,11 +29,8 @@ inline int64_t implicit_workspace_floats(int dim, int64_t positives) {
 // receives dim floats. Item indices are trusted (the callers check them). Returns false if the system was
 // not positive definite (only possible with non-finite vectors: lambda > 0 makes it definite).
 //
-// Why no allocation and no object with a destructor here: the wasm module is built with JS-emulated C++
-// exceptions (-fexceptions), where every call that is not inlined, made in a scope that owns something to
-// destroy, goes through a JavaScript trampoline (invoke_*); an Eigen LLT over heap matrices paid that on
-// every internal call and ran 3-4x slower than hand-written code. Eigen::Map over caller buffers and an
-// in-place LLT<Ref<>> own nothing, so the browser's solve runs straight wasm.
+// It owns nothing with a destructor, so that in the wasm module (JS-emulated exceptions) its calls need no
+// JavaScript trampolines: implicit_solve.cpp says why that matters.
 bool solve_implicit_row(const float* item_vectors, int stride, int dim, const float* gram, float alpha,
                         float lambda, const int32_t* positives, int64_t n, float* workspace, float* x);
 

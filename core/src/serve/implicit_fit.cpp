@@ -1,12 +1,10 @@
-// The ALS user step for one row (implicit_fit.h): build the row's normal equations from the shared Gram
-// matrix plus the positives' rank-alpha update, then solve them by Cholesky, all in float (the systems are
-// 64 x 64-sized and lambda keeps them well conditioned).
+// What surrounds the one-row solve (implicit_solve.cpp): the shared Gram matrix, which ratings are
+// positives, and the checked, allocating entry point for a visitor.
 #include "memrec/implicit_fit.h"
 
 #include <algorithm>
 #include <string>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "memrec/error.h"
@@ -23,24 +21,6 @@ std::vector<float> implicit_gram(const float* item_vectors, int64_t items, int s
     G.selfadjointView<Eigen::Lower>().rankUpdate(Y.transpose());
     G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
     return gram;
-}
-
-bool solve_implicit_row(const float* item_vectors, int stride, int dim, const float* gram, float alpha,
-                        float lambda, const int32_t* positives, int64_t n, float* workspace, float* x) {
-    Eigen::Map<Eigen::MatrixXf> A(workspace, dim, dim);
-    Eigen::Map<Eigen::MatrixXf> P(workspace + int64_t(dim) * dim, dim, n);  // the positives, one per column
-    Eigen::Map<Eigen::VectorXf> b(x, dim);
-    for (int64_t k = 0; k < n; ++k)
-        P.col(k) = Eigen::Map<const Eigen::VectorXf>(item_vectors + int64_t(positives[k]) * stride, dim);
-    A = Eigen::Map<const Eigen::MatrixXf>(gram, dim, dim);
-    // The lower triangle is all the LLT reads. (Eigen's rank update divides by the depth: skipped at 0.)
-    if (n > 0) A.selfadjointView<Eigen::Lower>().rankUpdate(P, alpha);
-    A.diagonal().array() += lambda;
-    b = (1.0f + alpha) * P.rowwise().sum();
-    Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>, Eigen::Lower> llt(A);  // factorises A in place
-    if (llt.info() != Eigen::Success || !A.diagonal().allFinite()) return false;
-    llt.solveInPlace(b);
-    return true;
 }
 
 std::vector<int32_t> implicit_positives(const std::vector<std::pair<int32_t, float>>& rated,

@@ -65,6 +65,8 @@ std::vector<ScoredItem> most_popular(const std::vector<int64_t>& item_counts, in
 
 std::vector<float> mean_predictions(const Model& model, const std::vector<int32_t>& items) {
     const int64_t users = model.users();
+    if (users == 0)  // no user to average over: the file of a fold-in model holds items only
+        throw ConfigError("this model stores the item side only: a user's scores need their ratings (fold-in)");
     std::vector<int32_t> u(static_cast<size_t>(users)), it(static_cast<size_t>(users));
     std::iota(u.begin(), u.end(), 0);
     std::vector<float> pred(static_cast<size_t>(users));

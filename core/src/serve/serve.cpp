@@ -8,8 +8,6 @@ RatingAnswer predict_rating(const Model& model, int32_t user, int32_t item) {
     if (item < 0 || item >= model.items()) throw Error("predict_rating: item index out of range");
     if (user >= model.users()) throw Error("predict_rating: user index out of range");
     if (user >= 0) return {model.predict(user, item), false};
-    if (model.users() == 0)  // no user to average over: the file of a fold-in model holds items only
-        throw ConfigError("this model stores the item side only: a user's scores need their ratings (fold-in)");
     return {mean_predictions(model, {item})[0], true};
 }
 

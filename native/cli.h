@@ -33,6 +33,7 @@ Command add_sweep(CLI::App& root);
 Command add_export(CLI::App& root);
 Command add_inspect(CLI::App& root);
 Command add_eval(CLI::App& root);
+Command add_split(CLI::App& root);
 Command add_predict(CLI::App& root);
 Command add_recommend(CLI::App& root);
 Command add_demo_users(CLI::App& root);

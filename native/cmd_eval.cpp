@@ -1,11 +1,14 @@
 // memrec eval: re-read the ratings a model was trained on, rebuild the same split (the stored fraction and
 // seed unless given), map raw ids through the model's vocabularies and report MSE / RMSE / MAE on the eval
-// split: how much a stored (possibly quantised) model lost against the one that was trained.
+// split: how much a stored (possibly quantised) model lost against the one that was trained. With
+// --protocol, the top-N figures (topn_cli.h) beside the popularity baseline's; with --split, the top-N
+// figures on the visitors of a `memrec split` folder.
 #include <cstdio>
 #include <numeric>
 #include <optional>
 
 #include "model_cli.h"
+#include "topn_cli.h"
 
 namespace memrec::cli {
 
@@ -13,9 +16,63 @@ namespace {
 struct EvalArgs {
     std::string model;
     DataOptions data;
+    TopNOptions topn;
+    std::string split_dir;
     std::optional<int> threads;  // default: all cores
     bool quiet = false;
+    int thread_count() const { return threads.value_or(default_threads()); }
 };
+
+// MSE / RMSE / MAE on the eval ratings whose user and movie the model knows.
+void print_rating_metrics(const ModelFile& f, const ModelData& md, const EvalArgs& args) {
+    Dataset mapped;
+    int64_t skipped = 0;
+    for (uint32_t k : md.split.eval) {
+        const int32_t u = md.user_to_model[size_t(md.data.user[k])];
+        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
+        if (u < 0 || i < 0) {
+            ++skipped;
+            continue;
+        }
+        mapped.user.push_back(u);
+        mapped.item.push_back(i);
+        mapped.rating.push_back(md.data.rating[k]);
+    }
+    if (mapped.size() == 0)
+        throw Error("no eval rating has a user and movie the model knows: is this the model's data?");
+    std::vector<uint32_t> all(mapped.size());
+    std::iota(all.begin(), all.end(), 0u);
+    const Metrics m = evaluate(*f.model, mapped, all, args.thread_count());
+
+    if (skipped > 0)
+        std::printf("skipped %lld eval ratings whose user or movie is not in the model\n", (long long)skipped);
+    std::printf("eval: mse %.6f  rmse %.6f  mae %.6f  (%s ratings, %s tables)\n", m.mse, m.rmse, m.mae,
+                format_count(m.count).c_str(), to_string(f.storage));
+    if (!args.quiet && f.eval.count > 0)
+        std::printf("at training: mse %.6f  rmse %.6f  mae %.6f  (f32)\n", f.eval.mse, f.eval.rmse, f.eval.mae);
+}
+
+int run_eval(const EvalArgs& args, const CLI::App& app) {
+    const ModelFile f = load_model(args.model);
+    const float threshold = args.topn.positive_threshold;
+    if (!args.split_dir.empty()) {
+        print_topn(*f.model, split_dir_cases(f, args.split_dir, threshold), threshold, args.thread_count());
+        return 0;
+    }
+    if (args.topn.visitors()) {
+        print_topn(*f.model, model_visitor_cases(f, args.data, app, threshold, args.quiet), threshold,
+                   args.thread_count());
+        return 0;
+    }
+    const ModelData md = load_model_data(f, args.data, app, args.quiet);
+    print_rating_metrics(f, md, args);
+    if (args.topn.protocol == "ratings") {
+        const TopNCases c{false, rating_cases(md.data, md.split, threshold, md.user_to_model, md.item_to_model),
+                          f.item_counts};
+        print_topn(*f.model, c, threshold, args.thread_count());
+    }
+    return 0;
+}
 }  // namespace
 
 Command add_eval(CLI::App& root) {
@@ -23,47 +80,22 @@ Command add_eval(CLI::App& root) {
     CLI::App* app = root.add_subcommand("eval", "evaluate a model file on the eval split of its training data");
     app->footer(
         "Examples:\n"
-        "  memrec eval m8.mrec                 the data and split recorded in the model\n"
-        "  memrec eval m.mrec --data ~/ml-1m   the same ratings from another place");
+        "  memrec eval m8.mrec                        the data and split recorded in the model\n"
+        "  memrec eval m.mrec --data ~/ml-1m          the same ratings from another place\n"
+        "  memrec eval m.mrec --protocol visitors     top 10/20/100 of held-out users folded in as the page does\n"
+        "  memrec eval m.mrec --split visitors-42     the same on the files of `memrec split`");
     app->add_option("model", args->model, "model file (.mrec)")->required();
     args->data.add_to(*app);
+    args->topn.add_to(*app,
+                      "also rank: visitors (held-out users folded in from 80% of their ratings, judged on the "
+                      "rest) | ratings (each user's own vector, judged on their eval ratings)");
+    app->add_option("--split", args->split_dir, "rank the visitors of this `memrec split` folder (foldin.csv, targets.csv)")
+        ->check(CLI::ExistingDirectory)
+        ->excludes("--protocol");
     app->add_option("--threads", args->threads, "evaluation threads (default: all cores)");
     app->add_flag("-q,--quiet", args->quiet, "print only the metrics");
 
-    return {app, [args, app]() {
-                const ModelFile f = load_model(args->model);
-                const ModelData md = load_model_data(f, args->data, *app, args->quiet);
-
-                // The eval ratings whose user and movie the model knows, in model indices.
-                Dataset mapped;
-                int64_t skipped = 0;
-                for (uint32_t k : md.split.eval) {
-                    const int32_t u = md.user_to_model[size_t(md.data.user[k])];
-                    const int32_t i = md.item_to_model[size_t(md.data.item[k])];
-                    if (u < 0 || i < 0) {
-                        ++skipped;
-                        continue;
-                    }
-                    mapped.user.push_back(u);
-                    mapped.item.push_back(i);
-                    mapped.rating.push_back(md.data.rating[k]);
-                }
-                if (mapped.size() == 0)
-                    throw Error("no eval rating has a user and movie the model knows: is this the model's data?");
-                std::vector<uint32_t> all(mapped.size());
-                std::iota(all.begin(), all.end(), 0u);
-                const Metrics m =
-                    evaluate(*f.model, mapped, all, args->threads.value_or(default_threads()));
-
-                if (skipped > 0)
-                    std::printf("skipped %lld eval ratings whose user or movie is not in the model\n", (long long)skipped);
-                std::printf("eval: mse %.6f  rmse %.6f  mae %.6f  (%s ratings, %s tables)\n", m.mse, m.rmse, m.mae,
-                            format_count(m.count).c_str(), to_string(f.storage));
-                if (!args->quiet && f.eval.count > 0)
-                    std::printf("at training: mse %.6f  rmse %.6f  mae %.6f  (f32)\n", f.eval.mse, f.eval.rmse,
-                                f.eval.mae);
-                return 0;
-            }};
+    return {app, [args, app]() { return run_eval(*args, *app); }};
 }
 
 }  // namespace memrec::cli

@@ -7,6 +7,7 @@
 #include "memrec/split.h"
 #include "model_cli.h"
 #include "train_checkpoint.h"
+#include "topn_cli.h"
 #include "train_report.h"
 
 namespace memrec::cli {
@@ -25,13 +26,18 @@ struct TrainArgs {
     ModelOptions model;
     std::string history;
     std::string out;
+    TopNOptions topn;
     bool quiet = false;
     CheckpointOptions checkpoint;
 };
 
 void print_plan(const TrainArgs& args, const Preset& p, const Split& split, const Model& model) {
-    std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(), split.eval.size(),
-                args.data.train_fraction, (unsigned long long)args.data.split_seed);
+    if (args.topn.visitors())
+        std::printf("split: %zu train, %zu validation (training users' ratings, fraction %.2f)\n", split.train.size(),
+                    split.eval.size(), p.train.validation_fraction);
+    else
+        std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(),
+                    split.eval.size(), args.data.train_fraction, (unsigned long long)args.data.split_seed);
     print_summary(p.name, model);
     std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
                 (long long)p.train.batch_size, p.train.adam.learning_rate, decay_text(p.train.adam.lr_decay).c_str(),
@@ -64,8 +70,17 @@ int run_train(TrainArgs& args, const CLI::App& app) {
     if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
+    Split split;
+    TopNCases topn;  // the top-N figures' cases, when --protocol is given
+    if (args.topn.visitors()) {
+        topn = hold_out_visitors(data, split, args.data, p.train.validation_fraction, args.topn.positive_threshold,
+                                 args.quiet);
+    } else {
+        split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
+        if (!args.topn.protocol.empty())
+            topn = {false, rating_cases(data, split, args.topn.positive_threshold), count_items(data, split.train)};
+    }
     run.use_data(data);
-    Split split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, count_items(data, split.train),
                 count_users(data, split.train), p.train.seed);
     if (!args.quiet) print_plan(args, p, split, model);
@@ -78,6 +93,7 @@ int run_train(TrainArgs& args, const CLI::App& app) {
     const TrainingOutcome outcome = run.train(trainer, model, data, split, report, args.quiet);
     if (!outcome.completed) return 130;
     if (early_stopping) print_best_epoch(outcome, model, data, split, p.train.threads);
+    if (!args.topn.protocol.empty()) print_topn(model, topn, args.topn.positive_threshold, p.train.threads);
     if (!args.history.empty()) write_file_atomic(args.history, history_json(trainer.history()) + "\n");
     if (!args.out.empty())
         save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet);
@@ -100,6 +116,10 @@ Command add_train(CLI::App& root) {
     args->model.add_to(*app);
     args->checkpoint.note_model_flags(*app, first_model_flag);
     args->checkpoint.add_to(*app);
+    args->topn.add_to(*app,
+                      "rank at the end: visitors (10% of users held out whole, never trained on, folded in from "
+                      "80% of their ratings; per-epoch figures on a validation slice of the training users) | "
+                      "ratings (each user's own vector on their eval ratings)");
     app->add_option("--history", args->history, "write the per-epoch history as JSON to this file");
     app->add_option("--out", args->out, "save the trained model to this file (.mrec, f32; see memrec export)");
     app->add_flag("-q,--quiet", args->quiet, "print only the final figures");

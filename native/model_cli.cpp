@@ -77,7 +77,7 @@ void save_trained_model(Model& model, const Preset& preset, const Dataset& data,
     }
 }
 
-ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::App& app, bool quiet) {
+DataOptions stored_data_options(const ModelFile& file, DataOptions opts, const CLI::App& app) {
     namespace fs = std::filesystem;
     if (opts.path.empty() && !file.info.data_source.empty()) {
         std::error_code ec;
@@ -85,7 +85,11 @@ ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::Ap
     }
     if (app.get_option("--train-fraction")->count() == 0) opts.train_fraction = file.info.train_fraction;
     if (app.get_option("--split-seed")->count() == 0) opts.split_seed = file.info.split_seed;
+    return opts;
+}
 
+ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::App& app, bool quiet) {
+    opts = stored_data_options(file, opts, app);
     ModelData md;
     md.data = load_data(opts, quiet);
     md.split = split_dataset(md.data, opts.train_fraction, opts.split_seed);

@@ -54,6 +54,10 @@ void save_trained_model(Model& model, const Preset& preset, const Dataset& data,
 // The data a model was trained on, re-read: --data if given, else the path stored in the model when it
 // still exists, else the usual default. The split uses the stored fraction and seed unless the command
 // line gave them. Dense indices are mapped to the model's (-1: not in the model's vocabulary).
+// The data options of a model's training run: --data if given, else the stored path when it still exists;
+// the stored fraction and seed unless the command line gave them.
+DataOptions stored_data_options(const ModelFile& file, DataOptions opts, const CLI::App& app);
+
 struct ModelData {
     Dataset data;
     Split split;

@@ -221,8 +221,10 @@ void check_output_paths(const CLI::App& root) {
             if (o->count() == 0 || o->get_lnames().empty()) continue;
             const std::string name = "--" + o->get_lnames().front();
             for (const std::string& value : o->results()) {
-                if (name == "--out" || name == "--history" || name == "--json") check_output_file(value, name);
-                if (name == "--npy" || name == "--checkpoint") check_output_dir(value, name);
+                // split's --out is the folder its files go into.
+                const bool dir = name == "--npy" || name == "--checkpoint" || (name == "--out" && sub->get_name() == "split");
+                if (dir) check_output_dir(value, name);
+                else if (name == "--out" || name == "--history" || name == "--json") check_output_file(value, name);
             }
         }
         check_output_paths(*sub);

@@ -17,7 +17,7 @@
 #include "memrec/recommend.h"
 #include "memrec/serve.h"
 #include "memrec/train_fields.h"
-#include "memrec/visitor.h"
+#include "memrec/fold_in.h"
 
 using emscripten::val;
 
@@ -109,7 +109,7 @@ std::vector<std::string> strings_of(const val& array) {
 }  // namespace
 
 // One loaded model file with what inference reuses across calls: every item's vector (computed once, so
-// scoring the catalogue is one dot product per item) and the visitor prior (computed on first use).
+// scoring the catalogue is one dot product per item) and the visitor fold-in (FoldIn, built on first use).
 class WasmModel {
 public:
     val load(const val& bytes) {
@@ -117,9 +117,9 @@ public:
             const std::vector<uint8_t> data = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
             ModelFile file = parse_model(data.data(), data.size());
             AlignedVector<float> items = file.model->item_vectors();
+            fold_in_.reset();  // refers to the model being replaced
             file_ = std::move(file);
             item_vectors_ = std::move(items);
-            prior_.reset();
             return val::undefined();
         });
     }
@@ -281,7 +281,7 @@ public:
 private:
     ModelFile file_;
     AlignedVector<float> item_vectors_;  // Model::item_vectors(), computed once at load
-    mutable std::unique_ptr<VisitorPrior> prior_;  // built on first use
+    mutable std::unique_ptr<FoldIn> fold_in_;  // built on first use
 
     const Model& model() const {
         if (!file_.model) throw Error("no model loaded");
@@ -306,12 +306,9 @@ private:
             list[i].rating = ratings[i]["rating"].as<float>();
             rated.push_back(list[i].item);
         }
-        // The prior costs users x dim^2 to build: only when the first visitor needs it, not at load.
-        if (!prior_) prior_ = std::make_unique<VisitorPrior>(user_prior(model()));
-        const VisitorProfile visitor = fit_visitor(model(), item_vectors_, list, *prior_);
-        std::vector<float> scores(size_t(model().items()));
-        score_visitor(model(), item_vectors_, visitor, scores.data());
-        return scores;
+        // Its prior costs users x dim^2 to build: only when the first visitor needs it, not at load.
+        if (!fold_in_) fold_in_ = std::make_unique<FoldIn>(model());
+        return fold_in_->scores(list);
     }
 
     // [{item, index, title, <score_field>}] best first.

@@ -4,43 +4,21 @@
 // closed form does not apply exactly. We minimise the squared error plus a Gaussian prior fitted to the
 // trained users (a MAP estimate) with damped Gauss-Newton (Levenberg-Marquardt): with
 // J_i = d pred_i / d theta = scale * s_i (1 - s_i) [v_i; 1], each step solves
-// (sum J_i J_i' + l2 P + mu diag) delta = -(sum e_i J_i + l2 P (theta - theta0)) by Cholesky (Eigen's LLT).
+// (sum J_i J_i' + l2 P + mu diag) delta = -(sum e_i J_i + l2 P (theta - theta0)) by Cholesky (memrec/linalg.h).
 // theta has at most dim + 1 entries (65 for the reference), so a step costs n dim^2 + dim^3 / 3 flops,
 // and a handful of steps converge: well under a millisecond natively.
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include <Eigen/Cholesky>
-#include <Eigen/Core>
-
 #include "memrec/error.h"
 #include "memrec/kernels.h"
+#include "memrec/linalg.h"
 #include "memrec/visitor.h"
 
 namespace memrec {
 
 namespace {
-
-using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Cholesky factor of a symmetric n x n A (row-major; its lower triangle is read), and whether A was
-// positive definite: LLT stops at a non-positive pivot but lets a NaN one through, hence the finite check.
-Eigen::LLT<RowMatrixXd> cholesky(const std::vector<double>& A, int n, bool& positive_definite) {
-    Eigen::LLT<RowMatrixXd> llt(Eigen::Map<const RowMatrixXd>(A.data(), n, n));
-    positive_definite = llt.info() == Eigen::Success && llt.matrixLLT().diagonal().allFinite();
-    return llt;
-}
-
-// Solves A x = b for a symmetric positive-definite A, b overwritten by x; false if A is not.
-bool cholesky_solve(const std::vector<double>& A, std::vector<double>& b, int n) {
-    bool ok = false;
-    const Eigen::LLT<RowMatrixXd> llt = cholesky(A, n, ok);
-    if (!ok) return false;
-    Eigen::Map<Eigen::VectorXd> x(b.data(), n);
-    x = llt.solve(x);
-    return true;
-}
 
 // The fixed part of each rating's logit: global and item biases.
 float fixed_logit(const Model& model, int32_t item) {
@@ -116,11 +94,9 @@ VisitorPrior user_prior(const Model& model, double shrinkage) {
     // span fewer directions than dim (a QR table with few buckets, an untrained model).
     const double ridge = std::max(shrinkage * trace / n, 1e-12);
     for (int a = 0; a < n; ++a) cov[size_t(a) * size_t(n) + size_t(a)] += ridge;
-    // precision = cov^-1 from one factorisation.
-    bool ok = false;
-    const Eigen::LLT<RowMatrixXd> llt = cholesky(cov, n, ok);
-    if (!ok) return prior;  // degenerate: keep the identity
-    Eigen::Map<RowMatrixXd>(prior.precision.data(), n, n) = llt.solve(RowMatrixXd::Identity(n, n));
+    // precision = cov^-1; a degenerate covariance keeps the identity.
+    std::vector<double> work(cov.size());
+    linalg::invert_spd(cov.data(), prior.precision.data(), n, work.data());
     return prior;
 }
 
@@ -191,7 +167,8 @@ VisitorProfile fit_visitor(const Model& model, const AlignedVector<float>& item_
     out.loss = loss_at(out.vector, out.bias, true);
     if (n == 0) return out;
 
-    std::vector<double> H(size_t(n_theta) * size_t(n_theta)), g(static_cast<size_t>(n_theta)), A, x;
+    std::vector<double> H(size_t(n_theta) * size_t(n_theta)), g(static_cast<size_t>(n_theta)), A, x,
+        work(size_t(n_theta) * size_t(n_theta));
     AlignedVector<float> trial(size_t(stride), 0.0f);
     double mu = 1e-3;
     for (int it = 0; it < options.max_iterations; ++it) {
@@ -218,7 +195,7 @@ VisitorProfile fit_visitor(const Model& model, const AlignedVector<float>& item_
             A = H;
             x.assign(g.begin(), g.end());
             for (int a = 0; a < n_theta; ++a) A[size_t(a) * n_theta + a] += mu * (1.0 + H[size_t(a) * n_theta + a]);
-            if (!cholesky_solve(A, x, n_theta)) {
+            if (!linalg::solve_spd(A.data(), x.data(), n_theta, work.data())) {
                 mu *= 4;
                 continue;
             }

@@ -1,0 +1,31 @@
+// Folding a visitor into a trained model: the one entry point that the demo page (wasm/), the command
+// line and the top-N evaluation (memrec/topn.h) all call, so what is evaluated is what a visitor sees.
+// Built once per model (the item vectors and the user prior are computed here), then cheap per visitor.
+#pragma once
+
+#include <vector>
+
+#include "memrec/model.h"
+#include "memrec/visitor.h"
+
+namespace memrec {
+
+class FoldIn {
+public:
+    // Keeps a reference to `model`, which must outlive this object.
+    explicit FoldIn(const Model& model, const VisitorOptions& options = {});
+
+    // Predicted rating of every item (by dense index) for a visitor with these ratings: fit_visitor then
+    // score_visitor (memrec/visitor.h). Safe to call from several threads at once.
+    std::vector<float> scores(const std::vector<VisitorRating>& ratings) const;
+
+    const Model& model() const { return model_; }
+
+private:
+    const Model& model_;
+    VisitorOptions options_;
+    AlignedVector<float> item_vectors_;
+    VisitorPrior prior_;
+};
+
+}  // namespace memrec

@@ -89,7 +89,7 @@ struct ModelOptions {
     std::string objective;  // rating | als
     std::optional<double> als_alpha, als_lambda;
     std::optional<int> iterations;  // ALS iterations (--epochs is read as such when this is not given)
-    std::optional<float> positive_threshold;
+    std::optional<float> positive_threshold;  // train's --positive-threshold (TopNOptions) when given
     bool all_rated_positive = false;
     void add_to(CLI::App& app, bool with_model_flags = true);
     void add_model_flags(CLI::App& app);     // preset, table kinds and shapes, biases

@@ -38,8 +38,6 @@ void ModelOptions::add_objective_flags(CLI::App& app) {
     app.add_option("--als-alpha", als_alpha, "ALS: confidence of a positive is 1 + alpha (default 3)");
     app.add_option("--als-lambda", als_lambda, "ALS: L2 weight of every user and item vector (default 30)");
     app.add_option("--iterations", iterations, "ALS iterations (default: --epochs if given, else 10)");
-    app.add_option("--positive-threshold", positive_threshold,
-                   "ALS: ratings at least this are positives (default 4)");
     app.add_flag("--all-rated-positive", all_rated_positive, "ALS: every rated item is a positive");
 }
 
@@ -156,9 +154,8 @@ namespace {
 void apply_objective_flags(const ModelOptions& o, Preset& p) {
     const bool als = o.objective == "als";
     if (!als) {
-        if (o.als_alpha || o.als_lambda || o.iterations || o.positive_threshold || o.all_rated_positive)
-            throw UsageError("--als-alpha, --als-lambda, --iterations, --positive-threshold and "
-                             "--all-rated-positive need --objective als");
+        if (o.als_alpha || o.als_lambda || o.iterations || o.all_rated_positive)
+            throw UsageError("--als-alpha, --als-lambda, --iterations and --all-rated-positive need --objective als");
         return;
     }
     if (!o.user_table.empty() || !o.item_table.empty() || o.biases)

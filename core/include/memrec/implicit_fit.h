@@ -25,12 +25,16 @@ inline int64_t implicit_workspace_floats(int dim, int64_t positives) {
     return int64_t(dim) * dim + int64_t(dim) * positives;
 }
 
-// The solve itself, allocating nothing: `workspace` holds implicit_workspace_floats(dim, n) floats and `x`
-// receives dim floats. Item indices are trusted (the callers check them). Returns false if the system was
-// not positive definite (only possible with non-finite vectors: lambda > 0 makes it definite).
-//
-// It owns nothing with a destructor, so that in the wasm module (JS-emulated exceptions) its calls need no
-// JavaScript trampolines: implicit_solve.cpp says why that matters.
+// The row's system, allocating nothing: A (dim x dim, column-major, lower triangle filled) into the first
+// dim * dim floats of `workspace` (implicit_workspace_floats(dim, n) floats; the rest is scratch) and the
+// right-hand side into `b` (dim floats). Item indices are trusted (the callers check them).
+void implicit_system(const float* item_vectors, int stride, int dim, const float* gram, float alpha, float lambda,
+                     const int32_t* positives, int64_t n, float* workspace, float* b);
+
+// Training's solve of one row (implicit_system, then an in-place float Cholesky): x (dim floats) receives
+// the row. False if the system was not positive definite (only with non-finite vectors: lambda > 0).
+// Both allocate nothing and own nothing with a destructor, so that in the wasm module (JS-emulated
+// exceptions) their calls need no JavaScript trampolines (implicit_solve.cpp).
 bool solve_implicit_row(const float* item_vectors, int stride, int dim, const float* gram, float alpha,
                         float lambda, const int32_t* positives, int64_t n, float* workspace, float* x);
 
@@ -39,8 +43,9 @@ bool solve_implicit_row(const float* item_vectors, int stride, int dim, const fl
 std::vector<int32_t> implicit_positives(const std::vector<std::pair<int32_t, float>>& rated,
                                         const ImplicitConfig& config);
 
-// A user vector (stride floats, padding zero) fitted to the positive items `positives` with the item
-// vectors `item_vectors` (items x stride, Model::item_vectors()) and their Gram matrix frozen. Throws
+// A visitor's user vector (stride floats, padding zero) fitted to the positive items `positives` with the
+// item vectors `item_vectors` (items x stride, Model::item_vectors()) and their Gram matrix frozen: the
+// system of implicit_system solved by linalg::solve_spd (in double; the browser's Cholesky). Throws
 // ConfigError for an item index out of range or a gram of the wrong size.
 AlignedVector<float> fit_implicit_user(const AlignedVector<float>& item_vectors, int64_t items, int stride, int dim,
                                        const std::vector<float>& gram, const ImplicitConfig& config,

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include "memrec/error.h"
+#include "memrec/linalg.h"
 
 namespace memrec {
 
@@ -43,9 +44,16 @@ AlignedVector<float> fit_implicit_user(const AlignedVector<float>& item_vectors,
                               std::to_string(items - 1));
     AlignedVector<float> workspace(size_t(implicit_workspace_floats(dim, int64_t(positives.size()))));
     AlignedVector<float> x(size_t(stride), 0.0f);
-    if (!solve_implicit_row(item_vectors.data(), stride, dim, gram.data(), float(config.alpha), float(config.lambda),
-                            positives.data(), int64_t(positives.size()), workspace.data(), x.data()))
+    implicit_system(item_vectors.data(), stride, dim, gram.data(), float(config.alpha), float(config.lambda),
+                    positives.data(), int64_t(positives.size()), workspace.data(), x.data());
+    // solve_spd reads both triangles: mirror the lower one (a symmetric matrix is the same in either order).
+    const size_t n = size_t(dim);
+    std::vector<double> A(n * n), b(x.begin(), x.begin() + dim), work(n * n);
+    for (size_t c = 0; c < n; ++c)
+        for (size_t r = c; r < n; ++r) A[r * n + c] = A[c * n + r] = workspace[c * n + r];
+    if (!linalg::solve_spd(A.data(), b.data(), dim, work.data()))
         throw Error("implicit fold-in: the system is not positive definite (non-finite item vectors?)");
+    std::copy(b.begin(), b.end(), x.begin());
     return x;
 }
 

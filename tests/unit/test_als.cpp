@@ -8,6 +8,7 @@
 
 #include "memrec/als.h"
 #include "memrec/error.h"
+#include "memrec/fold_in.h"
 #include "memrec/implicit_fit.h"
 #include "memrec/recommend.h"
 #include "memrec/rng.h"
@@ -136,6 +137,27 @@ TEST_CASE("the fold-in of a training user's own positives gives their trained ve
     }
     CHECK_THROWS_AS(fit_implicit_user(v, m.items(), stride, m.dim(), gram, m.config().implicit, {kItems}),
                     ConfigError);
+}
+
+TEST_CASE("FoldIn scores a visitor of an implicit model by the dot product with their fitted vector", "[als]") {
+    const Dataset d = two_clusters();
+    const Model m = trained(d, 1);
+    const FoldIn fold_in(m);
+    // Two positives of the first cluster and one rating below the threshold, which counts for nothing.
+    const std::vector<float> s = fold_in.scores({{1, 5.0f}, {2, 4.0f}, {20, 2.0f}});
+    const AlignedVector<float> v = m.item_vectors();
+    const int stride = m.item_table().stride();
+    const AlignedVector<float> x = fit_implicit_user(v, m.items(), stride, m.dim(),
+                                                     implicit_gram(v.data(), m.items(), stride, m.dim()),
+                                                     m.config().implicit, {1, 2});
+    REQUIRE(s.size() == size_t(kItems));
+    for (int i = 0; i < kItems; ++i) {
+        double dot = 0;
+        for (int a = 0; a < m.dim(); ++a) dot += double(x[size_t(a)]) * v[size_t(i * stride + a)];
+        CHECK(s[size_t(i)] == Approx(dot).margin(1e-5));
+    }
+    // The visitor likes the first cluster: its best item is one of it.
+    CHECK(std::max_element(s.begin(), s.end()) - s.begin() < kItems / 2);
 }
 
 TEST_CASE("ALS factors are the same bits with 1 and 2 threads", "[als]") {

@@ -86,9 +86,15 @@ struct ModelOptions {
     std::optional<double> validation_fraction;
     std::optional<int> threads;  // default: all cores
     uint64_t seed = 42;
+    std::string objective;  // rating | als
+    std::optional<double> als_alpha, als_lambda;
+    std::optional<int> iterations;  // ALS iterations (--epochs is read as such when this is not given)
+    std::optional<float> positive_threshold;  // train's --positive-threshold (TopNOptions) when given
+    bool all_rated_positive = false;
     void add_to(CLI::App& app, bool with_model_flags = true);
     void add_model_flags(CLI::App& app);     // preset, table kinds and shapes, biases
     void add_training_flags(CLI::App& app);  // epochs, batch, lr, Adam, threads, seed
+    void add_objective_flags(CLI::App& app);  // --objective and the ALS settings
     // The preset with every flag given on the command line applied; throws UsageError/ConfigError.
     Preset build(const std::string& preset_name) const;
 };

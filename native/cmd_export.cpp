@@ -72,8 +72,12 @@ void write_npy(const ModelFile& f, const std::string& dir, bool quiet) {
     if (!f.titles.empty()) put("titles.txt", lines(f.titles));
     nlohmann::json meta = {
         {"format", "memrec npy export"},
-        {"prediction", "scale * sigmoid(user_embeddings[u] . item_embeddings[i] + global_bias + user_bias[u] + "
-                       "item_bias[i]) (absent biases are 0)"},
+        {"objective", to_string(m.config().objective)},
+        {"prediction", m.config().objective == Objective::Implicit
+                           ? "user_vector . item_embeddings[i], a preference score (the user vector is folded in "
+                             "from the user's positives: the file stores the item side only)"
+                           : "scale * sigmoid(user_embeddings[u] . item_embeddings[i] + global_bias + user_bias[u] + "
+                             "item_bias[i]) (absent biases are 0)"},
         {"scale", m.scale()},
         {"dim", m.dim()},
         {"users", m.users()},

@@ -68,7 +68,9 @@ Command add_inspect(CLI::App& root) {
                             f.format_version, to_string(f.storage));
                 std::printf("  file size     %s (%s bytes), gzip %s\n", format_bytes(double(bytes.size())).c_str(),
                             format_count(int64_t(bytes.size())).c_str(), gz(gzip_size(bytes)).c_str());
-                std::printf("  users         %s\n  items         %s%s\n", format_count(m.users()).c_str(),
+                const bool fold_in = item_side_only(m.config().objective);
+                std::printf("  users         %s\n  items         %s%s\n",
+                            fold_in ? "item side only (fold-in model)" : format_count(m.users()).c_str(),
                             format_count(m.items()).c_str(), f.titles.empty() ? " (no titles)" : " (with titles)");
                 std::printf("  user table    %s\n  item table    %s\n", describe(m.user_table()).c_str(),
                             describe(m.item_table()).c_str());
@@ -76,8 +78,15 @@ Command add_inspect(CLI::App& root) {
                 for (auto [on, name] : {std::pair{m.config().global_bias, "global"}, {m.config().user_bias, "user"},
                                         {m.config().item_bias, "item"}})
                     if (on) biases += std::string(biases.empty() ? "" : ", ") + name;
-                std::printf("  output        sigmoid(<user, item>%s) * %g\n",
-                            biases.empty() ? "" : (" + " + biases + " biases").c_str(), m.scale());
+                const ImplicitConfig& ic = m.config().implicit;
+                if (m.config().objective == Objective::Implicit)
+                    std::printf("  output        <user, item> (implicit: alpha %g, lambda %g, positives %s)\n",
+                                ic.alpha, ic.lambda,
+                                ic.all_rated_positive ? "every rated item"
+                                                      : ("rated >= " + shortest_number(ic.positive_threshold)).c_str());
+                else
+                    std::printf("  output        sigmoid(<user, item>%s) * %g\n",
+                                biases.empty() ? "" : (" + " + biases + " biases").c_str(), m.scale());
 
                 std::printf("\nsections\n  %-12s %12s %14s\n", "name", "offset", "bytes");
                 for (const auto& s : sections)

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "memrec/als.h"
 #include "memrec/io.h"
 #include "memrec/split.h"
 #include "model_cli.h"
@@ -30,33 +31,65 @@ struct TrainArgs {
     CheckpointOptions checkpoint;
 };
 
-void print_plan(const TrainArgs& args, const Preset& p, const Split& split, const Model& model) {
+// The training split of `data` (with --protocol visitors, of the training users' data: the visitors are
+// taken out of `data`) and the top-N cases --protocol asks for.
+TopNCases split_for_training(const TrainArgs& args, const Preset& p, Dataset& data, Split& split) {
+    const float threshold = args.topn.positive_threshold;
+    if (args.topn.visitors())
+        return hold_out_visitors(data, split, args.data, p.train.validation_fraction, threshold, args.quiet);
+    split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
+    if (args.topn.protocol.empty()) return {};
+    return {false, rating_cases(data, split, threshold), count_items(data, split.train)};
+}
+
+void print_split(const TrainArgs& args, const Preset& p, const Split& split) {
     if (args.topn.visitors())
         std::printf("split: %zu train, %zu validation (training users' ratings, fraction %.2f)\n", split.train.size(),
                     split.eval.size(), p.train.validation_fraction);
     else
         std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(),
                     split.eval.size(), args.data.train_fraction, (unsigned long long)args.data.split_seed);
+}
+
+void print_plan(const TrainArgs& args, const Preset& p, const Split& split, const Model& model) {
+    print_split(args, p, split);
     print_summary(p.name, model);
     std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
                 (long long)p.train.batch_size, p.train.adam.learning_rate, decay_text(p.train.adam.lr_decay).c_str(),
                 to_string(p.train.adam.mode), p.train.threads);
 }
 
+// --objective als: no Adam, no checkpoints; one line per iteration.
+int run_train_als(TrainArgs& args, const Preset& p) {
+    if (!args.checkpoint.dir.empty() || !args.checkpoint.resume.empty())
+        throw UsageError("--checkpoint and --resume do not apply to --objective als (it trains in seconds)");
+    const AlsConfig config = als_config(p.model, p.train);
+    Dataset data = load_data(args.data, args.quiet);
+    Split split;
+    const TopNCases topn = split_for_training(args, p, data, split);
+    Model model = als_model(config, data.users.size(), data.items.size(), data.max_rating);
+    if (!args.quiet) {
+        print_split(args, p, split);
+        print_summary("implicit ALS", model);
+        print_als_plan(config);
+    }
+    const std::vector<EpochStats> history = train_als(model, data, split.train, config, als_iteration_printer());
+    print_als_total(history);
+    if (!args.topn.protocol.empty()) print_topn(model, topn, args.topn.positive_threshold, config.threads);
+    if (!args.history.empty()) write_file_atomic(args.history, history_json(history) + "\n");
+    if (!args.out.empty()) save_trained_model(model, p, data, split, args.data, history, args.out, args.quiet);
+    return 0;
+}
+
 int run_train(TrainArgs& args, const CLI::App& app) {
+    // One threshold: what ALS trains on as positives is what the top-N figures count as hits.
+    if (app.get_option("--positive-threshold")->count() > 0) args.model.positive_threshold = args.topn.positive_threshold;
     Preset p = args.model.build(args.model.preset);
+    if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
     Split split;
-    TopNCases topn;  // the top-N figures' cases, when --protocol is given
-    if (args.topn.visitors()) {
-        topn = hold_out_visitors(data, split, args.data, p.train.validation_fraction, args.topn.positive_threshold,
-                                 args.quiet);
-    } else {
-        split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
-        if (!args.topn.protocol.empty())
-            topn = {false, rating_cases(data, split, args.topn.positive_threshold), count_items(data, split.train)};
-    }
+    const TopNCases topn = split_for_training(args, p, data, split);  // cases only when --protocol is given
     run.use_data(data);
     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, count_items(data, split.train),
                 count_users(data, split.train), p.train.seed);
@@ -86,7 +119,8 @@ Command add_train(CLI::App& root) {
         "  memrec train --data ~/ml-1m                          the reference baseline (3 epochs, dense Adam)\n"
         "  memrec train --preset memeff --adam lazy --epochs 10  the compressed model, lazy Adam\n"
         "  memrec train --item-table md --blocks 300,1500 --alpha 0.4 --history h.json\n"
-        "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt");
+        "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt\n"
+        "  memrec train --objective als --out als.mrec        implicit ALS for top-N (dim 64, alpha 3, lambda 30)");
     args->data.add_to(*app);
     const size_t first_model_flag = app->get_options().size();
     args->model.add_to(*app);

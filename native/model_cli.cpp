@@ -66,7 +66,9 @@ void save_trained_model(Model& model, const Preset& preset, const Dataset& data,
                         bool quiet) {
     ModelFile f = training_metadata(preset, data, split, opts, history);
     // The final model's own eval metrics (with early stopping the kept epoch need not be the last one).
-    if (!split.eval.empty()) f.eval = evaluate(model, data, split.eval, default_threads());
+    // (An implicit model's output is a preference score, not a rating: it has no rating metrics.)
+    if (!split.eval.empty() && model.config().objective == Objective::Rating)
+        f.eval = evaluate(model, data, split.eval, default_threads());
     with_model(f, model, [&](ModelFile& file) { save_model(file, path, Storage::F32, true); });
     if (!quiet) {
         std::error_code ec;

@@ -27,6 +27,18 @@ int default_threads() {
 void ModelOptions::add_to(CLI::App& app, bool with_model_flags) {
     if (with_model_flags) add_model_flags(app);
     add_training_flags(app);
+    if (with_model_flags) add_objective_flags(app);
+}
+
+void ModelOptions::add_objective_flags(CLI::App& app) {
+    app.add_option("--objective", objective,
+                   "rating (squared error on ratings, the default) | als (implicit ALS on positives: full tables, "
+                   "dim 64, alpha 3, lambda 30, 10 iterations unless given)")
+        ->check(CLI::IsMember({"rating", "als"}));
+    app.add_option("--als-alpha", als_alpha, "ALS: confidence of a positive is 1 + alpha (default 3)");
+    app.add_option("--als-lambda", als_lambda, "ALS: L2 weight of every user and item vector (default 30)");
+    app.add_option("--iterations", iterations, "ALS iterations (default: --epochs if given, else 10)");
+    app.add_flag("--all-rated-positive", all_rated_positive, "ALS: every rated item is a positive");
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
@@ -135,10 +147,42 @@ void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
 
 }  // namespace
 
+namespace {
+
+// --objective als: full tables and the ALS settings (the prototype's best on ml-1m unless given); the
+// iterations are the TrainConfig's epochs, which is how model files record them.
+void apply_objective_flags(const ModelOptions& o, Preset& p) {
+    const bool als = o.objective == "als";
+    if (!als) {
+        if (o.als_alpha || o.als_lambda || o.iterations || o.all_rated_positive)
+            throw UsageError("--als-alpha, --als-lambda, --iterations and --all-rated-positive need --objective als");
+        return;
+    }
+    if (!o.user_table.empty() || !o.item_table.empty() || o.biases)
+        throw UsageError("--objective als trains full tables without biases: leave out --user-table, "
+                         "--item-table and --biases");
+    if (o.early_stopping) throw UsageError("--early-stopping does not apply to --objective als");
+    ModelConfig m;
+    m.user.dim = m.item.dim = o.dim.value_or(64);
+    m.objective = Objective::Implicit;
+    if (o.als_alpha) m.implicit.alpha = *o.als_alpha;
+    if (o.als_lambda) m.implicit.lambda = *o.als_lambda;
+    if (o.positive_threshold) m.implicit.positive_threshold = *o.positive_threshold;
+    m.implicit.all_rated_positive = o.all_rated_positive;
+    p.name.clear();  // no preset describes the model
+    p.description.clear();
+    p.model = m;
+    p.train.epochs = o.iterations.value_or(o.epochs.value_or(10));
+    p.train.early_stopping = 0;
+}
+
+}  // namespace
+
 Preset ModelOptions::build(const std::string& preset_name) const {
     Preset p = memrec::preset(preset_name);
     apply_model_flags(*this, p.model);
     apply_training_flags(*this, p.train);
+    apply_objective_flags(*this, p);
     return p;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "memrec/train_fields.h"
+
 namespace memrec::cli {
 
 TrainingCallbacks epoch_printer(bool quiet) {
@@ -31,6 +33,30 @@ TrainingCallbacks early_stopping_printer(const TrainConfig& config, const Model&
         return true;
     };
     return c;
+}
+
+void print_als_plan(const AlsConfig& c) {
+    std::printf("training: implicit ALS, dim %d, alpha %g, lambda %g, positives: %s, %d iterations, %d threads\n",
+                c.factors, c.feedback.alpha, c.feedback.lambda,
+                c.feedback.all_rated_positive ? "every rated item"
+                                              : ("ratings >= " + shortest_number(c.feedback.positive_threshold)).c_str(),
+                c.iterations, c.threads);
+    std::fflush(stdout);
+}
+
+AlsIterationFn als_iteration_printer() {
+    return [](const EpochStats& e) {
+        std::printf("  iteration %d: loss %.4f per positive | %.2f s\n", e.epoch, e.train_loss, e.seconds);
+        std::fflush(stdout);
+        return true;
+    };
+}
+
+void print_als_total(const std::vector<EpochStats>& history) {
+    double seconds = 0;
+    for (const EpochStats& e : history) seconds += e.seconds;
+    std::printf("trained %zu iterations in %.2f s\n", history.size(), seconds);
+    std::fflush(stdout);
 }
 
 void print_best_epoch(const TrainingOutcome& outcome, const Model& model, const Dataset& data, const Split& split,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli.h"
+#include "memrec/als.h"
 #include "memrec/training_run.h"
 
 namespace memrec::cli {
@@ -15,6 +16,11 @@ TrainingCallbacks epoch_printer(bool quiet);
 // validation slice), also when quiet.
 TrainingCallbacks early_stopping_printer(const TrainConfig& config, const Model& model, const Dataset& data,
                                          const Split& split, bool quiet);
+
+// For --objective als: the settings, one line per iteration (loss and seconds), and the total.
+void print_als_plan(const AlsConfig& config);
+AlsIterationFn als_iteration_printer();
+void print_als_total(const std::vector<EpochStats>& history);
 
 // "best epoch 4 of 7 (validation rmse ...): eval mse ..." for the model as the run left it.
 void print_best_epoch(const TrainingOutcome& outcome, const Model& model, const Dataset& data, const Split& split,

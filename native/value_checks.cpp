@@ -115,12 +115,15 @@ void add_checks(CLI::App& app) {
     const CLI::Validator penalty = number_in(0, Bound::Closed, inf, Bound::Open, "a number >= 0");
     const CLI::Validator fraction = number_in(0, Bound::Open, 1, Bound::Open, "in (0, 1)");
     for (const char* name : {"--dim", "--epochs", "--batch", "--threads", "--user-buckets", "--item-buckets", "--top",
-                             "--count", "--budget", "--reads", "--user-budget", "--item-budget"})
+                             "--count", "--budget", "--reads", "--user-budget", "--item-budget", "--iterations"})
         check(app, name, "INT", positive);
     check(app, "--early-stopping", "INT", non_negative);
     // CLI11 would wrap "-3" around to 2^64 - 3.
     for (const char* name : {"--seed", "--split-seed"}) check(app, name, "UINT", non_negative);
     check(app, "--lr", "FLOAT", rate);
+    check(app, "--als-lambda", "FLOAT", rate);
+    check(app, "--als-alpha", "FLOAT", penalty);
+    check(app, "--positive-threshold", "FLOAT", number_in(-inf, Bound::Open, inf, Bound::Open, "a finite number"));
     for (const char* name : {"--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias"})
         check(app, name, "FLOAT", penalty);
     for (const char* name : {"--train-fraction", "--validation-fraction"}) check(app, name, "FLOAT", fraction);

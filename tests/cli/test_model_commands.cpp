@@ -89,7 +89,7 @@ TEST_CASE("train --out writes a model that inspect describes and eval reproduces
     auto r = t.run({"inspect", t.dir.file("m.mrec")});
     INFO(describe(r));
     REQUIRE(r.status == 0);
-    for (const char* s : {"format version 2", "tables stored as f32", "qr, dim 64", "md, dim 64, blocks 0..9 @64",
+    for (const char* s : {"format version 3", "tables stored as f32", "qr, dim 64", "md, dim 64, blocks 0..9 @64",
                           "config", "users", "items", "popularity", "titles", "tables", "training", "history",
                           "item.block2.projection", "f16", "int8", "gzip", "memeff", "epoch"})
         CHECK_THAT(r.out, Contains(s));

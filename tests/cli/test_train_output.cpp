@@ -79,3 +79,41 @@ TEST_CASE("compare reports early-stopping presets by their best validation epoch
     CHECK(j.find("\"early_stopping\": true") != std::string::npos);
     CHECK(j.find("\"early_stopping\": false") != std::string::npos);
 }
+
+TEST_CASE("train --objective als prints each iteration and writes an item-side-only model", "[cli][train][als]") {
+    TempDir dir;
+    dir.write("ml/ratings.dat", small_ratings());
+    auto r = run_memrec({"train", "--data", dir.file("ml"), "--objective", "als", "--dim", "8", "--iterations", "3",
+                         "--als-alpha", "2", "--als-lambda", "5", "--positive-threshold", "3", "--threads", "2",
+                         "--out", dir.file("als.mrec")},
+                        dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    for (const char* s : {"implicit ALS, dim 8, alpha 2, lambda 5, positives: ratings >= 3, 3 iterations, 2 threads",
+                          "iteration 1: loss", "iteration 3: loss", "trained 3 iterations in", "saved model"})
+        CHECK(r.out.find(s) != std::string::npos);
+    CHECK(r.out.find("iteration 4") == std::string::npos);
+
+    r = run_memrec({"inspect", dir.file("als.mrec")}, dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    for (const char* s : {"format version 3", "item side only (fold-in model)", "user.embedding             0 x 8",
+                          "implicit: alpha 2, lambda 5, positives rated >= 3"})
+        CHECK(r.out.find(s) != std::string::npos);
+
+    r = run_memrec({"export", dir.file("als.mrec"), "--quantize", "int8", "--out", dir.file("als8.mrec")}, dir.path());
+    INFO(describe(r));
+    CHECK(r.status == 0);
+    r = run_memrec({"inspect", dir.file("als8.mrec")}, dir.path());
+    CHECK(r.out.find("tables stored as int8") != std::string::npos);
+    CHECK(r.out.find("item side only (fold-in model)") != std::string::npos);
+
+    // ALS settings without --objective als, and table kinds with it, are usage errors.
+    r = run_memrec({"train", "--data", dir.file("ml"), "--als-alpha", "2"}, dir.path());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("need --objective als") != std::string::npos);
+    r = run_memrec({"train", "--data", dir.file("ml"), "--objective", "als", "--item-table", "md"}, dir.path());
+    CHECK(r.status == 2);
+    r = run_memrec({"train", "--data", dir.file("ml"), "--objective", "als", "--als-lambda", "0"}, dir.path());
+    CHECK(r.status == 2);
+}

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "memrec/als.h"
 #include "memrec/error.h"
 #include "memrec/io.h"
 #include "memrec/md_embedding.h"
@@ -96,7 +97,9 @@ std::string replace_section(const std::string& file, uint32_t id, const std::str
     auto sections = cut(file);
     for (auto& s : sections)
         if (s.id == id) s.bytes = bytes;
-    return assemble(sections, 1, static_cast<uint8_t>(file[12]));
+    uint32_t version = 0;  // the file's own: the config section's layout depends on it (version 3)
+    for (int i = 0; i < 4; ++i) version |= uint32_t(uint8_t(file[size_t(4 + i)])) << (8 * i);
+    return assemble(sections, version, static_cast<uint8_t>(file[12]));
 }
 
 // A model written by hand: 2 users ("10", "7"), 3 items ("a", "b", "c"), full tables of dim 2, scale 5.
@@ -616,9 +619,34 @@ TEST_CASE("a wrong magic or an unknown version is refused", "[model_file][corrup
         return g;
     };
     CHECK_NOTHROW(parse(with_version(1)));  // version 1 files are a subset of version 2
-    check_rejected(with_version(3), "version", "expected 1..2, got 3 (written by a newer memrec)");
+    check_rejected(with_version(4), "version", "expected 1..3, got 4 (written by a newer memrec)");
     check_rejected(with_version(0), "version", "got 0");
     check_rejected(with_version(0xffffffffu), "version", "got 4294967295");
+}
+
+TEST_CASE("a format 3 config with a bad objective or implicit settings is refused", "[model_file][corrupt]") {
+    AlsConfig als;
+    als.factors = 2;
+    ModelFile mf;
+    mf.model = std::make_unique<Model>(als_model(als, 2, 3, 5.0f));
+    for (const char* i : {"a", "b", "c"}) mf.items.add(i);
+    const std::string good = serialize_model(mf);
+    // Config bytes: f32 scale, u8 bias flags, u8 objective (5), f64 alpha, f64 lambda (14), f32 threshold,
+    // u8 all rated positive, varint user rows (27), ...
+    auto with_config_byte = [&](size_t at, uint8_t value, size_t count = 1) {
+        auto sections = cut(good);
+        for (size_t k = 0; k < count; ++k) sections.at(0).bytes[at + k] = char(value);
+        return assemble(sections, 3, 0);
+    };
+    CHECK_NOTHROW(parse(with_config_byte(5, 1)));
+    check_rejected(with_config_byte(5, 7), "objective", "got 7");
+    check_rejected(with_config_byte(14, 0, 8), "implicit", "lambda must be > 0");
+    check_rejected(with_config_byte(27, 1), "user rows", "expected 0");
+    check_rejected(with_config_byte(4, 1), "config.objective", "no biases");
+    // Version 2 readers' layout: the same bytes read as a version 2 file are a rating config whose user
+    // rows byte is the objective's (1) and whose next bytes are not a table config.
+    auto sections = cut(good);
+    CHECK_THROWS_AS(parse(assemble(sections, 2, 0)), FormatError);
 }
 
 TEST_CASE("every truncation of a real model is refused with a named field", "[model_file][corrupt]") {

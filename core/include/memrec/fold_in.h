@@ -15,8 +15,10 @@ public:
     // Keeps a reference to `model`, which must outlive this object.
     explicit FoldIn(const Model& model, const VisitorOptions& options = {});
 
-    // Predicted rating of every item (by dense index) for a visitor with these ratings: fit_visitor then
-    // score_visitor (memrec/visitor.h). Safe to call from several threads at once.
+    // The model's output for every item (by dense index) for a visitor with these ratings: for a rating
+    // model the predicted rating, fit_visitor then score_visitor (memrec/visitor.h); for an implicit model
+    // the preference score, fit_implicit_user on the ratings' positives (memrec/implicit_fit.h). Safe to
+    // call from several threads at once.
     std::vector<float> scores(const std::vector<VisitorRating>& ratings) const;
 
     const Model& model() const { return model_; }
@@ -25,7 +27,8 @@ private:
     const Model& model_;
     VisitorOptions options_;
     AlignedVector<float> item_vectors_;
-    VisitorPrior prior_;
+    VisitorPrior prior_;       // rating models
+    std::vector<float> gram_;  // implicit models: Y'Y of the item vectors
 };
 
 }  // namespace memrec

@@ -1,6 +1,7 @@
 // The rating model of the reference: prediction = sigmoid(<user vector, item vector> + biases) * scale,
 // with the user and item vectors coming from any two EmbeddingTables. Biases (a global one and one per
-// user and per item) are optional and off in the reference presets.
+// user and per item) are optional and off in the reference presets. An implicit-feedback model (trained
+// by ALS, memrec/als.h) scores a pair by the plain dot product instead: a preference, not a rating.
 #pragma once
 
 #include <cmath>
@@ -14,12 +15,38 @@
 
 namespace memrec {
 
+// What the model's output means. Rating: scale * sigmoid(logit), a predicted rating fitted by squared
+// error. Implicit: the dot product, a preference score fitted to implicit feedback (Hu, Koren and Volinsky
+// 2008), meaningful for ranking only; such a model has no biases.
+enum class Objective : uint8_t { Rating, Implicit };
+const char* to_string(Objective o);
+// Whether the model's users are always folded in from their ratings (implicit_fit.h) rather than looked
+// up: its model files store the item side only (no user rows, no user ids).
+inline bool item_side_only(Objective o) { return o != Objective::Rating; }
+Objective parse_objective(const std::string& s);  // "rating", "implicit"; throws ConfigError
+
+// How an implicit model reads ratings, kept with the model because a visitor's fold-in (implicit_fit.h)
+// needs the same reading and the same alpha and lambda as training. An item is a positive when rated at
+// least `positive_threshold` (any rating when `all_rated_positive`); positives have preference 1 and
+// confidence 1 + alpha, every other item preference 0 and confidence 1.
+struct ImplicitConfig {
+    double alpha = 3.0;
+    double lambda = 30.0;  // L2 weight of every user and item vector
+    float positive_threshold = 4.0f;
+    bool all_rated_positive = false;
+
+    void validate() const;  // throws ConfigError
+    bool positive(float rating) const { return all_rated_positive || rating >= positive_threshold; }
+};
+
 struct ModelConfig {
     TableConfig user;
     TableConfig item;
     bool global_bias = false;
     bool user_bias = false;
     bool item_bias = false;
+    Objective objective = Objective::Rating;
+    ImplicitConfig implicit;  // read only when objective is Implicit
 
     void validate() const;  // throws ConfigError
 };
@@ -83,6 +110,9 @@ public:
     const Param* global_bias() const { return global_bias_.get(); }
     const Param* user_bias() const { return user_bias_.get(); }
     const Param* item_bias() const { return item_bias_.get(); }
+
+    // The model's output for a logit: scale * sigmoid(z) for a rating model, z for an implicit one.
+    float output(float logit) const;
 
     float predict(int32_t user, int32_t item) const;
     void predict(const int32_t* users, const int32_t* items, int64_t n, float* out, BatchBuffers& buf) const;

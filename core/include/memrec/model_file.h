@@ -51,7 +51,7 @@ struct ModelFile {
 };
 
 // The newest format version this build writes and reads (see CHANGELOG.md).
-constexpr uint32_t kModelFormatVersion = 2;
+constexpr uint32_t kModelFormatVersion = 3;
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

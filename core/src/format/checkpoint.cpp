@@ -233,6 +233,9 @@ void restore_state(const Checkpoint& ck, Model& model, Adam& adam) {
 }
 
 std::string serialize_checkpoint(const Checkpoint& ck) {
+    // Checkpoints resume Adam training of rating models; ALS trains in seconds and is not checkpointed, so
+    // the format has no objective.
+    if (ck.model.objective != Objective::Rating) throw Error("a checkpoint holds a rating model only");
     ByteWriter w;
     w.bytes(kMagic, sizeof kMagic);
     w.u32(kVersion);

@@ -77,6 +77,23 @@ TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t row
     return spec;
 }
 
+// Version 3: the objective, and an implicit model's settings (which the fold-in needs).
+void read_objective(ByteReader& r, ConfigSection& c) {
+    c.objective = read_code(r, kObjectives, "objective");
+    if (c.objective != Objective::Implicit) return;
+    c.implicit.alpha = r.f64("implicit.alpha");
+    c.implicit.lambda = r.f64("implicit.lambda");
+    c.implicit.positive_threshold = r.f32("implicit.positive threshold");
+    const uint8_t all = r.u8("implicit.all rated positive");
+    if (all > 1) r.fail("implicit.all rated positive", "expected 0 or 1, got " + std::to_string(all));
+    c.implicit.all_rated_positive = all == 1;
+    try {
+        c.implicit.validate();
+    } catch (const ConfigError& e) {
+        r.fail("implicit", e.what());
+    }
+}
+
 }  // namespace
 
 // Whether a mixed-dimension table's order is what the popularity section reproduces.
@@ -90,20 +107,34 @@ void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity
     w.f32(m.scale());
     const ModelConfig& c = m.config();
     w.u8(static_cast<uint8_t>((c.global_bias ? 1 : 0) | (c.user_bias ? 2 : 0) | (c.item_bias ? 4 : 0)));
-    w.varint(static_cast<uint64_t>(m.users()));
+    w.u8(enum_entry(kObjectives, c.objective).code);
+    if (c.objective == Objective::Implicit) {
+        w.f64(c.implicit.alpha);
+        w.f64(c.implicit.lambda);
+        w.f32(c.implicit.positive_threshold);
+        w.u8(c.implicit.all_rated_positive ? 1 : 0);
+    }
+    w.varint(static_cast<uint64_t>(item_side_only(c.objective) ? 0 : m.users()));
     w.varint(static_cast<uint64_t>(m.items()));
     write_table_config(w, m.user_table(), false);
     write_table_config(w, m.item_table(), item_order_from_popularity);
 }
 
-ConfigSection read_config(ByteReader& r) {
+ConfigSection read_config(ByteReader& r, uint32_t version) {
     ConfigSection c;
     c.scale = r.f32("scale");
     if (!(c.scale > 0.0f) || !std::isfinite(c.scale))
         r.fail("scale", "expected a positive finite number, got " + std::to_string(c.scale));
     c.bias_flags = r.u8("bias flags");
     if (c.bias_flags > 7) r.fail("bias flags", "expected bits 0..2 only, got " + std::to_string(c.bias_flags));
-    c.users = static_cast<int64_t>(r.varint_in("user rows", 1, kMaxRows));
+    if (version >= 3) read_objective(r, c);
+    if (item_side_only(c.objective)) {
+        const uint64_t users = r.varint("user rows");
+        if (users != 0) r.fail("user rows", "expected 0 (an implicit model stores the item side only), got " +
+                                                std::to_string(users));
+    } else {
+        c.users = static_cast<int64_t>(r.varint_in("user rows", 1, kMaxRows));
+    }
     c.items = static_cast<int64_t>(r.varint_in("item rows", 1, kMaxRows));
     c.user = read_table_config(r, "user", c.users);
     c.item = read_table_config(r, "item", c.items);
@@ -111,6 +142,9 @@ ConfigSection read_config(ByteReader& r) {
     if (c.user.config.dim != c.item.config.dim)
         throw FormatError("config.item.dim", "expected " + std::to_string(c.user.config.dim) +
                                                  " (the user table's dim), got " + std::to_string(c.item.config.dim));
+    if (c.objective == Objective::Implicit &&
+        (c.bias_flags != 0 || c.user.config.kind != TableKind::Full || c.item.config.kind != TableKind::Full))
+        throw FormatError("config.objective", "an implicit model has full tables and no biases");
     return c;
 }
 

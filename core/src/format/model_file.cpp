@@ -1,5 +1,6 @@
-// The .mrec model file, format version 2 (version 1 files are still read: they lack only what version 2
-// added, vocabulary encoding 2, table storage 3 and three training settings).
+// The .mrec model file, format version 3 (versions 1 and 2 are still read: version 1 lacks what version 2
+// added, vocabulary encoding 2, table storage 3 and three training settings; both lack version 3's
+// objective in the config section and hold rating models).
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -7,7 +8,7 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (2; a reader rejects versions newer than its own)
+//   4         4       u32 format version (3; a reader rejects versions newer than its own)
 //   8         4       u32 section count N (1..64)
 //   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8 (each table also says its own)
 //   13        3       reserved, zero
@@ -19,9 +20,14 @@
 // Sections (ids); each must be read to its last byte, a section that appears twice is an error, and ids
 // this version does not know are skipped (a later writer may add optional sections without a new version):
 //   1 config (required)
-//       f32 rating scale (prediction = sigmoid(logit) * scale)
+//       f32 rating scale (a rating model's prediction = sigmoid(logit) * scale)
 //       u8 bias flags: bit 0 global bias, bit 1 per-user bias, bit 2 per-item bias
-//       varint user rows, varint item rows (the vocabulary sizes, 1..2^31-1)
+//       version 3 only: u8 objective: 0 rating (sigmoid(logit) * scale), 1 implicit (the logit, a
+//         preference score; full tables, no biases), then for implicit: f64 alpha, f64 lambda, f32 positive
+//         threshold, u8 all rated items positive (0/1): what a visitor's fold-in needs
+//       varint user rows, varint item rows (the vocabulary sizes, 1..2^31-1). An implicit model stores
+//         the item side only: 0 user rows, so the users section has 0 ids and the user table 0 rows
+//         (its users are folded in from their ratings, never looked up)
 //       then the user table's config and the item table's config, each:
 //         u8 kind: 0 full, 1 quotient-remainder, 2 mixed-dimension, 3 hashed
 //         varint dim (1..4096)
@@ -97,7 +103,7 @@ namespace {
 void check_serializable(const ModelFile& file) {
     if (!file.model) throw Error("serialize_model: the model file has no model");
     const Model& m = *file.model;
-    if (file.users.size() != m.users())
+    if (!item_side_only(m.config().objective) && file.users.size() != m.users())
         throw Error("serialize_model: " + std::to_string(file.users.size()) + " user ids for " +
                     std::to_string(m.users()) + " user rows");
     if (file.items.size() != m.items())
@@ -180,6 +186,8 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
     mc.global_bias = c.bias_flags & 1;
     mc.user_bias = c.bias_flags & 2;
     mc.item_bias = c.bias_flags & 4;
+    mc.objective = c.objective;
+    mc.implicit = c.implicit;
     ByteReader tr = sections.reader(kTables);
     const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items));
     auto user_table = build_table(c.user, c.users, "user", std::move(orders.first));
@@ -212,7 +220,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
         return sections.back().second;
     };
     write_config(section(kConfig), m, item_order_from_popularity);
-    write_vocabulary(section(kUsers), file.users);
+    write_vocabulary(section(kUsers), item_side_only(m.config().objective) ? Vocabulary{} : file.users);
     write_vocabulary(section(kItems), file.items);
     write_popularity(section(kPopularity), file.item_counts);
     std::vector<const MixedDimensionEmbedding*> explicit_orders;
@@ -225,7 +233,12 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
         ByteWriter& w = section(kTables);
         const auto params = m.params();
         w.varint(params.size());
-        for (const Param* p : params) write_param(w, *p, storage);
+        for (const Param* p : params) {
+            if (p->side == Side::User && item_side_only(m.config().objective))
+                write_param(w, Param(p->name, 0, p->cols, p->access, p->init, p->role, p->side), storage);
+            else
+                write_param(w, *p, storage);
+        }
     }
     write_training(section(kTraining), file.info, file.eval);
     write_history(section(kHistory), file.history);
@@ -242,7 +255,7 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
     ModelFile file;
     const SectionSet sections(data, read_structure(data, size, &file.storage, &file.format_version));
     ByteReader cr = sections.reader(kConfig);
-    const ConfigSection config = read_config(cr);
+    const ConfigSection config = read_config(cr, file.format_version);
     {
         ByteReader r = sections.reader(kUsers);
         file.users = read_vocabulary(r, config.users);

@@ -3,17 +3,40 @@
 #include <cstring>
 #include <tuple>
 
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/kernels.h"
 #include "memrec/model.h"
 
 namespace memrec {
 
+const char* to_string(Objective o) { return enum_entry(kObjectives, o).name; }
+
+Objective parse_objective(const std::string& s) {
+    if (const auto* e = enum_by_name(kObjectives, s)) return e->value;
+    throw ConfigError("unknown objective '" + s + "' (expected " + enum_list(kObjectives, false) + ")");
+}
+
+void ImplicitConfig::validate() const {
+    if (!(alpha >= 0) || !std::isfinite(alpha)) throw ConfigError("implicit alpha must be >= 0 and finite");
+    // lambda > 0 keeps every row's system positive definite, also for a row with no positives.
+    if (!(lambda > 0) || !std::isfinite(lambda)) throw ConfigError("implicit lambda must be > 0 and finite");
+    if (!std::isfinite(positive_threshold)) throw ConfigError("the positive threshold must be finite");
+}
+
 void ModelConfig::validate() const {
     if (user.dim != item.dim)
         throw ConfigError("user and item tables must have the same dim (" + std::to_string(user.dim) + " vs " +
                           std::to_string(item.dim) + ")");
+    if (objective == Objective::Implicit) {
+        implicit.validate();
+        if (global_bias || user_bias || item_bias) throw ConfigError("an implicit model has no biases");
+        if (user.kind != TableKind::Full || item.kind != TableKind::Full)
+            throw ConfigError("an implicit model (ALS) needs full user and item tables");
+    }
 }
+
+float Model::output(float z) const { return config_.objective == Objective::Implicit ? z : scale_ * sigmoid(z); }
 
 void BatchBuffers::reserve(int64_t n, int stride) {
     const size_t size = static_cast<size_t>(n) * static_cast<size_t>(stride);
@@ -150,7 +173,7 @@ void Model::predict(const int32_t* users, const int32_t* items, int64_t n, float
     user_->lookup(users, n, buf.user_vec.data());
     item_->lookup(items, n, buf.item_vec.data());
     for (int64_t i = 0; i < n; ++i)
-        out[i] = scale_ * sigmoid(logit(buf.user_vec.data() + i * s, buf.item_vec.data() + i * s, users[i], items[i]));
+        out[i] = output(logit(buf.user_vec.data() + i * s, buf.item_vec.data() + i * s, users[i], items[i]));
 }
 
 AlignedVector<float> Model::item_vectors() const {

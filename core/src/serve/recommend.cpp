@@ -16,8 +16,7 @@ std::vector<float> score_items(const Model& model, const float* user_vec, int32_
     std::copy(user_vec, user_vec + model.dim(), u.begin());
     std::vector<float> out(static_cast<size_t>(model.items()));
     for (int64_t i = 0; i < model.items(); ++i)
-        out[size_t(i)] = model.scale() * sigmoid(model.logit(u.data(), item_vectors.data() + i * s, user,
-                                                             static_cast<int32_t>(i)));
+        out[size_t(i)] = model.output(model.logit(u.data(), item_vectors.data() + i * s, user, static_cast<int32_t>(i)));
     return out;
 }
 
@@ -66,6 +65,8 @@ std::vector<ScoredItem> most_popular(const std::vector<int64_t>& item_counts, in
 
 std::vector<float> mean_predictions(const Model& model, const std::vector<int32_t>& items) {
     const int64_t users = model.users();
+    if (users == 0)  // no user to average over: the file of a fold-in model holds items only
+        throw ConfigError("this model stores the item side only: a user's scores need their ratings (fold-in)");
     std::vector<int32_t> u(static_cast<size_t>(users)), it(static_cast<size_t>(users));
     std::iota(u.begin(), u.end(), 0);
     std::vector<float> pred(static_cast<size_t>(users));

@@ -229,7 +229,7 @@ void score_visitor(const Model& model, const AlignedVector<float>& item_vectors,
         const float z = model.logit(visitor.vector.data(), item_vectors.data() + j * stride, -1,
                                     static_cast<int32_t>(j)) +
                         visitor.bias;
-        out[j] = model.scale() * sigmoid(z);
+        out[j] = model.output(z);
     }
 }
 

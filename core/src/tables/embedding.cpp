@@ -26,7 +26,8 @@ Combiner parse_combiner(const std::string& s) {
 }
 
 void TableConfig::validate(int64_t rows) const {
-    if (rows <= 0) throw ConfigError("a table needs at least one row");
+    // A full table may be empty: the user table of a model whose file stores the item side only.
+    if (rows < 0 || (rows == 0 && kind != TableKind::Full)) throw ConfigError("a table needs at least one row");
     if (dim < 1 || dim > 4096) throw ConfigError("dim must be in 1..4096, got " + std::to_string(dim));
     if ((kind == TableKind::QuotientRemainder || kind == TableKind::Hashed) && buckets < 0)
         throw ConfigError("buckets must be positive, got " + std::to_string(buckets));

@@ -87,6 +87,9 @@ Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint
 Trainer::Trainer(Model& model, const TrainConfig& config)
     : model_(model), config_(config), adam_(config.adam, model.params()) {
     config_.validate();
+    // The batches' loss is the rating model's squared error; an implicit model is trained by ALS (als.h).
+    if (model.config().objective != Objective::Rating)
+        throw ConfigError("the trainer fits rating models; implicit models are trained by ALS (--objective als)");
     for (Param* p : model_.params()) {
         grads_.emplace_back();
         grads_.back().resize(*p);

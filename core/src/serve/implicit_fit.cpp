@@ -14,12 +14,10 @@ namespace memrec {
 
 std::vector<float> implicit_gram(const float* item_vectors, int64_t items, int stride, int dim) {
     std::vector<float> gram(size_t(dim) * size_t(dim), 0.0f);
-    Eigen::Map<Eigen::MatrixXf> G(gram.data(), dim, dim);
-    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>> Y(item_vectors, items, dim, Eigen::OuterStride<>(stride));
     // A rank update (SYRK) rather than Y.transpose() * Y: Eigen's GEMM splits its work by the OpenMP thread
     // count, and the sums must not depend on it (ALS results are the same for every thread count).
-    G.selfadjointView<Eigen::Lower>().rankUpdate(Y.transpose());
+    linalg::rank_update_lower(item_vectors, long(items), stride, dim, 1.0f, gram.data());
+    Eigen::Map<Eigen::MatrixXf> G(gram.data(), dim, dim);
     G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
     return gram;
 }

@@ -45,11 +45,11 @@ namespace memrec {
 
 using detail::ByteReader;
 using detail::ByteWriter;
+using detail::kCheckpointVersion;
 
 namespace {
 
 constexpr char kMagic[8] = {'M', 'R', 'E', 'C', 'C', 'K', 'P', 'T'};
-constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderBytes = 8 + 4 + 8;
 
 uint64_t fnv1a(const uint8_t* p, size_t n) {
@@ -238,7 +238,7 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
     if (ck.model.objective != Objective::Rating) throw Error("a checkpoint holds a rating model only");
     ByteWriter w;
     w.bytes(kMagic, sizeof kMagic);
-    w.u32(kVersion);
+    w.u32(kCheckpointVersion);
     w.u64(0);  // payload size, patched below
 
     w.str32(ck.preset);
@@ -307,9 +307,9 @@ uint32_t read_envelope(const uint8_t* data, size_t size, const std::string& name
     if (std::memcmp(head.take(sizeof kMagic, "magic"), kMagic, sizeof kMagic) != 0)
         head.fail("magic", "not a memrec checkpoint (expected MRECCKPT)");
     const uint32_t version = head.u32("version");
-    if (version != 1 && version != kVersion)
-        head.fail("version", "expected 1.." + std::to_string(kVersion) + ", got " + std::to_string(version) +
-                                 (version > kVersion ? " (written by a newer memrec)" : ""));
+    if (version != 1 && version != kCheckpointVersion)
+        head.fail("version", "expected 1.." + std::to_string(kCheckpointVersion) + ", got " + std::to_string(version) +
+                                 (version > kCheckpointVersion ? " (written by a newer memrec)" : ""));
     *payload = head.u64("payload size");
     if (*payload > head.remaining() || head.remaining() - *payload != sizeof(uint64_t))
         head.fail("payload size", "header says " + std::to_string(*payload) + " bytes, the file has " +

@@ -10,8 +10,6 @@ namespace memrec::detail {
 
 namespace {
 
-constexpr uint32_t kCheckpointSettingsVersion = 2;  // the newest checkpoint version a field names
-
 // Calls `each(field)` for the fields a file of `version` holds, in the order it holds them.
 template <class Each>
 void in_file_order(uint32_t version, uint8_t TrainField::*since, Each each) {
@@ -55,7 +53,7 @@ void read_model_settings(ByteReader& r, TrainConfig& t, uint32_t version) {
 }
 
 void write_checkpoint_settings(ByteWriter& w, const TrainConfig& t) {
-    in_file_order(kCheckpointSettingsVersion, &TrainField::checkpoint_since, [&](const TrainField& f) {
+    in_file_order(kCheckpointVersion, &TrainField::checkpoint_since, [&](const TrainField& f) {
         switch (f.type) {
             case FieldType::Int: w.u32(static_cast<uint32_t>(field_ref<int>(f, t))); break;
             case FieldType::Int64: w.u64(static_cast<uint64_t>(field_ref<int64_t>(f, t))); break;

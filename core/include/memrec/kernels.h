@@ -32,8 +32,6 @@ void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 // m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= alpha m / (sqrt(v) + eps)
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-// The same step with g = 0 (a dense optimiser moving a row that was absent from the batch).
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 // k skipped dense steps at once (see adam.cpp): w -= c m / (sqrt(v) + eps); m *= b1k; v *= b2k.
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
@@ -48,7 +46,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace scalar
 
@@ -59,7 +56,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace avx2
 #endif
@@ -71,7 +67,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 }  // namespace simd128
 #endif
 

@@ -120,12 +120,6 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
     ma *= b1k;
     va *= b2k;
 }
-void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
-    const Eigen::Map<const RowMajor, Eigen::Aligned64, Eigen::OuterStride<>> Pm(P, k, n, Eigen::OuterStride<>(stride));
-    if (bias) Vec(out, n) = CVec(bias, n);
-    else Vec(out, n).setZero();
-    Vec(out, n).noalias() += Pm.transpose() * Eigen::Map<const Eigen::VectorXf>(x, k);
-}
 }  // namespace eigen
 
 template <void (*Project)(const float*, int, const float*, int64_t, const float*, float*, int64_t)>
@@ -134,6 +128,18 @@ void BM_project(benchmark::State& st) {
     Rows P(int64_t(k) * n), x(k), out(n);
     for (auto _ : st) {
         Project(x.a.data(), k, P.a.data(), n, nullptr, out.a.data(), n);
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(st.iterations() * k * n);
+}
+
+// Its gradient, as md_embedding.cpp asks for it: into x's gradient, P's and the bias's.
+template <void (*Backward)(const float*, int, const float*, int64_t, const float*, int64_t, float*, float*, float*)>
+void BM_project_backward(benchmark::State& st) {
+    const int k = 32, n = int(st.range(0));
+    Rows P(int64_t(k) * n), x(k), g(n);
+    for (auto _ : st) {
+        Backward(x.a.data(), k, P.a.data(), n, g.a.data(), n, x.b.data(), P.b.data(), g.b.data());
         benchmark::ClobberMemory();
     }
     st.SetItemsProcessed(st.iterations() * k * n);
@@ -200,8 +206,10 @@ MEMREC_BENCH_THREE(BM_adam_update, adam_update);
 MEMREC_BENCH_THREE(BM_qr_combine, mul);
 MEMREC_BENCH_THREE(BM_qr_gradient, mul_axpy);
 MEMREC_BENCH_THREE(BM_adam_catchup, adam_catchup);
-BENCHMARK_TEMPLATE(BM_project, kernels::project)->Arg(16)->Arg(32)->Arg(64);
-BENCHMARK_TEMPLATE(BM_project, eigen::project)->Arg(16)->Arg(32)->Arg(64);
+BENCHMARK_TEMPLATE(BM_project, kernels::by_rows::project)->Arg(16)->Arg(32)->Arg(64);
+BENCHMARK_TEMPLATE(BM_project, kernels::project)->Arg(16)->Arg(32)->Arg(64);  // Eigen natively
+BENCHMARK_TEMPLATE(BM_project_backward, kernels::by_rows::project_backward)->Arg(16)->Arg(32)->Arg(64);
+BENCHMARK_TEMPLATE(BM_project_backward, kernels::project_backward)->Arg(16)->Arg(32)->Arg(64);
 BENCHMARK(BM_score_items_dot);
 BENCHMARK(BM_score_items_gemv);
 BENCHMARK(BM_score_batch_dot);

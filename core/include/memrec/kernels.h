@@ -36,9 +36,16 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
-// Gradient of `project`: gx[i] = <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
+// Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
                       float* gx, float* gP, float* gbias);
+// The same two built from the row kernels (an axpy or dot per row of P). The default entry points are
+// Eigen's GEMV natively and these in the wasm build, where Eigen would run scalar.
+namespace by_rows {
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias);
+}  // namespace by_rows
 
 namespace scalar {
 float dot(const float* a, const float* b, int64_t n);

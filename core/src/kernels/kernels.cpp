@@ -1,6 +1,10 @@
 // Compile-time choice of the kernel variant behind memrec::kernels::*, and the kernels built from others.
 #include "memrec/kernels.h"
 
+#if !defined(__EMSCRIPTEN__)
+#include <Eigen/Core>
+#endif
+
 namespace memrec::kernels {
 
 #if defined(MEMREC_AVX2)
@@ -29,6 +33,8 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
 #endif
 }
 
+namespace by_rows {
+
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
     for (int64_t j = 0; j < n; ++j) out[j] = bias ? bias[j] : 0.0f;
     for (int i = 0; i < k; ++i) impl::axpy(x[i], P + i * stride, out, n);
@@ -42,5 +48,40 @@ void project_backward(const float* x, int k, const float* P, int64_t stride, con
     }
     if (gbias) impl::axpy(1.0f, g, gbias, n);
 }
+
+}  // namespace by_rows
+
+#if defined(__EMSCRIPTEN__)
+// Eigen has no wasm SIMD back-end: its GEMV would run scalar there, the row kernels run simd128.
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
+    by_rows::project(x, k, P, stride, bias, out, n);
+}
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias) {
+    by_rows::project_backward(x, k, P, stride, g, n, gx, gP, gbias);
+}
+#else
+// Natively Eigen's GEMV and rank-1 update beat a row kernel per row of P (bench/bench_kernels.cpp).
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Vector = Eigen::VectorXf;
+
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
+    const Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>> Pm(P, k, n, Eigen::OuterStride<>(stride));
+    Eigen::Map<Vector> o(out, n);
+    if (bias) o = Eigen::Map<const Vector>(bias, n);
+    else o.setZero();
+    o.noalias() += Pm.transpose() * Eigen::Map<const Vector>(x, k);
+}
+
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias) {
+    const Eigen::Map<const Vector> gv(g, n);
+    const Eigen::OuterStride<> os(stride);
+    if (gx) Eigen::Map<Vector>(gx, k).noalias() += Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>>(P, k, n, os) * gv;
+    Eigen::Map<Matrix, Eigen::Aligned64, Eigen::OuterStride<>>(gP, k, n, os).noalias() +=
+        Eigen::Map<const Vector>(x, k) * gv.transpose();
+    if (gbias) Eigen::Map<Vector>(gbias, n) += gv;
+}
+#endif
 
 }  // namespace memrec::kernels

@@ -39,8 +39,8 @@ void project(const float* x, int k, const float* P, int64_t stride, const float*
 // Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
                       float* gx, float* gP, float* gbias);
-// The same two built from the row kernels (an axpy or dot per row of P). The default entry points are
-// Eigen's GEMV natively and these in the wasm build, where Eigen would run scalar.
+// The same two built from the row kernels (an axpy or dot per row of P). The default `project` is Eigen's
+// GEMV natively and this in the wasm build, where Eigen would run scalar; `project_backward` is this one.
 namespace by_rows {
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,

@@ -51,36 +51,27 @@ void project_backward(const float* x, int k, const float* P, int64_t stride, con
 
 }  // namespace by_rows
 
+// The gradient stays on the row kernels in every build: Eigen's GEMV plus rank-1 update measured slower
+// natively (bench/bench_kernels.cpp, README's kernel table).
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias) {
+    by_rows::project_backward(x, k, P, stride, g, n, gx, gP, gbias);
+}
+
 #if defined(__EMSCRIPTEN__)
 // Eigen has no wasm SIMD back-end: its GEMV would run scalar there, the row kernels run simd128.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
     by_rows::project(x, k, P, stride, bias, out, n);
 }
-void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
-                      float* gx, float* gP, float* gbias) {
-    by_rows::project_backward(x, k, P, stride, g, n, gx, gP, gbias);
-}
 #else
-// Natively Eigen's GEMV and rank-1 update beat a row kernel per row of P (bench/bench_kernels.cpp).
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Vector = Eigen::VectorXf;
-
+// Natively Eigen's GEMV beats an axpy per row of P (bench/bench_kernels.cpp).
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
+    using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>> Pm(P, k, n, Eigen::OuterStride<>(stride));
-    Eigen::Map<Vector> o(out, n);
-    if (bias) o = Eigen::Map<const Vector>(bias, n);
+    Eigen::Map<Eigen::VectorXf> o(out, n);
+    if (bias) o = Eigen::Map<const Eigen::VectorXf>(bias, n);
     else o.setZero();
-    o.noalias() += Pm.transpose() * Eigen::Map<const Vector>(x, k);
-}
-
-void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
-                      float* gx, float* gP, float* gbias) {
-    const Eigen::Map<const Vector> gv(g, n);
-    const Eigen::OuterStride<> os(stride);
-    if (gx) Eigen::Map<Vector>(gx, k).noalias() += Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>>(P, k, n, os) * gv;
-    Eigen::Map<Matrix, Eigen::Aligned64, Eigen::OuterStride<>>(gP, k, n, os).noalias() +=
-        Eigen::Map<const Vector>(x, k) * gv.transpose();
-    if (gbias) Eigen::Map<Vector>(gbias, n) += gv;
+    o.noalias() += Pm.transpose() * Eigen::Map<const Eigen::VectorXf>(x, k);
 }
 #endif
 

@@ -80,11 +80,6 @@ int main() {
             ref::adam_update(w2.data(), m2.data(), v2.data(), g.data(), n, step);
         }
         report("adam_update", n, std::max({worst_of(w1, w2), worst_of(m1, m2), worst_of(v1, v2)}));
-        for (int t = 0; t < 5; ++t) {
-            simd::adam_decay(w1.data(), m1.data(), v1.data(), n, step);
-            ref::adam_decay(w2.data(), m2.data(), v2.data(), n, step);
-        }
-        report("adam_decay", n, std::max({worst_of(w1, w2), worst_of(m1, m2), worst_of(v1, v2)}));
     }
     return failures == 0 ? 0 : 1;
 #endif

@@ -32,15 +32,20 @@ void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 // m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= alpha m / (sqrt(v) + eps)
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-// The same step with g = 0 (a dense optimiser moving a row that was absent from the batch).
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 // k skipped dense steps at once (see adam.cpp): w -= c m / (sqrt(v) + eps); m *= b1k; v *= b2k.
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
-// Gradient of `project`: gx[i] = <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
+// Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
                       float* gx, float* gP, float* gbias);
+// The same two built from the row kernels (an axpy or dot per row of P). The default `project` is Eigen's
+// GEMV natively and this in the wasm build, where Eigen would run scalar; `project_backward` is this one.
+namespace by_rows {
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias);
+}  // namespace by_rows
 
 namespace scalar {
 float dot(const float* a, const float* b, int64_t n);
@@ -48,7 +53,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace scalar
 
@@ -59,7 +63,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace avx2
 #endif
@@ -71,7 +74,6 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s);
 }  // namespace simd128
 #endif
 

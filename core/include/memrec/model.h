@@ -119,6 +119,8 @@ public:
 
     // The logit <u, v> + biases for given vectors; `user`/`item` only index the bias terms (-1: none).
     float logit(const float* user_vec, const float* item_vec, int32_t user, int32_t item) const;
+    // The same from an already computed <u, v> (e.g. one entry of a GEMV over every item's vector).
+    float logit_from_dot(float dot, int32_t user, int32_t item) const;
     // Every item's vector (items() x stride(), row-major): precompute once to score many users.
     AlignedVector<float> item_vectors() const;
     AlignedVector<float> user_vector(int32_t user) const;

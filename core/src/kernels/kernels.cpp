@@ -1,6 +1,10 @@
 // Compile-time choice of the kernel variant behind memrec::kernels::*, and the kernels built from others.
 #include "memrec/kernels.h"
 
+#if !defined(__EMSCRIPTEN__)
+#include <Eigen/Core>
+#endif
+
 namespace memrec::kernels {
 
 #if defined(MEMREC_AVX2)
@@ -21,7 +25,6 @@ void mul(const float* x, const float* z, float* out, int64_t n) { impl::mul(x, z
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s) {
     impl::adam_update(w, m, v, g, n, s);
 }
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) { impl::adam_decay(w, m, v, n, s); }
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
 #if defined(MEMREC_AVX2)
     avx2::adam_catchup(w, m, v, n, c, b1k, b2k, eps);
@@ -29,6 +32,8 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
     scalar::adam_catchup(w, m, v, n, c, b1k, b2k, eps);  // training only: no simd128 variant needed
 #endif
 }
+
+namespace by_rows {
 
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
     for (int64_t j = 0; j < n; ++j) out[j] = bias ? bias[j] : 0.0f;
@@ -43,5 +48,31 @@ void project_backward(const float* x, int k, const float* P, int64_t stride, con
     }
     if (gbias) impl::axpy(1.0f, g, gbias, n);
 }
+
+}  // namespace by_rows
+
+// The gradient stays on the row kernels in every build: Eigen's GEMV plus rank-1 update measured slower
+// natively (bench/bench_kernels.cpp, README's kernel table).
+void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
+                      float* gx, float* gP, float* gbias) {
+    by_rows::project_backward(x, k, P, stride, g, n, gx, gP, gbias);
+}
+
+#if defined(__EMSCRIPTEN__)
+// Eigen has no wasm SIMD back-end: its GEMV would run scalar there, the row kernels run simd128.
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
+    by_rows::project(x, k, P, stride, bias, out, n);
+}
+#else
+// Natively Eigen's GEMV beats an axpy per row of P (bench/bench_kernels.cpp).
+void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
+    using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>> Pm(P, k, n, Eigen::OuterStride<>(stride));
+    Eigen::Map<Eigen::VectorXf> o(out, n);
+    if (bias) o = Eigen::Map<const Eigen::VectorXf>(bias, n);
+    else o.setZero();
+    o.noalias() += Pm.transpose() * Eigen::Map<const Eigen::VectorXf>(x, k);
+}
+#endif
 
 }  // namespace memrec::kernels

@@ -33,14 +33,6 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     }
 }
 
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
-    for (int64_t i = 0; i < n; ++i) {
-        m[i] = s.beta1 * m[i];
-        v[i] = s.beta2 * v[i];
-        w[i] -= s.alpha * m[i] / (std::sqrt(v[i]) + s.epsilon);
-    }
-}
-
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
     for (int64_t i = 0; i < n; ++i) {
         w[i] -= c * m[i] / (std::sqrt(v[i]) + eps);

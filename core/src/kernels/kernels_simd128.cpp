@@ -71,20 +71,5 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     }
 }
 
-void adam_decay(float* w, float* m, float* v, int64_t n, const AdamStep& s) {
-    assert(n % 16 == 0);
-    const v128_t b1 = wasm_f32x4_splat(s.beta1), b2 = wasm_f32x4_splat(s.beta2);
-    const v128_t alpha = wasm_f32x4_splat(s.alpha), eps = wasm_f32x4_splat(s.epsilon);
-    for (int64_t i = 0; i < n; i += 4) {
-        const v128_t mi = wasm_f32x4_mul(b1, load(m + i));
-        const v128_t vi = wasm_f32x4_mul(b2, load(v + i));
-        const v128_t den = wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps);
-        const v128_t wi = wasm_f32x4_sub(load(w + i), wasm_f32x4_div(wasm_f32x4_mul(alpha, mi), den));
-        store(m + i, mi);
-        store(v + i, vi);
-        store(w + i, wi);
-    }
-}
-
 }  // namespace memrec::kernels::simd128
 #endif

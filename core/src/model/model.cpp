@@ -153,7 +153,10 @@ std::vector<ComponentInfo> Model::summary() const {
 }
 
 float Model::logit(const float* user_vec, const float* item_vec, int32_t user, int32_t item) const {
-    float z = kernels::dot(user_vec, item_vec, user_->stride());
+    return logit_from_dot(kernels::dot(user_vec, item_vec, user_->stride()), user, item);
+}
+
+float Model::logit_from_dot(float z, int32_t user, int32_t item) const {
     if (global_bias_) z += global_bias_->data[0];
     if (user_bias_ && user >= 0) z += user_bias_->row(user)[0];
     if (item_bias_ && item >= 0) z += item_bias_->row(item)[0];

@@ -1,6 +1,10 @@
 #include <algorithm>
 #include <numeric>
 
+#if !defined(__EMSCRIPTEN__)
+#include <Eigen/Core>
+#endif
+
 #include "memrec/error.h"
 #include "memrec/recommend.h"
 
@@ -11,12 +15,25 @@ std::vector<float> score_items(const Model& model, const float* user_vec, int32_
     const int s = model.item_table().stride();
     if (item_vectors.size() != static_cast<size_t>(model.items()) * static_cast<size_t>(s))
         throw Error("score_items: item_vectors does not match the model (use Model::item_vectors())");
-    // logit() reads stride() floats of both vectors; the caller's user vector may be only dim() wide.
+    std::vector<float> out(static_cast<size_t>(model.items()));
+#if defined(__EMSCRIPTEN__)
+    // Eigen has no wasm SIMD back-end: its GEMV would run scalar in the browser, while a simd128 dot per
+    // row runs four lanes. logit() reads stride() floats of both vectors; the user vector may be dim() wide.
     AlignedVector<float> u(static_cast<size_t>(s), 0.0f);
     std::copy(user_vec, user_vec + model.dim(), u.begin());
-    std::vector<float> out(static_cast<size_t>(model.items()));
     for (int64_t i = 0; i < model.items(); ++i)
         out[size_t(i)] = model.output(model.logit(u.data(), item_vectors.data() + i * s, user, static_cast<int32_t>(i)));
+#else
+    // Natively one GEMV over the item matrix's first dim() columns: Eigen's AVX kernel outruns a dot per
+    // row (bench/bench_kernels.cpp, README's kernel table).
+    using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const Matrix, Eigen::Aligned64, Eigen::OuterStride<>> items(
+        item_vectors.data(), model.items(), model.dim(), Eigen::OuterStride<>(s));
+    Eigen::Map<Eigen::VectorXf> dots(out.data(), model.items());
+    dots.noalias() = items * Eigen::Map<const Eigen::VectorXf>(user_vec, model.dim());
+    for (int64_t i = 0; i < model.items(); ++i)
+        out[size_t(i)] = model.output(model.logit_from_dot(out[size_t(i)], user, static_cast<int32_t>(i)));
+#endif
     return out;
 }
 

@@ -119,3 +119,25 @@ TEST_CASE("recommend --ratings names unknown ids and rejects malformed input", "
     CHECK(both.status == 2);
     CHECK_THAT(both.err, Contains("excludes"));
 }
+
+TEST_CASE("train --protocol stores its top-N figures in the model file and inspect prints them", "[cli][topn]") {
+    TempDir dir;
+    write_data(dir);
+    const RunResult t = run_memrec({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1",
+                                    "--protocol", "visitors", "--out", dir.file("m.mrec")}, dir.path());
+    INFO(describe(t));
+    REQUIRE(t.status == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(t.out, m, std::regex(R"(\n  model +([0-9.]+) +([0-9.]+) +([0-9.]+) +(\d+))")));
+    const RunResult i = run_memrec({"inspect", dir.file("m.mrec")}, dir.path());
+    INFO(describe(i));
+    REQUIRE(i.status == 0);
+    CHECK_THAT(i.out, Contains("preset        rank-tiny"));
+    CHECK_THAT(i.out, Contains("top-N         visitors protocol: recall@20 " + m[1].str() + "  ndcg@100 " +
+                               m[2].str() + "  hr@10 " + m[3].str() + "  coverage@10 " + m[4].str()));
+    CHECK_THAT(i.out, Contains("6 users (0 skipped), positives rated >= 4"));
+    // Without --protocol nothing is stored.
+    REQUIRE(run_memrec({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1", "--out",
+                        dir.file("n.mrec")}, dir.path()).status == 0);
+    CHECK_THAT(run_memrec({"inspect", dir.file("n.mrec")}, dir.path()).out, !Contains("top-N"));
+}

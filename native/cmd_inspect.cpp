@@ -51,6 +51,15 @@ std::string settings_text(const TrainConfig& t) {
 
 std::string gz(int64_t n) { return n < 0 ? "n/a (no zlib)" : format_bytes(double(n)); }
 
+
+// The top-N figures training stored (train --protocol), on two lines.
+void print_ranking(const RankingFigures& r) {
+    const TopNMetrics& m = r.metrics;
+    std::printf("  top-N         %s protocol: recall@20 %.4f  ndcg@100 %.4f  hr@10 %.4f  coverage@10 %lld\n",
+                r.protocol.c_str(), m.recall20, m.ndcg100, m.hr10, (long long)m.coverage10);
+    std::printf("                popularity %.1f%%, %lld users (%lld skipped), positives rated >= %g, before storage\n",
+                m.popularity_percentile, (long long)m.users, (long long)m.skipped, r.positive_threshold);
+}
 }  // namespace
 
 Command add_inspect(CLI::App& root) {
@@ -122,6 +131,7 @@ Command add_inspect(CLI::App& root) {
                                 f.eval.mse, f.eval.rmse, f.eval.mae, format_count(f.eval.count).c_str());
                 else
                     std::printf("  eval          (none stored)\n");
+                if (!f.ranking.protocol.empty()) print_ranking(f.ranking);
                 if (!f.history.empty()) {
                     std::printf("\nhistory\n  %5s %10s %10s %10s %10s %10s %10s %12s\n", "epoch", "loss", "mae",
                                 "eval mse", "eval rmse", "eval mae", "seconds", "ratings/s");

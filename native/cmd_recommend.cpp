@@ -1,17 +1,21 @@
 // memrec recommend: a user's top-k movies by predicted rating, leaving out the movies they rated in the
 // training split (so the data is read again, with the model's split). A user the model has never seen gets
-// the k most-rated movies instead (memrec/serve.h), and the output says so.
+// the k most-rated movies instead (memrec/serve.h), and the output says so. With --ratings or
+// --ratings-file, a visitor's top k instead: folded in by FoldIn, as the demo page does (wasm/bindings.cpp),
+// so the list is the page's for the same model and ratings.
 #include <algorithm>
 #include <cstdio>
 
+#include "memrec/fold_in.h"
 #include "memrec/serve.h"
 #include "model_cli.h"
+#include "visitor_ratings.h"
 
 namespace memrec::cli {
 
 namespace {
 struct RecommendArgs {
-    std::string model, user;
+    std::string model, user, ratings, ratings_file;
     int k = 10;
     DataOptions data;
     bool quiet = false;
@@ -53,7 +57,27 @@ void print_popular(const ModelFile& f, const RecommendArgs& args, const std::vec
                     item_label(f, top[r].item).c_str());
 }
 
+// The visitor's top k, rated items left out: FoldIn's scores then top_k, as the page's recommendVisitor.
+int run_visitor(const RecommendArgs& args) {
+    const ModelFile f = load_model(args.model);
+    const std::vector<RawRating> raw =
+        args.ratings_file.empty() ? parse_ratings_list(args.ratings) : read_ratings_file(args.ratings_file);
+    const std::vector<VisitorRating> ratings = resolve_ratings(f, raw);
+    std::vector<int32_t> rated;
+    for (const VisitorRating& r : ratings) rated.push_back(r.item);
+    const auto top = top_k(FoldIn(*f.model).scores(ratings), args.k, rated);
+    const bool implicit = f.model->config().objective == Objective::Implicit;
+    if (!args.quiet)
+        std::printf("visitor with %zu ratings: top %zu of %s movies, leaving out the rated ones\n", ratings.size(),
+                    top.size(), format_count(f.items.size()).c_str());
+    std::printf("%4s %10s  %s\n", "rank", implicit ? "score" : "predicted", "movie");
+    for (size_t r = 0; r < top.size(); ++r)
+        std::printf("%4zu %10.3f  %s\n", r + 1, top[r].score, item_label(f, top[r].item).c_str());
+    return 0;
+}
+
 int run_recommend(const RecommendArgs& args, const CLI::App& app) {
+    if (args.user.empty()) return run_visitor(args);
     const ModelFile f = load_model(args.model);
     const int32_t user = f.users.find(args.user);
     if (user < 0) {
@@ -81,14 +105,26 @@ int run_recommend(const RecommendArgs& args, const CLI::App& app) {
 
 Command add_recommend(CLI::App& root) {
     auto args = std::make_shared<RecommendArgs>();
-    CLI::App* app = root.add_subcommand("recommend", "top-k movies for a user, excluding the ones they rated");
+    CLI::App* app = root.add_subcommand("recommend", "top-k movies for a user or a visitor, excluding the ones they rated");
     app->footer(
         "Examples:\n"
         "  memrec recommend m.mrec --user 1 -k 10\n"
         "  memrec recommend m8.mrec --user 1 --data ~/ml-1m\n"
-        "The training data is read to leave out the movies the user rated in the training split.");
+        "  memrec recommend m.mrec --ratings 260:5,2571:5,589:5,1214:5\n"
+        "  memrec recommend m.mrec --ratings-file mine.csv       lines item,rating (or item:rating)\n"
+        "For --user the training data is read to leave out the movies the user rated in the training split.\n"
+        "A visitor (--ratings, --ratings-file) is folded in as the demo page does: the same list as the page's.");
     app->add_option("model", args->model, "model file (.mrec)")->required();
-    app->add_option("--user", args->user, "user id, as in the ratings file")->required();
+    CLI::Option* user = app->add_option("--user", args->user, "user id, as in the ratings file");
+    CLI::Option* ratings = app->add_option("--ratings", args->ratings, "a visitor's ratings: item:rating,... (raw ids)");
+    CLI::Option* file = app->add_option("--ratings-file", args->ratings_file, "a visitor's ratings, a line each: item,rating");
+    user->excludes(ratings)->excludes(file);
+    ratings->excludes(file);
+    app->parse_complete_callback([user, ratings, file] {
+        if (!user->count() && !ratings->count() && !file->count())
+            throw CLI::RequiredError("--user is required (or --ratings or --ratings-file for a visitor)",
+                                     CLI::ExitCodes::RequiredError);
+    });
     app->add_option("-k,--top", args->k, "how many movies")->capture_default_str();
     args->data.add_to(*app);
     app->add_flag("-q,--quiet", args->quiet, "print only the list");

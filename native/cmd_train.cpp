@@ -75,9 +75,10 @@ int run_train_als(TrainArgs& args, const Preset& p) {
     }
     const std::vector<EpochStats> history = train_als(model, data, split.train, config, als_iteration_printer());
     print_als_total(history);
-    if (!args.topn.protocol.empty()) print_topn(model, topn, args.topn.positive_threshold, config.threads);
+    const RankingFigures ranking = rank_for_file(model, topn, args.topn, config.threads);
     if (!args.history.empty()) write_file_atomic(args.history, history_json(history) + "\n");
-    if (!args.out.empty()) save_trained_model(model, p, data, split, args.data, history, args.out, args.quiet);
+    if (!args.out.empty())
+        save_trained_model(model, p, data, split, args.data, history, args.out, args.quiet, ranking);
     return 0;
 }
 
@@ -103,10 +104,10 @@ int run_train(TrainArgs& args, const CLI::App& app) {
     const TrainingOutcome outcome = run.train(trainer, model, data, split, report, args.quiet);
     if (!outcome.completed) return 130;
     if (early_stopping) print_best_epoch(outcome, model, data, split, p.train.threads);
-    if (!args.topn.protocol.empty()) print_topn(model, topn, args.topn.positive_threshold, p.train.threads);
+    const RankingFigures ranking = rank_for_file(model, topn, args.topn, p.train.threads);
     if (!args.history.empty()) write_file_atomic(args.history, history_json(trainer.history()) + "\n");
     if (!args.out.empty())
-        save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet);
+        save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet, ranking);
     return 0;
 }
 }  // namespace

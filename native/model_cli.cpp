@@ -63,8 +63,9 @@ ModelFile training_metadata(const Preset& preset, const Dataset& data, const Spl
 
 void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
                         const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
-                        bool quiet) {
+                        bool quiet, const RankingFigures& ranking) {
     ModelFile f = training_metadata(preset, data, split, opts, history);
+    f.ranking = ranking;
     // The final model's own eval metrics (with early stopping the kept epoch need not be the last one).
     // (An implicit model's output is a preference score, not a rating: it has no rating metrics.)
     if (!split.eval.empty() && model.config().objective == Objective::Rating)

@@ -42,7 +42,7 @@ void ModelOptions::add_objective_flags(CLI::App& app) {
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
-    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny")->capture_default_str();
+    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny (rating) | rank | rank-small | rank-tiny (ALS, top N)")->capture_default_str();
     app.add_option("--user-table", user_table, "user table kind: full | qr | md | hash");
     app.add_option("--item-table", item_table, "item table kind: full | qr | md | hash");
     app.add_option("--dim", dim, "embedding dim (the base dim of mixed-dimension tables)");
@@ -149,11 +149,12 @@ void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
 
 namespace {
 
-// --objective als: full tables and the ALS settings (the prototype's best on ml-1m unless given); the
-// iterations are the TrainConfig's epochs, which is how model files record them.
+// --objective als or an ALS preset (rank, rank-small, rank-tiny): full tables and the ALS settings (the
+// preset's, else the prototype's best on ml-1m, unless given); the iterations are the TrainConfig's
+// epochs, which is how model files record them.
 void apply_objective_flags(const ModelOptions& o, Preset& p) {
-    const bool als = o.objective == "als";
-    if (!als) {
+    const bool als_preset = p.model.objective == Objective::Implicit;
+    if (o.objective != "als" && !als_preset) {
         if (o.als_alpha || o.als_lambda || o.iterations || o.all_rated_positive)
             throw UsageError("--als-alpha, --als-lambda, --iterations and --all-rated-positive need --objective als");
         return;
@@ -162,17 +163,19 @@ void apply_objective_flags(const ModelOptions& o, Preset& p) {
         throw UsageError("--objective als trains full tables without biases: leave out --user-table, "
                          "--item-table and --biases");
     if (o.early_stopping) throw UsageError("--early-stopping does not apply to --objective als");
-    ModelConfig m;
-    m.user.dim = m.item.dim = o.dim.value_or(64);
+    ModelConfig m = als_preset ? p.model : ModelConfig{};
+    m.user.dim = m.item.dim = o.dim.value_or(als_preset ? p.model.item.dim : 64);
     m.objective = Objective::Implicit;
     if (o.als_alpha) m.implicit.alpha = *o.als_alpha;
     if (o.als_lambda) m.implicit.lambda = *o.als_lambda;
     if (o.positive_threshold) m.implicit.positive_threshold = *o.positive_threshold;
-    m.implicit.all_rated_positive = o.all_rated_positive;
-    p.name.clear();  // no preset describes the model
-    p.description.clear();
+    m.implicit.all_rated_positive = m.implicit.all_rated_positive || o.all_rated_positive;
+    if (!als_preset) {
+        p.name.clear();  // no preset describes the model
+        p.description.clear();
+    }
     p.model = m;
-    p.train.epochs = o.iterations.value_or(o.epochs.value_or(10));
+    p.train.epochs = o.iterations.value_or(o.epochs.value_or(als_preset ? p.train.epochs : 10));
     p.train.early_stopping = 0;
 }
 

@@ -172,4 +172,10 @@ TopNReport print_topn(const Model& model, const TopNCases& cases, float positive
     return r;
 }
 
+RankingFigures rank_for_file(const Model& model, const TopNCases& cases, const TopNOptions& options, int threads) {
+    if (options.protocol.empty()) return {};
+    return {options.protocol, options.positive_threshold,
+            print_topn(model, cases, options.positive_threshold, threads).model};
+}
+
 }  // namespace memrec::cli

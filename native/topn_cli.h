@@ -54,4 +54,8 @@ void print_topn(const TopNReport& report, float positive_threshold);
 // rank_topn then print_topn; returns the report (for the model file's metrics).
 TopNReport print_topn(const Model& model, const TopNCases& cases, float positive_threshold, int threads);
 
+// For `train --protocol`: print_topn when a protocol was given, and the model's figures to store in its
+// file (protocol "" when none was given).
+RankingFigures rank_for_file(const Model& model, const TopNCases& cases, const TopNOptions& options, int threads);
+
 }  // namespace memrec::cli

@@ -99,6 +99,22 @@ val metrics_info(const Metrics& m) {
     return o;
 }
 
+// The top-N figures training stored, or null when it stored none.
+val ranking_info(const RankingFigures& r) {
+    if (r.protocol.empty()) return val::null();
+    val o = val::object();
+    o.set("protocol", val(r.protocol));
+    o.set("positiveThreshold", val(r.positive_threshold));
+    o.set("recall20", val(r.metrics.recall20));
+    o.set("ndcg100", val(r.metrics.ndcg100));
+    o.set("hr10", val(r.metrics.hr10));
+    o.set("coverage10", val(static_cast<double>(r.metrics.coverage10)));
+    o.set("popularityPercentile", val(r.metrics.popularity_percentile));
+    o.set("users", val(static_cast<double>(r.metrics.users)));
+    o.set("skipped", val(static_cast<double>(r.metrics.skipped)));
+    return o;
+}
+
 std::vector<std::string> strings_of(const val& array) {
     const size_t n = array["length"].as<size_t>();
     std::vector<std::string> out(n);
@@ -152,6 +168,7 @@ public:
             }
             o.set("components", components);
             o.set("eval", metrics_info(file_.eval));
+            o.set("ranking", ranking_info(file_.ranking));
             val history = val::array();
             for (size_t i = 0; i < file_.history.size(); ++i) {
                 const EpochStats& e = file_.history[i];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "run_memrec.h"
+#include "taste_groups.h"
 #include "test_files.h"
 
 using memrec_test::describe;
@@ -22,17 +23,7 @@ using Catch::Contains;
 
 namespace {
 
-// 60 users; user u rates 20 of movies 1..50 in two taste groups (even users like low ids).
-void write_data(const TempDir& dir) {
-    std::string ratings;
-    for (int u = 1; u <= 60; ++u)
-        for (int j = 0; j < 20; ++j) {
-            const int i = 1 + (u * 7 + j * 3) % 50;
-            const bool liked = (u % 2 == 0) == (i <= 25);
-            ratings += std::to_string(u) + "::" + std::to_string(i) + "::" + (liked ? "5" : "2") + "::978300760\n";
-        }
-    dir.write("ml/ratings.dat", ratings);
-}
+void write_data(const TempDir& dir) { memrec_test::write_taste_groups(dir); }
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;

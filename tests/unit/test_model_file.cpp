@@ -874,3 +874,23 @@ TEST_CASE("damage inside a real model's sections is named", "[model_file][corrup
     put_varint(empty, 0);
     check_rejected(replace_section(f, 4, empty), "config.item.order source", "popularity section is empty");
 }
+
+TEST_CASE("stored top-N figures survive a round trip; a bad stored flag or protocol is refused", "[model_file]") {
+    ModelFile f = make_model(variants().front());
+    CHECK(parse(serialize_model(f)).ranking.protocol.empty());  // none stored
+    f.ranking.protocol = "visitors";
+    f.ranking.positive_threshold = 3.5f;
+    f.ranking.metrics = {0.3866, 0.4489, 0.8752, 541, 96.6, 601, 3};
+    const ModelFile g = parse(serialize_model(f));
+    CHECK(g.ranking.protocol == "visitors");
+    CHECK(g.ranking.positive_threshold == 3.5f);
+    CHECK(g.ranking.metrics.recall20 == 0.3866);
+    CHECK(g.ranking.metrics.ndcg100 == 0.4489);
+    CHECK(g.ranking.metrics.hr10 == 0.8752);
+    CHECK(g.ranking.metrics.coverage10 == 541);
+    CHECK(g.ranking.metrics.popularity_percentile == 96.6);
+    CHECK(g.ranking.metrics.users == 601);
+    CHECK(g.ranking.metrics.skipped == 3);
+    f.ranking.protocol = "other";
+    CHECK_THROWS_WITH(parse(serialize_model(f)), Catch::Contains("top-N protocol"));
+}

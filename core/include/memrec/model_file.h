@@ -16,6 +16,7 @@
 
 #include "memrec/dataset.h"
 #include "memrec/model.h"
+#include "memrec/topn.h"
 #include "memrec/trainer.h"
 
 namespace memrec {
@@ -37,6 +38,13 @@ struct TrainingInfo {
     float min_rating = 1.0f, max_rating = 5.0f;
 };
 
+// The final model's top-N figures, when training computed them (memrec train --protocol).
+struct RankingFigures {
+    std::string protocol;             // "visitors" or "ratings"; "" when none were computed
+    float positive_threshold = 4.0f;  // a target rated at least this was a positive
+    TopNMetrics metrics;
+};
+
 struct ModelFile {
     std::unique_ptr<Model> model;
     Vocabulary users;
@@ -46,6 +54,7 @@ struct ModelFile {
     TrainingInfo info;
     std::vector<EpochStats> history;
     Metrics eval;                       // eval metrics of the final model (count 0 if unknown)
+    RankingFigures ranking;             // top-N figures of the final model (protocol "" if unknown)
     Storage storage = Storage::F32;     // how the tables were stored in the file this was loaded from
     uint32_t format_version = 0;        // the format version of the file this was loaded from (0: not loaded)
 };

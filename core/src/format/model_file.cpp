@@ -76,6 +76,10 @@
 //         f64 learning-rate decay per epoch (1 = none)
 //       f32 min rating, f32 max rating
 //       final eval metrics: f64 mse, f64 rmse, f64 mae, varint count
+//       version 3 only: u8 top-N figures stored (0/1), then when 1 (memrec train --protocol): str protocol
+//         ("visitors" or "ratings"), f32 positive threshold, f64 recall@20, f64 NDCG@100, f64 HR@10,
+//         varint coverage of the top-10 lists, f64 mean popularity percentile, varint users evaluated,
+//         varint users skipped
 //   9 history (required): varint epochs, then per epoch: varint epoch, f64 train loss, f64 train mae,
 //       f64 eval mse, f64 eval rmse, f64 eval mae, varint eval count, f64 seconds, f64 ratings per second
 //
@@ -240,7 +244,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage);
         }
     }
-    write_training(section(kTraining), file.info, file.eval);
+    write_training(section(kTraining), file);
     write_history(section(kHistory), file.history);
     return write_container(sections, storage);
 }
@@ -276,7 +280,7 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
     file.model = read_model(sections, config, std::move(orders));
     {
         ByteReader r = sections.reader(kTraining);
-        read_training(r, file.info, file.eval, file.format_version);
+        read_training(r, file);
     }
     {
         ByteReader r = sections.reader(kHistory);

@@ -7,7 +7,46 @@
 
 namespace memrec::detail {
 
-void write_training(ByteWriter& w, const TrainingInfo& info, const Metrics& eval) {
+namespace {
+constexpr uint64_t kMaxCount = uint64_t(std::numeric_limits<int64_t>::max());
+
+void write_ranking(ByteWriter& w, const RankingFigures& f) {
+    w.u8(f.protocol.empty() ? 0 : 1);
+    if (f.protocol.empty()) return;
+    w.str(f.protocol);
+    w.f32(f.positive_threshold);
+    w.f64(f.metrics.recall20);
+    w.f64(f.metrics.ndcg100);
+    w.f64(f.metrics.hr10);
+    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, f.metrics.coverage10)));
+    w.f64(f.metrics.popularity_percentile);
+    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, f.metrics.users)));
+    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, f.metrics.skipped)));
+}
+
+RankingFigures read_ranking(ByteReader& r) {
+    RankingFigures f;
+    const uint8_t stored = r.u8("top-N figures stored");
+    if (stored > 1) r.fail("top-N figures stored", "expected 0 or 1, got " + std::to_string(stored));
+    if (stored == 0) return f;
+    f.protocol = r.str("top-N protocol");
+    if (f.protocol != "visitors" && f.protocol != "ratings")
+        r.fail("top-N protocol", "expected visitors or ratings, got '" + f.protocol + "'");
+    f.positive_threshold = r.f32("positive threshold");
+    f.metrics.recall20 = r.f64("recall@20");
+    f.metrics.ndcg100 = r.f64("ndcg@100");
+    f.metrics.hr10 = r.f64("hr@10");
+    f.metrics.coverage10 = static_cast<int64_t>(r.varint_in("coverage@10", 0, kMaxCount));
+    f.metrics.popularity_percentile = r.f64("popularity percentile");
+    f.metrics.users = static_cast<int64_t>(r.varint_in("top-N users", 0, kMaxCount));
+    f.metrics.skipped = static_cast<int64_t>(r.varint_in("top-N skipped users", 0, kMaxCount));
+    return f;
+}
+}  // namespace
+
+void write_training(ByteWriter& w, const ModelFile& file) {
+    const TrainingInfo& info = file.info;
+    const Metrics& eval = file.eval;
     w.str(info.preset);
     w.str(info.data_source);
     w.str(info.data_format);
@@ -21,6 +60,7 @@ void write_training(ByteWriter& w, const TrainingInfo& info, const Metrics& eval
     w.f64(eval.rmse);
     w.f64(eval.mae);
     w.varint(static_cast<uint64_t>(std::max<int64_t>(0, eval.count)));
+    write_ranking(w, file.ranking);
 }
 
 void write_history(ByteWriter& w, const std::vector<EpochStats>& history) {
@@ -38,7 +78,9 @@ void write_history(ByteWriter& w, const std::vector<EpochStats>& history) {
     }
 }
 
-void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval, uint32_t version) {
+void read_training(ByteReader& r, ModelFile& file) {
+    TrainingInfo& info = file.info;
+    Metrics& eval = file.eval;
     info.preset = r.str("preset");
     info.data_source = r.str("data source");
     info.data_format = r.str("data format");
@@ -47,13 +89,14 @@ void read_training(ByteReader& r, TrainingInfo& info, Metrics& eval, uint32_t ve
         r.fail("train fraction", "expected a value in (0, 1), got " + std::to_string(info.train_fraction));
     info.split_seed = r.u64("split seed");
     info.seed = r.u64("seed");
-    read_model_settings(r, info.train, version);
+    read_model_settings(r, info.train, file.format_version);
     info.min_rating = r.f32("min rating");
     info.max_rating = r.f32("max rating");
     eval.mse = r.f64("eval mse");
     eval.rmse = r.f64("eval rmse");
     eval.mae = r.f64("eval mae");
-    eval.count = static_cast<int64_t>(r.varint_in("eval count", 0, uint64_t(std::numeric_limits<int64_t>::max())));
+    eval.count = static_cast<int64_t>(r.varint_in("eval count", 0, kMaxCount));
+    if (file.format_version >= 3) file.ranking = read_ranking(r);
     r.expect_end();
 }
 

@@ -78,9 +78,39 @@ Preset tiny() {
                             4, tuned_training(0.0003, 0.0005));
 }
 
+// Implicit ALS for top-N (memrec/als.h): full tables, no biases; `iterations` is stored as the epochs. The
+// settings were picked on a validation slice of the training users only (docs/ranking.md has the grid).
+Preset als_preset(const char* name, const char* description, int dim, double alpha, double lambda) {
+    Preset p;
+    p.name = name;
+    p.description = description;
+    p.model.user.dim = p.model.item.dim = dim;
+    p.model.objective = Objective::Implicit;
+    p.model.implicit.alpha = alpha;
+    p.model.implicit.lambda = lambda;
+    p.train.epochs = 10;
+    return p;
+}
+
+Preset rank() {
+    return als_preset("rank", "the most accurate top N: implicit ALS, 64 factors, alpha 5, lambda 30", 64, 5, 30);
+}
+
+Preset rank_small() {
+    return als_preset("rank-small", "top N in an int8 file under 150 KB: implicit ALS, 35 factors, alpha 3, lambda 20",
+                      35, 3, 20);
+}
+
+Preset rank_tiny() {
+    return als_preset("rank-tiny", "top N in an int8 file under 64 KB: implicit ALS, 12 factors, alpha 5, lambda 30",
+                      12, 5, 30);
+}
+
 }  // namespace
 
-std::vector<std::string> preset_names() { return {"baseline", "memeff", "large", "small", "tiny"}; }
+std::vector<std::string> preset_names() {
+    return {"baseline", "memeff", "large", "small", "tiny", "rank", "rank-small", "rank-tiny"};
+}
 
 Preset preset(const std::string& name) {
     if (name == "baseline") return baseline();
@@ -88,6 +118,9 @@ Preset preset(const std::string& name) {
     if (name == "large") return large();
     if (name == "small") return small();
     if (name == "tiny") return tiny();
+    if (name == "rank") return rank();
+    if (name == "rank-small") return rank_small();
+    if (name == "rank-tiny") return rank_tiny();
     std::string known;
     for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
     throw ConfigError("unknown preset '" + name + "' (known: " + known + ")");

@@ -1,7 +1,7 @@
 // End-to-end test of the demo page in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core): load the page, switch variants, compare a user's top 10 with `memrec recommend`, rate
 // three movies as a new visitor, check failures are shown in words, and measure and print the budgets:
-//   .wasm <= 200 KB and <= 80 KB gzip; first recommendations <= 1 s after navigation (int8 model);
+//   .wasm <= 200 KB and <= 80 KB gzip; first recommendations <= 1 s after navigation (int8 model, median of 3);
 //   scoring every movie + top 10 <= 2 ms; int8 model + .wasm + page code <= 300 KB over the wire.
 //
 // Inputs as for tests/node/wasm.test.mjs (MEMREC_WASM_DIR, MEMREC_TEST_MODELS, MEMREC_BIN), plus
@@ -148,12 +148,23 @@ test('the .wasm is within 200 KB, and 80 KB gzip-compressed', () => {
 test('the page: first recommendations, variants, users, a visitor, charts', async (t) => {
   const page = await openPage(`?variant=${int8.id}`);
 
-  await t.test('first recommendations on screen within 1 s of navigation (int8 model)', async () => {
-    await page.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
-    const timings = await page.evaluate(() => window.memrecDemo.timings);
-    const ms = timings.navigationToFirstRecommendations;
-    figure(`first recommendations on screen ${ms.toFixed(0)} ms after navigation with ${int8.id} (budget 1000 ms)`);
-    assert.ok(ms <= 1000, `first recommendations after ${ms} ms`);
+  // The median of three navigations (this page and two more): one cold load on a shared machine varies by
+  // hundreds of milliseconds with whatever else runs.
+  await t.test('first recommendations on screen within 1 s of navigation (int8 model, median of 3)', async () => {
+    const firstRecommendations = async (p) => {
+      await p.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
+      return (await p.evaluate(() => window.memrecDemo.timings)).navigationToFirstRecommendations;
+    };
+    const runs = [await firstRecommendations(page)];
+    for (let i = 0; i < 2; ++i) {
+      const again = await openPage(`?variant=${int8.id}`);
+      runs.push(await firstRecommendations(again));
+      await again.close();
+    }
+    const ms = [...runs].sort((a, b) => a - b)[1];
+    figure(`first recommendations on screen ${ms.toFixed(0)} ms after navigation with ${int8.id}, median of ` +
+      `${runs.map((x) => x.toFixed(0)).join(', ')} ms (budget 1000 ms)`);
+    assert.ok(ms <= 1000, `first recommendations after ${ms} ms (median of ${runs.join(', ')})`);
   });
 
   await t.test('the shown top 10 equals memrec recommend for the same model file', async () => {

@@ -324,7 +324,7 @@ private:
             rated.push_back(list[i].item);
         }
         // Its prior costs users x dim^2 to build: only when the first visitor needs it, not at load.
-        if (!fold_in_) fold_in_ = std::make_unique<FoldIn>(model());
+        if (!fold_in_) fold_in_ = std::make_unique<FoldIn>(model(), VisitorOptions{}, &item_vectors_);
         return fold_in_->scores(list);
     }
 

@@ -12,8 +12,12 @@ namespace memrec {
 
 class FoldIn {
 public:
-    // Keeps a reference to `model`, which must outlive this object.
-    explicit FoldIn(const Model& model, const VisitorOptions& options = {});
+    // Keeps a reference to `model`, which must outlive this object. `item_vectors` is Model::item_vectors()
+    // when the caller already keeps it (it must then outlive this object too); nullptr: computed here.
+    explicit FoldIn(const Model& model, const VisitorOptions& options = {},
+                    const AlignedVector<float>* item_vectors = nullptr);
+    FoldIn(const FoldIn&) = delete;  // item_vectors_ may refer to owned_item_vectors_
+    FoldIn& operator=(const FoldIn&) = delete;
 
     // The model's output for every item (by dense index) for a visitor with these ratings: for a rating
     // model the predicted rating, fit_visitor then score_visitor (memrec/visitor.h); for an implicit model
@@ -26,7 +30,8 @@ public:
 private:
     const Model& model_;
     VisitorOptions options_;
-    AlignedVector<float> item_vectors_;
+    AlignedVector<float> owned_item_vectors_;  // empty when the caller's are used
+    const AlignedVector<float>& item_vectors_;
     VisitorPrior prior_;       // rating models
     std::vector<float> gram_;  // implicit models: Y'Y of the item vectors
 };

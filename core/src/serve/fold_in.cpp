@@ -5,8 +5,11 @@
 
 namespace memrec {
 
-FoldIn::FoldIn(const Model& model, const VisitorOptions& options)
-    : model_(model), options_(options), item_vectors_(model.item_vectors()) {
+FoldIn::FoldIn(const Model& model, const VisitorOptions& options, const AlignedVector<float>* item_vectors)
+    : model_(model),
+      options_(options),
+      owned_item_vectors_(item_vectors ? AlignedVector<float>() : model.item_vectors()),
+      item_vectors_(item_vectors ? *item_vectors : owned_item_vectors_) {
     if (model.config().objective == Objective::Implicit)
         gram_ = implicit_gram(item_vectors_.data(), model.items(), model.item_table().stride(), model.dim());
     else

@@ -1,6 +1,7 @@
 // memrec demo-users: the per-user data the web demo needs and a model file does not hold. For the first
 // users of the ratings file (in order of first appearance) it writes, as JSON, the movies each rated in
-// the training split (the page leaves them out of recommendations, as `memrec recommend` does) and their
+// the training split with their ratings (the page leaves them out of recommendations, as `memrec recommend`
+// does, and folds them into models without a user table) and their
 // held-out ratings (shown beside the model's predictions). The split is the model's own, rebuilt from the
 // fraction and seed stored in it.
 #include <cstdio>
@@ -39,16 +40,25 @@ Command add_demo_users(CLI::App& root) {
                 const Dataset& d = md.data;
                 const int32_t count = std::min<int32_t>(args->count, d.users.size());
                 std::vector<nlohmann::json> train(size_t(count), nlohmann::json::array());
+                std::vector<nlohmann::json> train_ratings(size_t(count), nlohmann::json::array());
                 std::vector<nlohmann::json> held(size_t(count), nlohmann::json::array());
                 for (uint32_t k : md.split.train)
-                    if (d.user[k] < count) train[size_t(d.user[k])].push_back(d.items.id(d.item[k]));
+                    if (d.user[k] < count) {
+                        train[size_t(d.user[k])].push_back(d.items.id(d.item[k]));
+                        train_ratings[size_t(d.user[k])].push_back(d.rating[k]);
+                    }
                 for (uint32_t k : md.split.eval)
                     if (d.user[k] < count) held[size_t(d.user[k])].push_back({d.items.id(d.item[k]), d.rating[k]});
 
                 nlohmann::json users = nlohmann::json::array();
                 for (int32_t u = 0; u < count; ++u) {
                     if (md.user_to_model[size_t(u)] < 0) continue;  // not in the model: nothing to show
-                    users.push_back({{"id", d.users.id(u)}, {"train", train[size_t(u)]}, {"heldOut", held[size_t(u)]}});
+                    // trainRatings (parallel to train) lets the page fold a user into a model that stores no
+                    // user table (ALS) from the same ratings it was trained on.
+                    users.push_back({{"id", d.users.id(u)},
+                                     {"train", train[size_t(u)]},
+                                     {"trainRatings", train_ratings[size_t(u)]},
+                                     {"heldOut", held[size_t(u)]}});
                 }
                 // File names only: the demo serves this file, and local paths are nobody's business.
                 const nlohmann::json doc = {{"model", std::filesystem::path(args->model).filename().string()},

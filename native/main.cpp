@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     app.fallthrough(false);
     std::vector<cli::Command> commands{cli::add_train(app),   cli::add_compare(app), cli::add_export(app),
                                        cli::add_inspect(app), cli::add_eval(app),    cli::add_predict(app),
-                                       cli::add_recommend(app), cli::add_demo_users(app), cli::add_sweep(app),
+                                       cli::add_recommend(app), cli::add_demo_users(app), cli::add_titles(app), cli::add_sweep(app),
                                        cli::add_split(app),
                                        cli::add_bench(app)};
     cli::add_value_checks(app);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Trains and exports the model variants the web page offers, plus its demo users file and manifest.
+# Trains and exports the model variants the web page offers, plus the shared titles, the demo users file
+# and the manifest.
 #   scripts/make-web-models.sh MEMREC_BIN DATA OUT_DIR [all|test]
-# `all` (the demo): baseline f32 and int8, memeff f32, f16 and int8, tiny int8 (the default: the most
-# accurate of them in the fewest bytes). `test`: baseline f32, memeff f32 and int8, tiny int8. Extra
-# flags for the memeff training (e.g. --blocks for sets smaller than ml-1m) come from
-# $MEMEFF_FLAGS, for every training from $TRAIN_FLAGS.
+# Ranking models (implicit ALS, judged on their top 10): rank-tiny int8 (the page's default: the one that
+# fits the first-load budget) and rank-small int8. Rating models (judged on RMSE), for the size and
+# accuracy comparison: `all` (the demo) has baseline f32 and int8, memeff f32, f16 and int8, tiny int8;
+# `test` has baseline f32, memeff f32 and int8, tiny int8. Every variant is stored without titles: the
+# page downloads titles.json once for all of them. Extra flags for the memeff training (e.g. --blocks for
+# sets smaller than ml-1m) come from $MEMEFF_FLAGS, for every training from $TRAIN_FLAGS.
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: scripts/make-web-models.sh MEMREC_BIN DATA OUT_DIR [all|test]" >&2
@@ -17,47 +20,71 @@ data=$(cd "$(dirname "$data")" && echo "$PWD/$(basename "$data")")
 
 step() { printf '  %-44s' "$1"; }
 took() { echo "done in $(( $(date +%s) - $1 )) s"; }
+# train PRESET OUT [flags...]: a model with titles in $out/work/ (the exports below drop them).
+train() {
+  local preset=$1 file=$2; shift 2
+  # shellcheck disable=SC2086
+  "$bin" train --data "$data" --preset "$preset" ${TRAIN_FLAGS:-} "$@" --out "$out/work/$file" -q >/dev/null
+}
+# export IN STORAGE ID: $out/ID.mrec without titles.
+export_variant() { "$bin" export "$out/work/$1" --quantize "$2" --no-titles --out "$out/$3.mrec" -q; }
 
+mkdir -p "$out/work"
+t=$(date +%s); step "training rank-tiny and rank-small (ALS) ..."
+# --protocol visitors stores Recall@20 and NDCG@100 in the files, the figures the page shows for them.
+train rank-tiny rank-tiny.mrec --protocol visitors
+train rank-small rank-small.mrec --protocol visitors
+took "$t"
 t=$(date +%s); step "training baseline (full tables) ..."
-# shellcheck disable=SC2086
-"$bin" train --data "$data" --preset baseline ${TRAIN_FLAGS:-} --out "$out/baseline-f32.mrec" -q >/dev/null
+train baseline baseline.mrec
 took "$t"
 t=$(date +%s); step "training memeff (QR users, MD items) ..."
 # shellcheck disable=SC2086
-"$bin" train --data "$data" --preset memeff ${TRAIN_FLAGS:-} ${MEMEFF_FLAGS:-} --out "$out/memeff-f32.mrec" -q >/dev/null
+train memeff memeff.mrec ${MEMEFF_FLAGS:-}
 took "$t"
 t=$(date +%s); step "training tiny (4-dim tables, biases) ..."
-# shellcheck disable=SC2086
-"$bin" train --data "$data" --preset tiny ${TRAIN_FLAGS:-} --out "$out/tiny-f32.mrec" -q >/dev/null
+train tiny tiny.mrec
 took "$t"
-t=$(date +%s); step "exporting quantised variants ..."
-"$bin" export "$out/memeff-f32.mrec" --quantize int8 --out "$out/memeff-int8.mrec" -q
-"$bin" export "$out/tiny-f32.mrec" --quantize int8 --out "$out/tiny-int8.mrec" -q
-rm "$out/tiny-f32.mrec"
+t=$(date +%s); step "exporting the variants without titles ..."
+export_variant rank-tiny.mrec int8 rank-tiny-int8
+export_variant rank-small.mrec int8 rank-small-int8
+export_variant baseline.mrec f32 baseline-f32
+export_variant memeff.mrec f32 memeff-f32
+export_variant memeff.mrec int8 memeff-int8
+export_variant tiny.mrec int8 tiny-int8
 if [ "$which" = all ]; then
-  "$bin" export "$out/memeff-f32.mrec" --quantize f16 --out "$out/memeff-f16.mrec" -q
-  "$bin" export "$out/baseline-f32.mrec" --quantize int8 --out "$out/baseline-int8.mrec" -q
+  export_variant baseline.mrec int8 baseline-int8
+  export_variant memeff.mrec f16 memeff-f16
 fi
 took "$t"
-t=$(date +%s); step "writing the demo users ..."
-"$bin" demo-users "$out/memeff-int8.mrec" --data "$data" --out "$out/users.json" --count 300 -q
+t=$(date +%s); step "writing the titles and the demo users ..."
+"$bin" titles "$out/work/baseline.mrec" --out "$out/titles.json" -q
+# A rating model's split (every preset splits alike): its users have a user table to check against.
+"$bin" demo-users "$out/memeff-int8.mrec" --data "$data" --out "$out/users.json" --count 100 -q
+rm -r "$out/work"
 took "$t"
 
-# The manifest the page reads: which files exist, in the order the picker lists them.
-node - "$out/manifest.json" "$data" "$which" <<'JS'
+# The manifest the page reads: which files exist, in the order the picker lists them. `default` is the
+# variant the page loads first (one field to change when a better small file exists); `featured` is the
+# demo user whose recommendations show at start, so users.json waits until someone asks for another user.
+node - "$out/manifest.json" "$data" "$which" "$out/users.json" <<'JS'
 const fs = require('fs');
-const [file, data, which] = process.argv.slice(2);
-const v = (id, label, storage) => ({ id, label, file: `${id}.mrec`, storage });
-const variants = which === 'all'
-  ? [v('baseline-f32', 'baseline, f32', 'f32'), v('baseline-int8', 'baseline, int8', 'int8'),
-     v('memeff-f32', 'memory-efficient, f32', 'f32'), v('memeff-f16', 'memory-efficient, f16', 'f16'),
-     v('memeff-int8', 'memory-efficient, int8', 'int8'), v('tiny-int8', 'tiny (4-dim, biases), int8', 'int8')]
-  : [v('baseline-f32', 'baseline, f32', 'f32'), v('memeff-f32', 'memory-efficient, f32', 'f32'),
-     v('memeff-int8', 'memory-efficient, int8', 'int8'), v('tiny-int8', 'tiny (4-dim, biases), int8', 'int8')];
+const [file, data, which, usersFile] = process.argv.slice(2);
+const v = (id, label, storage, objective) => ({ id, label, file: `${id}.mrec`, storage, objective });
+const ranking = [v('rank-tiny-int8', 'ranking, tiny (ALS 12-dim), int8', 'int8', 'implicit'),
+  v('rank-small-int8', 'ranking, small (ALS 35-dim), int8', 'int8', 'implicit')];
+const rating = which === 'all'
+  ? [v('baseline-f32', 'baseline, f32', 'f32', 'rating'), v('baseline-int8', 'baseline, int8', 'int8', 'rating'),
+     v('memeff-f32', 'memory-efficient, f32', 'f32', 'rating'), v('memeff-f16', 'memory-efficient, f16', 'f16', 'rating'),
+     v('memeff-int8', 'memory-efficient, int8', 'int8', 'rating'), v('tiny-int8', 'tiny (4-dim, biases), int8', 'int8', 'rating')]
+  : [v('baseline-f32', 'baseline, f32', 'f32', 'rating'), v('memeff-f32', 'memory-efficient, f32', 'f32', 'rating'),
+     v('memeff-int8', 'memory-efficient, int8', 'int8', 'rating'), v('tiny-int8', 'tiny (4-dim, biases), int8', 'int8', 'rating')];
+const featured = JSON.parse(fs.readFileSync(usersFile, 'utf8')).users[0];
 // The data path (for the tests, which run `memrec recommend --data` on the same files) stays out of
 // the demo's public manifest; the page only shows the set's name.
 const manifest = { dataset: require('path').basename(data), ...(which === 'test' ? { data } : {}),
-  default: which === 'all' ? 'tiny-int8' : 'memeff-int8', users: 'users.json', variants };
+  default: 'rank-tiny-int8', titles: 'titles.json', users: 'users.json', featured,
+  variants: [...ranking, ...rating] };
 fs.writeFileSync(file + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
 fs.renameSync(file + '.tmp', file);
 JS

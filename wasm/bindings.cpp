@@ -150,6 +150,8 @@ public:
             o.set("dim", val(m.dim()));
             o.set("scale", val(m.scale()));
             o.set("storage", val(std::string(to_string(file_.storage))));
+            // "rating" (predicts stars) or "implicit" (ALS: preference scores from what was liked).
+            o.set("objective", val(std::string(to_string(m.config().objective))));
             o.set("userTable", table_info(m.user_table().config(), m.user_table()));
             o.set("itemTable", table_info(m.item_table().config(), m.item_table()));
             val biases = val::object();

@@ -1,6 +1,7 @@
-// The demo page: loads the model variants listed in models/manifest.json into a worker (worker.js, which
-// runs the WebAssembly module), then wires up the four sections. Everything that can fail is reported in
-// the #problems area in plain words.
+// The demo page: loads the default model variant listed in models/manifest.json (and the shared movie
+// titles) into a worker (worker.js, which runs the WebAssembly module), shows the featured user's
+// recommendations, then wires up the four sections; the other variants load when chosen or compared.
+// Everything that can fail is reported in the #problems area in plain words.
 import { WorkerClient } from './client.js';
 import { starWidget, ratingText } from './stars.js';
 import { drawCharts } from './charts.js';
@@ -12,10 +13,11 @@ const mark = (name) => { timings.marks[name] = Math.round(performance.now()); };
 
 const state = {
   manifest: null,
-  variants: [],          // [{id, label, file, status, info, bytes, ms, error}]
+  variants: [],          // [{id, label, file, objective, status, info, bytes, ms, error}]
   active: null,          // variant id the user/visitor sections use
-  users: new Map(),      // demo users: id -> {train: [item ids], heldOut: [[item, rating]]}
-  titles: new Map(),     // item id -> title (from the first loaded variant)
+  users: new Map(),      // demo users: id -> {train: [item ids], ratings: [{item, rating}], heldOut: [[item, rating]]}
+  usersFile: null,       // Promise of users.json's loading, once someone asks for a demo user
+  titles: new Map(),     // item id -> title (models/titles.json, shared by every variant)
   visitor: new Map(),    // item id -> {title, rating}
   pairItem: null,        // {item, title}
 };
@@ -65,11 +67,14 @@ async function fetchJson(url, what) {
   try {
     r = await fetch(url, { cache: 'no-cache' });
   } catch (e) {
-    throw new Error(`${what} (${url}) could not be downloaded: is the server still running?`);
+    throw new Error(`${what} could not be downloaded: the site may be down. Try again in a moment.`);
   }
-  if (r.status === 404)
-    throw new Error(`${what} (${url}) is missing. Run scripts/demo.sh, which trains and exports the models.`);
-  if (!r.ok) throw new Error(`${what} (${url}) could not be downloaded (HTTP ${r.status}).`);
+  if (r.status === 404) {
+    // The visitor cannot fix this; the developer reading the console can.
+    console.info(`memrec demo: ${url} is missing. Run scripts/demo.sh, which trains and exports the models.`);
+    throw new Error(`${what} is not on the server yet, so there is nothing to recommend with. Please try again later.`);
+  }
+  if (!r.ok) throw new Error(`${what} could not be downloaded (the server answered HTTP ${r.status}).`);
   try {
     return await r.json();
   } catch (e) {
@@ -83,6 +88,10 @@ function variantById(id) {
 
 function loadedVariants() {
   return state.variants.filter((v) => v.status === 'loaded');
+}
+
+function modelsUrl(file) {
+  return new URL(file, new URL('models/', location.href)).href;
 }
 
 async function start() {
@@ -99,6 +108,7 @@ async function start() {
   client = new WorkerClient(window.memrecWorker || new URL('worker.js', import.meta.url), problem,
     window.memrecWorkerError || null);
   const started = client.call('init');
+  started.catch(() => {});  // reported below
   const params = new URLSearchParams(location.search);
   try {
     state.manifest = await fetchJson(params.get('manifest') || 'models/manifest.json', 'The list of models');
@@ -111,20 +121,18 @@ async function start() {
   const m = state.manifest;
   state.variants = (m.variants || []).map((v) => ({ ...v, status: 'waiting' }));
   if (state.variants.length === 0) {
-    problem('The list of models is empty: run scripts/demo.sh to train and export them.');
+    console.info('memrec demo: the manifest lists no variants; run scripts/demo.sh to train and export them.');
+    problem('This demo has no models to recommend with yet. Please try again later.');
     return;
   }
   const wanted = params.get('variant') || m.default;
   state.active = variantById(wanted) ? wanted : state.variants[0].id;
+  if (m.featured) addDemoUser(m.featured);
   renderVariantTable();
 
-  const usersPromise = m.users
-    ? fetchJson(new URL(m.users, new URL('models/', location.href)).href, 'The demo users file')
-      .catch((e) => { problem(`${e.message} The “existing user” section can still recommend, but not show held-out ratings.`); return null; })
-    : Promise.resolve(null);
-
-  // The active variant first, so recommendations show as early as possible (its download overlaps the
-  // WebAssembly start-up in the worker); the rest after.
+  // Only what the first recommendations need: the default variant and the titles, downloading while the
+  // worker compiles the WebAssembly module.
+  const titles = loadTitles();
   const firstLoad = loadVariant(variantById(state.active));
   try {
     const init = await started;
@@ -133,50 +141,66 @@ async function start() {
   } catch (e) {
     engineFailed = true;
     problem(e.message);
+    for (const v of state.variants) Object.assign(v, { status: 'failed', error: 'not loaded: the recommender could not start' });
+    renderVariantTable();
     return;
   }
-  const first = await firstLoad;
+  const first = (await firstLoad) || (await fallBack());
+  await titles;
   mark('first model');
-  const users = await usersPromise;
-  mark('users');
-  if (users) {
-    for (const u of users.users) state.users.set(String(u.id), { train: u.train.map(String), heldOut: u.heldOut });
-    fillUserList();
-  }
-  if (first) {
-    const user = params.get('user') || (state.users.size ? state.users.keys().next().value : '1');
-    $('user-id').value = user;
-    $('pair-user').value = user;
-    await showUser(user, true);
-    const demo = state.users.get(user);
-    if (demo && demo.heldOut.length) {
-      const item = String(demo.heldOut[0][0]);
-      state.pairItem = { item, title: state.titles.get(item) || `movie ${item}` };
-      $('pair-search').value = state.pairItem.title;
-    }
-  } else {
-    // The default variant failed: try to make another one active.
-    for (const v of state.variants) {
-      if (v.status !== 'waiting') continue;
-      if (await loadVariant(v)) {
-        setActive(v.id);
-        break;
-      }
-    }
-  }
-  for (const v of state.variants) if (v.status === 'waiting') await loadVariant(v);
+  if (first) await showFirst(params.get('user'));
+  $('compare-all').disabled = false;
   await updatePair();
   await client.call('warm').catch(() => {});
   await benchmark();
-  try {
-    if (loadedVariants().length) {
-      await drawCharts(loadedVariants());
-      $('charts-status').textContent = '';
-    }
-  } catch (e) {
-    $('charts-status').textContent = `The charts could not be drawn: ${e.message}`;
-  }
+  await redrawCharts();
   document.body.dataset.ready = 'true';
+}
+
+// The default variant failed: make the first other variant that loads active, and say why.
+async function fallBack() {
+  const failed = variantById(state.active);
+  for (const v of state.variants) {
+    if (v.status !== 'waiting') continue;
+    if (await loadVariant(v)) {
+      problem(`The default model “${failed.label}” could not be loaded, so the page uses “${v.label}” instead.`);
+      state.active = v.id;
+      renderVariantTable();
+      return true;
+    }
+  }
+  problem('None of the models could be loaded, so there are no recommendations to show.');
+  return false;
+}
+
+// The featured user's recommendations (from the manifest: users.json is not needed for them), and the
+// pair section preset to that user and one of their held-out movies.
+async function showFirst(requested) {
+  const featured = state.manifest.featured;
+  const user = requested || (featured ? String(featured.id) : '1');
+  $('user-id').value = user;
+  $('pair-user').value = user;
+  await showUser(user, true);
+  const demo = state.users.get(user);
+  if (demo && demo.heldOut.length) {
+    const item = String(demo.heldOut[0][0]);
+    state.pairItem = { item, title: titleOf(item) };
+    $('pair-search').value = state.pairItem.title;
+  }
+}
+
+async function loadTitles() {
+  if (!state.manifest.titles) return;
+  try {
+    const t = await client.call('titles', { url: modelsUrl(state.manifest.titles) });
+    t.itemIds.forEach((id, i) => state.titles.set(id, t.titles[i]));
+  } catch (e) {
+    if (!engineFailed) problem(`Movie titles are not available (${e.message}): movies show by number.`);
+  }
+}
+
+function titleOf(item) {
+  return state.titles.get(String(item)) || `movie ${item}`;
 }
 
 async function loadVariant(v) {
@@ -185,10 +209,6 @@ async function loadVariant(v) {
   try {
     const r = await client.call('load', { variant: v.id, url: `models/${v.file}` });
     Object.assign(v, { status: 'loaded', info: r.info, bytes: r.bytes, ms: r.ms });
-    if (state.titles.size === 0) {
-      const t = await client.call('titles', { variant: v.id });
-      t.itemIds.forEach((id, i) => state.titles.set(id, t.titles[i] || `movie ${id}`));
-    }
   } catch (e) {
     Object.assign(v, { status: 'failed', error: e.message });
     if (!engineFailed) problem(`Model “${v.label}”: ${e.message}`);
@@ -197,41 +217,102 @@ async function loadVariant(v) {
   return v.status === 'loaded';
 }
 
+// "Compare every variant": loads the rest, then refreshes what compares them.
+async function compareAll() {
+  $('compare-all').disabled = true;
+  for (const v of state.variants) if (v.status === 'waiting') await loadVariant(v);
+  await updatePair();
+  await redrawCharts();
+  document.body.dataset.compared = 'true';
+}
+
+function notLoadedText() {
+  const waiting = state.variants.filter((v) => v.status === 'waiting').length;
+  return waiting ? ` ${waiting} variant${waiting > 1 ? 's are' : ' is'} not loaded: choose one above or compare every variant.` : '';
+}
+
+// The charts compare the rating models (training curves, bytes against RMSE); those not loaded are said.
+async function redrawCharts() {
+  const rating = loadedVariants().filter((v) => v.info.objective !== 'implicit');
+  if (rating.length === 0) {
+    $('charts-status').textContent = 'The charts compare the rating models, none of which is loaded yet: press ' +
+      '“Compare every variant” to load them.';
+    return;
+  }
+  try {
+    await drawCharts(rating);
+    $('charts-status').textContent = `Charts of the ${rating.length} loaded rating model${rating.length > 1 ? 's' : ''}.` +
+      notLoadedText();
+  } catch (e) {
+    $('charts-status').textContent = `The charts could not be drawn: ${e.message}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Model picker
 
+const PURPOSE = {
+  rating: 'Trained to predict the stars a user gives; judged on RMSE of held-out ratings.',
+  implicit: 'Trained on what you liked (4 and 5 stars); judged on its top 10 (Recall@20, NDCG@100).',
+};
+
 function tablesText(info) {
   const t = (x) => x.kind + (x.kind === 'md' ? ` ${x.blockDims.join('/')}` : x.buckets ? ` ${x.buckets}` : ` ${x.dim}`);
-  return `${t(info.userTable)} / ${t(info.itemTable)}`;
+  return info.objective === 'implicit' ? `none (fold-in) / ${t(info.itemTable)}` : `${t(info.userTable)} / ${t(info.itemTable)}`;
+}
+
+// The variant's own figures, as stored in its file.
+function qualityText(info) {
+  if (info.objective === 'implicit') {
+    const r = info.ranking;
+    return r ? `Recall@20 ${r.recall20.toFixed(3)}, NDCG@100 ${r.ndcg100.toFixed(3)}` : 'not stored';
+  }
+  return info.eval.count ? `RMSE ${info.eval.rmse.toFixed(4)}` : 'not stored';
+}
+
+function variantRow(v) {
+  const radio = el('input', { type: 'radio', name: 'variant', value: v.id, checked: v.id === state.active,
+    disabled: v.status === 'failed' || v.status === 'loading' });
+  radio.setAttribute('aria-label', `use ${v.label}`);
+  radio.addEventListener('change', () => chooseVariant(v.id));
+  const objective = v.info ? v.info.objective : v.objective;
+  const row = el('tr', { dataset: { variant: v.id, status: v.status } });
+  const cells = [el('td', {}, radio), el('td', {}, v.label,
+    PURPOSE[objective] ? el('span', { class: 'purpose status' }, el('br'), PURPOSE[objective]) : null)];
+  if (v.status === 'loaded') {
+    const i = v.info;
+    const wire = `${kb(v.bytes.wire)}${v.bytes.encoding !== 'identity' ? ` (${v.bytes.encoding})` : ''}`;
+    cells.push(el('td', {}, tablesText(i)), el('td', { class: 'num' }, fmtInt.format(i.parameters)),
+      el('td', {}, i.storage), el('td', { class: 'num' }, kb(v.bytes.file)),
+      el('td', { class: 'num', dataset: { bytes: String(v.bytes.wire) } }, wire),
+      el('td', { class: 'num', title: `download ${v.ms.download.toFixed(0)} ms + set-up ${v.ms.init.toFixed(0)} ms` },
+        `${v.ms.total.toFixed(0)} ms`),
+      el('td', { class: 'num quality' }, qualityText(i)));
+  } else if (v.status === 'failed') {
+    cells.push(el('td', { colSpan: 7, class: 'error' }, v.error));
+  } else {
+    cells.push(el('td', { colSpan: 7, class: 'status' },
+      v.status === 'loading' ? 'downloading…' : 'not loaded yet: choose it, or compare every variant'));
+  }
+  row.append(...cells);
+  return row;
 }
 
 function renderVariantTable() {
   const body = $('variant-table').tBodies[0];
   clear(body);
-  for (const v of state.variants) {
-    const radio = el('input', { type: 'radio', name: 'variant', value: v.id, checked: v.id === state.active,
-      disabled: v.status !== 'loaded' && v.id !== state.active });
-    radio.setAttribute('aria-label', `use ${v.label}`);
-    radio.addEventListener('change', () => setActive(v.id));
-    const row = el('tr', { dataset: { variant: v.id, status: v.status } });
-    const cells = [el('td', {}, radio), el('td', {}, v.label)];
-    if (v.status === 'loaded') {
-      const i = v.info;
-      const wire = `${kb(v.bytes.wire)}${v.bytes.encoding !== 'identity' ? ` (${v.bytes.encoding})` : ''}`;
-      cells.push(el('td', {}, tablesText(i)), el('td', { class: 'num' }, fmtInt.format(i.parameters)),
-        el('td', {}, i.storage), el('td', { class: 'num' }, kb(v.bytes.file)),
-        el('td', { class: 'num', dataset: { bytes: String(v.bytes.wire) } }, wire),
-        el('td', { class: 'num', title: `download ${v.ms.download.toFixed(0)} ms + set-up ${v.ms.init.toFixed(0)} ms` },
-          `${v.ms.total.toFixed(0)} ms`),
-        el('td', { class: 'num' }, i.eval.count ? i.eval.rmse.toFixed(4) : 'not stored'));
-    } else if (v.status === 'failed') {
-      cells.push(el('td', { colSpan: 7, class: 'error' }, v.error));
-    } else {
-      cells.push(el('td', { colSpan: 7, class: 'status' }, v.status === 'loading' ? 'downloading…' : 'waiting'));
-    }
-    row.append(...cells);
-    body.append(row);
+  for (const v of state.variants) body.append(variantRow(v));
+}
+
+// A variant chosen in the picker: loaded first if it is not yet.
+async function chooseVariant(id) {
+  const v = variantById(id);
+  if (v.status === 'waiting' && !(await loadVariant(v))) {
+    renderVariantTable();  // the previous choice stays checked
+    return;
   }
+  setActive(id);
+  updatePair();
 }
 
 function setActive(id) {
@@ -246,49 +327,107 @@ function setActive(id) {
 // ---------------------------------------------------------------------------------------------------
 // Existing user
 
+function addDemoUser(u) {
+  const train = u.train.map(String);
+  const ratings = train.map((item, i) => ({ item, rating: u.trainRatings ? u.trainRatings[i] : 5 }));
+  state.users.set(String(u.id), { train, ratings, heldOut: u.heldOut });
+}
+
+// users.json, loaded once when someone asks for a user other than the featured one.
+function demoUsers() {
+  if (!state.usersFile) {
+    state.usersFile = !state.manifest || !state.manifest.users ? Promise.resolve(false)
+      : fetchJson(modelsUrl(state.manifest.users), 'The demo users file').then((doc) => {
+        for (const u of doc.users) addDemoUser(u);
+        fillUserList();
+        return true;
+      }).catch((e) => {
+        problem(`${e.message} The “existing user” section only knows the featured user.`);
+        return false;
+      });
+  }
+  return state.usersFile;
+}
+
+async function demoUser(user) {
+  if (!state.users.has(user)) await demoUsers();
+  return state.users.get(user);
+}
+
 function fillUserList() {
   const list = $('user-list');
   clear(list);
   for (const id of state.users.keys()) list.append(el('option', { value: id }));
 }
 
-function recItem(r) {
+function activeObjective() {
+  const v = variantById(state.active);
+  return v && v.info ? v.info.objective : 'rating';
+}
+
+// A recommendation: the predicted stars of a rating model, or the preference score of a ranking model
+// (which is no rating), and why ("because you liked ...") when the module says.
+function recItem(r, objective = activeObjective()) {
+  const pred = objective === 'implicit'
+    ? el('span', { class: 'pred', title: 'preference score: higher means a better match, not a star rating' },
+      `score ${r.rating.toFixed(3)}`)
+    : el('span', { class: 'pred', title: `predicted ${r.rating.toFixed(3)}` },
+      el('span', { class: 'mini-stars', ariaHidden: 'true' }, ratingText(r.rating)), ` ${r.rating.toFixed(2)}`);
+  const because = r.because && r.because.item
+    ? el('span', { class: 'because status' }, `because you liked ${titleOf(r.because.item)}`) : null;
   return el('li', { dataset: { item: r.item } }, el('div', { class: 'rec' },
-    el('span', { class: 'title' }, r.title || `movie ${r.item}`),
-    el('span', { class: 'pred', title: `predicted ${r.rating.toFixed(3)}` },
-      el('span', { class: 'mini-stars', ariaHidden: 'true' }, ratingText(r.rating)), ` ${r.rating.toFixed(2)}`)));
+    el('span', { class: 'title' }, r.title || titleOf(r.item)), pred), because);
 }
 
 function popularItem(r) {
   return el('li', { dataset: { item: r.item } }, el('div', { class: 'rec' },
-    el('span', { class: 'title' }, r.title || `movie ${r.item}`),
+    el('span', { class: 'title' }, r.title || titleOf(r.item)),
     el('span', { class: 'pred' }, `${fmtInt.format(r.count)} ratings`)));
 }
 
 let userRequest = 0;
+
+// A rating model looks the user up in its user table; a ranking model keeps none and folds in the demo
+// user's training ratings, as it does a visitor's.
+async function userTopN(user, variant, demo) {
+  if (variantById(variant).info.objective !== 'implicit')
+    return client.call('topN', { variant, user, k: 10, exclude: demo ? demo.train : [] });
+  if (!demo) return { unknown: true };
+  return { ...(await client.call('visitorTopN', { variant, ratings: demo.ratings, k: 10 })), foldIn: true };
+}
 
 async function showUser(user, first = false) {
   const ticket = ++userRequest;
   const variant = state.active;
   const status = $('user-status');
   const recs = $('user-recs');
-  const demo = state.users.get(user);
   status.textContent = 'computing…';
+  const demo = await demoUser(user);
+  if (ticket !== userRequest) return;
+  const label = variantById(variant).label;
   try {
-    const r = await client.call('topN', { variant, user, k: 10, exclude: demo ? demo.train : [] });
+    const r = await userTopN(user, variant, demo);
     if (ticket !== userRequest) return;
     clear(recs);
+    if (r.unknown) {
+      status.textContent = `There is no demo user “${user}”: ${label} keeps no user table and recommends from a ` +
+        'user\'s ratings, which are known for the demo users in the list.';
+      clearHeldOut();
+      return;
+    }
     for (const item of r.items) recs.append(r.fallback ? popularItem(item) : recItem(item));
     recs.dataset.user = user;
     recs.dataset.variant = variant;
     if (r.fallback) {
-      status.textContent = `There is no user “${user}” in ${variantById(variant).label}: these are the most rated movies instead.`;
+      status.textContent = `There is no user “${user}” in ${label}: these are the most rated movies instead.`;
       clearHeldOut();
       return;
     }
-    status.textContent = `${variantById(variant).label}: scored every movie and picked 10 in ${r.ms.toFixed(2)} ms` +
-      (demo ? `, leaving out the ${demo.train.length} movies this user rated in training.` :
-        '. This user is not among the demo users, so movies they already rated may appear.');
+    status.textContent = r.foldIn
+      ? `${label}: folded in this user's ${demo.train.length} training ratings and scored every movie in ${r.ms.toFixed(2)} ms.`
+      : `${label}: scored every movie and picked 10 in ${r.ms.toFixed(2)} ms` +
+        (demo ? `, leaving out the ${demo.train.length} movies this user rated in training.` :
+          '. This user is not among the demo users, so movies they already rated may appear.');
     if (first && timings.navigationToFirstRecommendations === null) {
       timings.navigationToFirstRecommendations = performance.now();
       timings.firstTopNMs = r.ms;
@@ -317,17 +456,33 @@ function clearHeldOut() {
 
 async function showHeldOut(user, variant, ticket) {
   const demo = state.users.get(user);
-  const body = $('heldout-table').tBodies[0];
   if (!demo) {
     clearHeldOut();
-    $('heldout-summary').textContent = state.users.size
-      ? 'Held-out ratings are only known for the demo users listed in the box.'
-      : 'No demo users file: held-out ratings are not available.';
+    $('heldout-summary').textContent = 'Held-out ratings are only known for the demo users listed in the box.';
     return;
   }
+  const implicit = variantById(variant).info.objective === 'implicit';
   const items = demo.heldOut.map(([item]) => String(item));
-  const preds = await client.call('predictMany', { variant, user, items });
-  if (ticket !== userRequest) return;
+  try {
+    const preds = implicit ? await client.call('ranks', { variant, ratings: demo.ratings, items })
+      : await client.call('predictMany', { variant, user, items });
+    if (ticket !== userRequest) return;
+    $('heldout-model').textContent = implicit ? 'Rank in the model\'s list' : 'Predicted';
+    (implicit ? renderHeldOutRanks : renderHeldOutRatings)(demo, preds);
+  } catch (e) {
+    if (ticket !== userRequest) return;
+    clearHeldOut();
+    $('heldout-summary').textContent = `The held-out ratings could not be scored: ${e.message}`;
+  }
+}
+
+function heldOutRow(item, rating, modelText) {
+  return el('tr', { dataset: { item } }, el('td', {}, titleOf(item)),
+    el('td', { class: 'num' }, rating.toFixed(1)), el('td', { class: 'num' }, modelText));
+}
+
+function renderHeldOutRatings(demo, preds) {
+  const body = $('heldout-table').tBodies[0];
   clear(body);
   let se = 0, n = 0;
   const rows = demo.heldOut.map(([item, rating]) => ({ item: String(item), rating, pred: preds[String(item)] }))
@@ -337,14 +492,27 @@ async function showHeldOut(user, variant, ticket) {
       se += (r.pred - r.rating) ** 2;
       ++n;
     }
-    body.append(el('tr', { dataset: { item: r.item } },
-      el('td', {}, state.titles.get(r.item) || `movie ${r.item}`),
-      el('td', { class: 'num' }, r.rating.toFixed(1)),
-      el('td', { class: 'num' }, r.pred === undefined ? 'unknown movie' : r.pred.toFixed(2))));
+    body.append(heldOutRow(r.item, r.rating, r.pred === undefined ? 'unknown movie' : r.pred.toFixed(2)));
   }
   $('heldout-summary').textContent = n
     ? `${n} held-out ratings; RMSE of the model's predictions for this user: ${Math.sqrt(se / n).toFixed(3)}.`
     : 'This user has no held-out ratings.';
+}
+
+// A ranking model predicts no stars: each held-out movie's place in the user's list says how well it did.
+function renderHeldOutRanks(demo, ranks) {
+  const body = $('heldout-table').tBodies[0];
+  clear(body);
+  const rows = demo.heldOut.map(([item, rating]) => ({ item: String(item), rating, r: ranks[String(item)] }))
+    .sort((a, b) => b.rating - a.rating || (a.r ? a.r.rank : Infinity) - (b.r ? b.r.rank : Infinity));
+  for (const { item, rating, r } of rows)
+    body.append(heldOutRow(item, rating, r ? `${fmtInt.format(r.rank)} of ${fmtInt.format(r.of)}` : 'unknown movie'));
+  const liked = rows.filter((x) => x.rating >= 4 && x.r);
+  const hits = liked.filter((x) => x.r.rank <= 20).length;
+  $('heldout-summary').textContent = liked.length
+    ? `${hits} of the ${liked.length} held-out movies this user rated 4 or 5 are in the model's top 20 for them. ` +
+      'A ranking model scores preference, not stars, so there is no RMSE to show.'
+    : 'This user rated none of their held-out movies 4 or 5. A ranking model scores preference, not stars.';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -439,53 +607,88 @@ async function updateVisitor() {
 // ---------------------------------------------------------------------------------------------------
 // Pair query
 
+function clearPair() {
+  clear($('pair-table').tBodies[0]);
+  $('pair-choice').textContent = '';
+}
+
+function pairCell(got, user) {
+  if (got.error) return el('td', { class: 'error' }, friendlyUserError(got.error, user));
+  if (got.unknownUser) return el('td', { class: 'status' }, `no user “${user}” in this model`);
+  if (got.unknownItem) return el('td', { class: 'status' }, 'this model does not know the movie');
+  if (got.rank !== undefined)
+    return el('td', { class: 'num', title: 'ranking model: a preference score, not a star rating' },
+      `rank ${fmtInt.format(got.rank)} of ${fmtInt.format(got.of)} (score ${got.score.toFixed(3)})`);
+  return el('td', { class: 'num' }, got.rating.toFixed(3));
+}
+
+let pairRequest = 0;
+
 async function updatePair() {
+  const ticket = ++pairRequest;
+  const user = $('pair-user').value.trim();
+  if (!user || !state.pairItem) {
+    clearPair();
+    return;
+  }
+  const { item, title } = state.pairItem;
+  const demo = await demoUser(user);
+  let r;
+  try {
+    r = await client.call('pair', { user, item, ratings: demo ? demo.ratings : null });
+  } catch (e) {
+    r = null;
+    $('pair-choice').textContent = `The variants could not be asked: ${e.message}`;
+  }
+  if (ticket !== pairRequest || !r) return;
+  const known = demo || Object.values(r).some((g) => g.rating !== undefined);
+  $('pair-choice').textContent = known
+    ? `User ${user} and “${title}”. Rating models predict stars; ranking models give the movie's place in the ` +
+      `user's list.${notLoadedText()}`
+    : `There is no user “${user}”: not among the demo users, nor in any loaded model.${notLoadedText()}`;
   const body = $('pair-table').tBodies[0];
   clear(body);
-  const user = $('pair-user').value.trim();
-  if (!user || !state.pairItem) return;
-  const { item, title } = state.pairItem;
-  $('pair-choice').textContent = `User ${user} and “${title}”.`;
-  const r = await client.call('pair', { user, item });
-  const demo = state.users.get(user);
   const held = demo && demo.heldOut.find(([i]) => String(i) === item);
   const heldText = held ? held[1].toFixed(1) : demo && demo.train.includes(item) ? 'rated in training' : '—';
   for (const v of state.variants) {
     const got = r[v.id];
-    if (!got) continue;
-    body.append(el('tr', { dataset: { variant: v.id } }, el('td', {}, v.label),
-      el('td', { class: got.error ? 'error' : 'num' }, got.error ? friendlyUserError(got.error, user) : got.rating.toFixed(3)),
-      el('td', { class: 'num' }, heldText)));
+    const cell = got ? pairCell(got, user)
+      : el('td', { class: 'status' }, v.status === 'failed' ? 'could not be loaded' : 'not loaded');
+    body.append(el('tr', { dataset: { variant: v.id, status: got ? 'answered' : v.status } },
+      el('td', {}, v.label), cell, el('td', { class: 'num' }, heldText)));
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Benchmark shown on the page (and read by the browser test)
 
-// Scoring every movie for one user and taking the top 10, averaged over 200 runs in the worker.
+// Scoring every movie for one user and taking the top 10, averaged over 200 runs in the worker (for a
+// ranking model, folding in the user's training ratings included).
 async function benchmark(variant = state.active, show = true) {
   const v = variantById(variant);
   if (!v || v.status !== 'loaded') return null;
-  const user = $('user-id').value.trim() || (state.users.size ? state.users.keys().next().value : '1');
-  const demo = state.users.get(user);
+  const user = $('user-id').value.trim() || String(state.manifest.featured ? state.manifest.featured.id : '1');
+  const demo = state.users.get(user) || state.users.values().next().value;
   try {
-    const b = await client.call('bench', { variant: v.id, user, k: 10, exclude: demo ? demo.train : [], repeats: 200 });
+    const b = await client.call('bench', { variant: v.id, user, k: 10, exclude: demo ? demo.train : [],
+      ratings: demo ? demo.ratings : [], repeats: 200 });
     timings.benchmark = { variant: v.id, ...b };
     if (show)
       $('engine').textContent += ` Kernels: ${v.info.kernels}. Scoring all ${fmtInt.format(b.items)} movies and ` +
-        `picking the top 10 takes ${b.topNMs.toFixed(3)} ms with ${v.label}.`;
+        `picking the top 10 takes ${b.topNMs.toFixed(3)} ms with ${v.label}${b.foldIn ? ' (folding in the user included)' : ''}.`;
     return timings.benchmark;
   } catch (e) {
     return null;  // informational only: no problem banner
   }
 }
 
-// Resource timing of the page and of the worker (which downloads the models and the .wasm).
+// Resource timing of the page and of the worker (which downloads the models, titles and the .wasm), with
+// responseEnd on the page's clock.
 async function resources() {
   const pick = (e) => ({ name: e.name, encodedBodySize: e.encodedBodySize, decodedBodySize: e.decodedBodySize,
-    transferSize: e.transferSize });
+    transferSize: e.transferSize, responseEnd: e.responseEnd });
   const page = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map(pick);
-  return [...page, ...(await client.call('resources'))];
+  return [...page, ...(await client.call('resources', { pageOrigin: performance.timeOrigin }))];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -498,15 +701,19 @@ function wire() {
   $('user-go').addEventListener('click', go);
   $('user-id').addEventListener('change', go);
   $('user-id').addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
+  // The demo users' list is wanted as soon as someone starts picking a user.
+  for (const id of ['user-id', 'pair-user']) $(id).addEventListener('focus', () => { if (state.manifest) demoUsers(); });
+  $('compare-all').addEventListener('click', compareAll);
   $('visitor-search').addEventListener('input',
     debounce(() => search($('visitor-search'), $('visitor-results'), rateVisitor, true), 80));
   $('pair-search').addEventListener('input', debounce(() => search($('pair-search'), $('pair-results'), (h) => {
-    state.pairItem = { item: h.item, title: h.title || `movie ${h.item}` };
+    state.pairItem = { item: h.item, title: h.title || titleOf(h.item) };
     clear($('pair-results'));
     $('pair-search').value = state.pairItem.title;
     updatePair();
   }, false), 80));
   $('pair-user').addEventListener('change', updatePair);
+  $('pair-user').addEventListener('input', () => { if (!$('pair-user').value.trim()) clearPair(); });
 }
 
 // For the end-to-end test and the curious: timings and a way to re-run the benchmark.

@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +26,9 @@ for (const [what, p] of [['the wasm build', path.join(wasmDir, 'memrec_wasm.wasm
 
 const manifest = JSON.parse(fs.readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8'));
 const users = JSON.parse(fs.readFileSync(path.join(modelsDir, manifest.users), 'utf8')).users;
+// Rating models (with a user table) and ranking models (implicit ALS: item side only, users folded in).
+const ratingVariants = manifest.variants.filter((v) => v.objective !== 'implicit');
+const rankingVariants = manifest.variants.filter((v) => v.objective === 'implicit');
 const wasmBinary = fs.readFileSync(path.join(wasmDir, 'memrec_wasm.wasm'));
 const memrec = await import(pathToFileURL(path.join(wasmDir, 'memrec.mjs')).href);
 const loaded = new Map();  // variant id -> Model
@@ -84,10 +88,11 @@ test('simd128 kernels agree with the scalar reference within 1e-5 relative', () 
 });
 
 test('model info matches the file', () => {
-  for (const v of manifest.variants) {
+  for (const v of ratingVariants) {
     const info = loaded.get(v.id).info();
     assert.equal(info.kernels, 'simd128');
     assert.equal(info.storage, v.storage, `${v.id}: storage`);
+    assert.equal(info.objective, 'rating', `${v.id}: objective`);
     assert.ok(info.parameters > 0 && info.users > 0 && info.items > 0);
     assert.equal(info.itemCounts.length, info.items);
     assert.ok(info.history.length >= 1, `${v.id}: history stored`);
@@ -100,7 +105,7 @@ test('model info matches the file', () => {
 
 test('top-10 lists and predicted ratings equal the native CLI on the same files (1e-5)', () => {
   const sample = [users[0], users[1], users[Math.min(users.length - 1, 17)]];
-  for (const v of manifest.variants) {
+  for (const v of ratingVariants) {
     const m = loaded.get(v.id);
     for (const u of sample) {
       const want = cliTopN(modelPath(v), u.id, 10);
@@ -136,8 +141,43 @@ test('top-10 lists and predicted ratings equal the native CLI on the same files 
   }
 });
 
+// `memrec recommend --ratings-file`: rows "rank score movie".
+function cliVisitorTopN(file, ratings, k) {
+  const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-node-')), 'ratings.csv');
+  fs.writeFileSync(list, ratings.map((r) => `${r.item},${r.rating}\n`).join(''));
+  const args = ['recommend', file, '--ratings-file', list, '-k', String(k), '-q'];
+  const rows = [];
+  for (const line of cli(args).split('\n')) {
+    const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
+    if (m) rows.push({ rating: Number(m[2]), item: m[3] });
+  }
+  fs.rmSync(path.dirname(list), { recursive: true });
+  return rows;
+}
+
+test('ranking models: item side only, their top-N figures, a demo user folded in as the CLI does', () => {
+  for (const v of rankingVariants) {
+    const m = loaded.get(v.id);
+    const info = m.info();
+    assert.equal(info.objective, 'implicit', `${v.id}: objective`);
+    assert.equal(info.users, 0, `${v.id}: no user table`);
+    assert.ok(info.ranking && info.ranking.recall20 > 0 && info.ranking.ndcg100 > 0, `${v.id}: top-N figures stored`);
+    for (const u of users.slice(0, 3)) {
+      const ratings = u.train.map((item, i) => ({ item, rating: u.trainRatings[i] }));
+      const got = m.visitorTopN(ratings, 10);
+      const want = cliVisitorTopN(modelPath(v), ratings, 10);
+      assert.equal(want.length, 10, `memrec recommend printed ${want.length} rows`);
+      for (let r = 0; r < 10; ++r) {
+        if (got[r].item !== want[r].item)
+          assert.ok(Math.abs(got[r].rating - want[r].rating) < 2e-3, `${v.id} user ${u.id} rank ${r + 1}`);
+        assert.ok(Math.abs(got[r].rating - want[r].rating) <= 5e-4 + 1e-6, `${v.id} user ${u.id} rank ${r + 1} score`);
+      }
+    }
+  }
+});
+
 test('an unknown user gets the popularity fallback, as in the CLI', () => {
-  const v = manifest.variants[0];
+  const v = ratingVariants[0];
   const m = loaded.get(v.id);
   const got = m.topN('no-such-user', 5, []);
   assert.equal(got.fallback, 'popular');
@@ -150,7 +190,7 @@ test('an unknown user gets the popularity fallback, as in the CLI', () => {
 });
 
 test('corrupt and truncated model files fail with the loader\'s message', async () => {
-  const good = fs.readFileSync(modelPath(manifest.variants[0]));
+  const good = fs.readFileSync(modelPath(ratingVariants[0]));
   const cases = {
     empty: new Uint8Array(0),
     'bad magic': Uint8Array.from(good, (b, i) => (i === 0 ? b ^ 0xff : b)),
@@ -178,7 +218,7 @@ test('corrupt and truncated model files fail with the loader\'s message', async 
 });
 
 test('loading and freeing a model repeatedly does not grow memory', async () => {
-  const bytes = fs.readFileSync(modelPath(manifest.variants[0]));
+  const bytes = fs.readFileSync(modelPath(ratingVariants[0]));
   const module = await memrec.init();
   (await memrec.load(bytes)).free();
   const heap = module.HEAPU8.length;
@@ -205,7 +245,7 @@ function correlation(a, b) {
 }
 
 test('a new visitor: the fitted vector follows their ratings and ranks like a trained user', () => {
-  for (const v of manifest.variants) {
+  for (const v of ratingVariants) {
     const m = loaded.get(v.id);
     const ids = m.itemIds();
     const correlations = [];
@@ -266,7 +306,7 @@ test('a visitor with a handful of ratings is answered in well under 100 ms', () 
 });
 
 test('scoring every item and taking the top 10 is fast', () => {
-  for (const v of manifest.variants) {
+  for (const v of ratingVariants) {
     const m = loaded.get(v.id);
     const u = users[0];
     m.topN(u.id, 10, u.train);
@@ -280,7 +320,7 @@ test('scoring every item and taking the top 10 is fast', () => {
 });
 
 test('title search ignores case, accents and punctuation', () => {
-  const m = loaded.get(manifest.variants[0].id);
+  const m = loaded.get(ratingVariants[0].id);
   const titles = m.titles();
   const i = titles.findIndex((t) => /[a-z]{4,}/i.test(t));
   if (i < 0) return;  // a model without titles

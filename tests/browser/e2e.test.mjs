@@ -1,8 +1,10 @@
 // End-to-end test of the demo page in headless Chromium (Debian's /usr/bin/chromium driven by
-// playwright-core): load the page, switch variants, compare a user's top 10 with `memrec recommend`, rate
-// three movies as a new visitor, check failures are shown in words, and measure and print the budgets:
-//   .wasm <= 200 KB and <= 80 KB gzip; first recommendations <= 1 s after navigation (int8 model, median of 3);
-//   scoring every movie + top 10 <= 2 ms; int8 model + .wasm + page code <= 300 KB over the wire.
+// playwright-core): load the page, check only the default variant loads before the first recommendations,
+// compare every variant, switch variants, compare a user's top 10 with `memrec recommend`, rate movies as a
+// new visitor (and, on ml-1m, the two taste profiles of the ranking issue), check failures are shown in
+// words, and measure and print the budgets:
+//   .wasm <= 200 KB and <= 80 KB gzip; first recommendations <= 0.8 s after navigation (median of 3);
+//   everything transferred before them <= 200 KB compressed; scoring every movie + top 10 <= 2 ms.
 //
 // Inputs as for tests/node/wasm.test.mjs (MEMREC_WASM_DIR, MEMREC_TEST_MODELS, MEMREC_BIN), plus
 // CHROMIUM (default /usr/bin/chromium) and MEMREC_E2E_OUT (where the screenshot goes; default build-wasm).
@@ -34,7 +36,8 @@ for (const [what, p] of [['the wasm build', path.join(wasmDir, 'memrec_wasm.wasm
 
 const manifest = JSON.parse(fs.readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8'));
 const users = JSON.parse(fs.readFileSync(path.join(modelsDir, manifest.users), 'utf8')).users;
-const int8 = manifest.variants.find((v) => v.id === manifest.default) || manifest.variants[0];
+const byId = new Map(users.map((u) => [u.id, u]));
+const defaultVariant = manifest.variants.find((v) => v.id === manifest.default) || manifest.variants[0];
 const figures = [];  // the budget lines printed at the end
 
 function figure(line) {
@@ -42,14 +45,26 @@ function figure(line) {
   console.log(`# ${line}`);
 }
 
-// The page's own code: everything it loads except models, demo data and the charting library.
+// The page's own code: everything it loads except models, demo data and the charting library (all of it
+// before the first recommendations).
 const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'stars.js', 'charts.js', 'worker.js',
   'memrec.mjs', 'memrec_wasm.mjs'];
 
 // --- the native command ----------------------------------------------------------------------------
 
-function cliTopN(file, user, k = 10) {
-  const args = ['recommend', path.join(modelsDir, file), '--user', user, '-k', String(k), '-q'];
+// `memrec recommend` for a user of variant `v`: by id for a rating model; for a ranking model (no user
+// table) by folding in the user's training ratings, as the page does.
+function cliTopN(v, user, k = 10) {
+  const file = path.join(modelsDir, v.file);
+  const args = ['recommend', file, '-k', String(k), '-q'];
+  if (v.objective === 'implicit') {
+    const u = byId.get(user) || manifest.featured;
+    const list = path.join(userDataDir, `ratings-${user}.csv`);
+    fs.writeFileSync(list, u.train.map((item, i) => `${item},${u.trainRatings[i]}\n`).join(''));
+    args.push('--ratings-file', list);
+  } else {
+    args.push('--user', user);
+  }
   if (manifest.data) args.push('--data', manifest.data);
   const out = execFileSync(memrecBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const rows = [];
@@ -77,6 +92,7 @@ async function shownTopN(page, list = '#user-recs') {
   return page.$$eval(`${list} li`, (lis) => lis.map((li) => ({
     item: li.dataset.item,
     rating: Number(li.querySelector('.pred').textContent.trim().split(' ').pop()),
+    because: li.querySelector('.because') ? li.querySelector('.because').textContent : null,
   })));
 }
 
@@ -85,16 +101,9 @@ async function shownTopN(page, list = '#user-recs') {
 let server, baseUrl, context, userDataDir;
 const pageErrors = [];
 
-before(async () => {
-  const good = fs.readFileSync(path.join(modelsDir, int8.file));
-  const corrupt = Uint8Array.from(good, (b, i) => (i === Math.floor(good.length * 0.6) ? b ^ 0x5a : b));
-  const broken = {
-    ...manifest,
-    default: 'corrupt',
-    variants: [{ id: 'corrupt', label: 'damaged file', file: 'corrupt.mrec' },
-      { id: 'missing', label: 'missing file', file: 'missing.mrec' }],
-  };
-  ({ server, url: baseUrl } = await startServer({
+// The page, the wasm build and the test models, with `overrides` (URL path -> bytes, or null for a 404).
+function startTestServer(overrides) {
+  return startServer({
     root: webDir,
     port: 0,
     mounts: {
@@ -104,14 +113,27 @@ before(async () => {
       '/memrec_wasm.mjs': path.join(wasmDir, 'memrec_wasm.mjs'),
       '/memrec_wasm.wasm': path.join(wasmDir, 'memrec_wasm.wasm'),
     },
-    overrides: {
-      '/models/manifest-broken.json': JSON.stringify(broken),
-      '/models/corrupt.mrec': corrupt,
-      '/models/missing.mrec': null,
-      '/models/manifest-none.json': null,
-    },
-  }));
+    overrides,
+  });
+}
+
+before(async () => {
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-e2e-'));
+  const good = fs.readFileSync(path.join(modelsDir, defaultVariant.file));
+  const corrupt = Uint8Array.from(good, (b, i) => (i === Math.floor(good.length * 0.6) ? b ^ 0x5a : b));
+  const damaged = [{ id: 'corrupt', label: 'damaged file', file: 'corrupt.mrec' },
+    { id: 'missing', label: 'missing file', file: 'missing.mrec' }];
+  const broken = { ...manifest, default: 'corrupt', variants: damaged };
+  // The default is damaged, the next missing: the page must fall back to the real variants after them.
+  const fallback = { ...manifest, default: 'corrupt', variants: [...damaged, ...manifest.variants] };
+  ({ server, url: baseUrl } = await startTestServer({
+    '/models/manifest-broken.json': JSON.stringify(broken),
+    '/models/manifest-fallback.json': JSON.stringify(fallback),
+    '/models/corrupt.mrec': corrupt,
+    '/models/missing.mrec': null,
+    '/models/manifest-none.json': null,
+  }));
+
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
@@ -128,10 +150,10 @@ after(async () => {
   if (figures.length) console.log(`\nbudgets measured by the browser test:\n${figures.map((f) => `  ${f}`).join('\n')}`);
 });
 
-async function openPage(query) {
+async function openPage(query = '', base = baseUrl) {
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${baseUrl}${query}`);
+  await page.goto(`${base}${query}`);
   return page;
 }
 
@@ -145,39 +167,93 @@ test('the .wasm is within 200 KB, and 80 KB gzip-compressed', () => {
   assert.ok(gz <= 80 * 1024, `.wasm is ${gz} bytes gzip-compressed`);
 });
 
+// Resource timing of the page and its worker up to the first recommendations: [{name, bytes}] by URL path.
+async function firstLoadResources(page) {
+  const { first, entries } = await page.evaluate(async () => ({
+    first: window.memrecDemo.timings.navigationToFirstRecommendations,
+    entries: await window.memrecDemo.resources(),
+  }));
+  const byName = new Map();
+  for (const e of entries) {
+    if (e.responseEnd > first) continue;
+    const name = new URL(e.name).pathname.replace(/^\//, '') || 'index.html';
+    byName.set(name, Math.max(byName.get(name) || 0, e.encodedBodySize));
+  }
+  return byName;
+}
+
+const diskGzip = (name) => {
+  const file = name === 'memrec.mjs' || name.startsWith('memrec_wasm') ? path.join(wasmDir, name)
+    : name.startsWith('models/') ? path.join(modelsDir, name.slice(7)) : path.join(webDir, name);
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+};
+
 test('the page: first recommendations, variants, users, a visitor, charts', async (t) => {
-  const page = await openPage(`?variant=${int8.id}`);
+  const page = await openPage();
 
   // The median of three navigations (this page and two more): one cold load on a shared machine varies by
   // hundreds of milliseconds with whatever else runs.
-  await t.test('first recommendations on screen within 1 s of navigation (int8 model, median of 3)', async () => {
+  await t.test('first recommendations on screen within 0.8 s of navigation (median of 3)', async () => {
     const firstRecommendations = async (p) => {
       await p.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
       return (await p.evaluate(() => window.memrecDemo.timings)).navigationToFirstRecommendations;
     };
     const runs = [await firstRecommendations(page)];
     for (let i = 0; i < 2; ++i) {
-      const again = await openPage(`?variant=${int8.id}`);
+      const again = await openPage();
       runs.push(await firstRecommendations(again));
       await again.close();
     }
     const ms = [...runs].sort((a, b) => a - b)[1];
-    figure(`first recommendations on screen ${ms.toFixed(0)} ms after navigation with ${int8.id}, median of ` +
-      `${runs.map((x) => x.toFixed(0)).join(', ')} ms (budget 1000 ms)`);
-    assert.ok(ms <= 1000, `first recommendations after ${ms} ms (median of ${runs.join(', ')})`);
+    figure(`first recommendations on screen ${ms.toFixed(0)} ms after navigation with ${defaultVariant.id}, median of ` +
+      `${runs.map((x) => x.toFixed(0)).join(', ')} ms (budget 800 ms)`);
+    assert.ok(ms <= 800, `first recommendations after ${ms} ms (median of ${runs.join(', ')})`);
+  });
+
+  await t.test('before the first recommendations: only the default variant, <= 200 KB compressed', async () => {
+    const byName = await firstLoadResources(page);
+    const models = [...byName.keys()].filter((n) => n.endsWith('.mrec'));
+    assert.deepEqual(models, [`models/${defaultVariant.file}`], 'model files downloaded before the first recommendations');
+    assert.ok(!byName.has(`models/${manifest.users}`), 'the demo users file was downloaded at start');
+    // What the first recommendations need; the worker's own script may be missing from resource timing in
+    // some versions: then it counts as served (gzip -9 of the file).
+    for (const name of [...PAGE_CODE, 'memrec_wasm.wasm', `models/${defaultVariant.file}`, `models/${manifest.titles}`])
+      if (!byName.get(name)) byName.set(name, diskGzip(name));
+    const total = [...byName.values()].reduce((a, b) => a + b, 0);
+    const parts = [...byName].sort((a, b) => b[1] - a[1]).map(([n, b]) => `${n} ${(b / 1024).toFixed(1)}`);
+    figure(`transferred before the first recommendations: ${(total / 1024).toFixed(1)} KB compressed (budget 200 KB): ${parts.join(', ')}`);
+    assert.ok(total <= 200 * 1024, `${total} bytes`);
   });
 
   await t.test('the shown top 10 equals memrec recommend for the same model file', async () => {
     const user = await page.$eval('#user-recs', (e) => e.dataset.user);
-    assert.equal(await page.$eval('#user-recs', (e) => e.dataset.variant), int8.id);
-    assertSameTopN(await shownTopN(page), cliTopN(int8.file, user), `${int8.id} user ${user}`);
+    assert.equal(user, String(manifest.featured.id));
+    assert.equal(await page.$eval('#user-recs', (e) => e.dataset.variant), defaultVariant.id);
+    assertSameTopN(await shownTopN(page), cliTopN(defaultVariant, user), `${defaultVariant.id} user ${user}`);
+    await page.waitForSelector('#heldout-table tbody tr');
     const heldOut = await page.$$eval('#heldout-table tbody tr', (rows) => rows.length);
-    const u = users.find((x) => x.id === user);
-    assert.equal(heldOut, u.heldOut.length);
+    assert.equal(heldOut, manifest.featured.heldOut.length);
+    if (defaultVariant.objective === 'implicit') {
+      assert.match(await page.textContent('#heldout-summary'), /not stars/);
+      assert.match(await page.textContent('#heldout-model'), /Rank/);
+    }
+    assert.match(await page.textContent(`#variant-table tr[data-variant="${defaultVariant.id}"]`),
+      defaultVariant.objective === 'implicit' ? /judged on its top 10.*Recall@20 0\.\d{3}, NDCG@100 0\.\d{3}/s : /RMSE 0\.\d{4}/);
   });
 
-  await t.test('every variant loads and reports what it downloaded', async () => {
-    await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+  await t.test('the other variants load after "compare every variant"', async () => {
+    const before = [...(await firstLoadResources(page)).keys()];
+    assert.ok(before.length > 0);
+    const waiting = await page.$$eval('#variant-table tr[data-status=waiting]', (rows) => rows.length);
+    assert.equal(waiting, manifest.variants.length - 1);
+    await page.click('#compare-all');
+    await page.waitForSelector('body[data-compared=true]', { timeout: 60000 });
+    const all = await page.evaluate(() => window.memrecDemo.resources());
+    for (const v of manifest.variants)
+      assert.ok(all.some((e) => e.name.endsWith(`/models/${v.file}`)), `${v.file} was not downloaded`);
+  });
+
+  await t.test('every variant loads and reports what it downloaded, and its own figures', async () => {
     for (const v of manifest.variants) {
       const row = await page.$(`#variant-table tr[data-variant="${v.id}"]`);
       assert.equal(await row.getAttribute('data-status'), 'loaded', `${v.id} did not load`);
@@ -185,26 +261,43 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
       const onDisk = fs.statSync(path.join(modelsDir, v.file)).size;
       const gz = zlib.gzipSync(fs.readFileSync(path.join(modelsDir, v.file)), { level: 9 }).length;
       assert.ok(Math.abs(wire - gz) <= 64, `${v.id}: page says ${wire} bytes downloaded, gzip -9 is ${gz}`);
-      figure(`${v.id}: ${onDisk} bytes on disk, ${wire} bytes downloaded (gzip), as measured by the page`);
+      const quality = await row.$eval('td.quality', (td) => td.textContent);
+      assert.match(quality, v.objective === 'implicit' ? /^Recall@20 0\.\d+, NDCG@100 0\.\d+$/ : /^RMSE \d\.\d{4}$/);
+      figure(`${v.id}: ${onDisk} bytes on disk, ${wire} bytes downloaded (gzip), as measured by the page; ${quality}`);
     }
   });
 
   await t.test('switching variant and user updates the list, still equal to the CLI', async () => {
-    const other = manifest.variants.find((v) => v.id !== int8.id && v.storage === 'f32') || manifest.variants[0];
+    const other = manifest.variants.find((v) => v.id !== defaultVariant.id && v.storage === 'f32') || manifest.variants[0];
     await page.check(`input[name=variant][value="${other.id}"]`);
     await page.waitForSelector(`#user-recs[data-variant="${other.id}"] li:nth-child(10)`);
     const user = await page.$eval('#user-recs', (e) => e.dataset.user);
-    assertSameTopN(await shownTopN(page), cliTopN(other.file, user), `${other.id} user ${user}`);
+    assertSameTopN(await shownTopN(page), cliTopN(other, user), `${other.id} user ${user}`);
 
     const next = users[Math.min(5, users.length - 1)].id;
     await page.fill('#user-id', next);
     await page.press('#user-id', 'Enter');
     await page.waitForSelector(`#user-recs[data-user="${next}"][data-variant="${other.id}"] li:nth-child(10)`);
-    assertSameTopN(await shownTopN(page), cliTopN(other.file, next), `${other.id} user ${next}`);
+    assertSameTopN(await shownTopN(page), cliTopN(other, next), `${other.id} user ${next}`);
 
-    await page.check(`input[name=variant][value="${int8.id}"]`);
-    await page.waitForSelector(`#user-recs[data-variant="${int8.id}"][data-user="${next}"] li:nth-child(10)`);
-    assertSameTopN(await shownTopN(page), cliTopN(int8.file, next), `${int8.id} user ${next}`);
+    await page.check(`input[name=variant][value="${defaultVariant.id}"]`);
+    await page.waitForSelector(`#user-recs[data-variant="${defaultVariant.id}"][data-user="${next}"] li:nth-child(10)`);
+    assertSameTopN(await shownTopN(page), cliTopN(defaultVariant, next), `${defaultVariant.id} user ${next}`);
+  });
+
+  await t.test('the pair section: every variant, an unknown user said, a cleared id clears it', async () => {
+    await page.fill('#pair-user', String(manifest.featured.id));
+    await page.dispatchEvent('#pair-user', 'change');
+    await page.waitForFunction((n) => document.querySelectorAll('#pair-table tr[data-status=answered]').length === n,
+      manifest.variants.length);
+    await page.fill('#pair-user', '99999999');
+    await page.dispatchEvent('#pair-user', 'change');
+    await page.waitForFunction(() => /There is no user “99999999”/.test(document.getElementById('pair-choice').textContent));
+    for (const cell of await page.$$eval('#pair-table tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent)))
+      assert.match(cell, /no user “99999999”/);
+    await page.fill('#pair-user', '');
+    assert.equal((await page.textContent('#pair-choice')).trim(), '');
+    assert.equal(await page.$$eval('#pair-table tbody tr', (rows) => rows.length), 0);
   });
 
   await t.test('a new visitor rates 3 movies and gets recommendations', async () => {
@@ -226,43 +319,19 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
     figure(`visitor: fit from 3 ratings + score every movie + top 10 in ${ms.toFixed(2)} ms in the worker (well under 100 ms)`);
     assert.ok(ms < 100, status);
     const recs = await shownTopN(page, '#visitor-recs');
-    for (const p of picks) assert.ok(!recs.some((r) => r.item === p.item), 'a rated movie was recommended');
+    for (const p of picks) assert.ok(!recs.some((r) => r.item === p.item), 'a rated movie was recommended back');
+    // "because you liked ..." names one of the rated movies, when the module says why.
+    for (const r of recs.filter((x) => x.because))
+      assert.ok(picks.some((p) => r.because === `because you liked ${p.title}`), r.because);
   });
 
   await t.test('scoring every movie and taking the top 10 takes <= 2 ms in Chromium', async () => {
     for (const v of manifest.variants) {
       const b = await page.evaluate((variant) => window.memrecDemo.benchmark(variant), v.id);
-      figure(`${v.id}: scoring all ${b.items} movies + top 10 for one user: ${b.topNMs.toFixed(3)} ms in Chromium (budget 2 ms)`);
+      figure(`${v.id}: scoring all ${b.items} movies + top 10 for one user${b.foldIn ? ' (fold-in included)' : ''}: ` +
+        `${b.topNMs.toFixed(3)} ms in Chromium (budget 2 ms)`);
       assert.ok(b.topNMs <= 2, `${v.id}: ${b.topNMs} ms`);
     }
-  });
-
-  await t.test('int8 model + .wasm + page code <= 300 KB over the wire', async () => {
-    // What the browser actually transferred, from resource timing in the page and in the worker.
-    const entries = await page.evaluate(() => window.memrecDemo.resources());
-    const byName = new Map();
-    for (const e of entries) {
-      const name = new URL(e.name).pathname.replace(/^\//, '') || 'index.html';
-      byName.set(name, Math.max(byName.get(name) || 0, e.encodedBodySize));
-    }
-    const wanted = [...PAGE_CODE, 'memrec_wasm.wasm', `models/${int8.file}`];
-    let total = 0;
-    const parts = [];
-    for (const name of wanted) {
-      let bytes = byName.get(name);
-      if (!bytes) {
-        // Not in resource timing (e.g. the worker script itself in some versions): count it as served.
-        const file = name === 'memrec.mjs' || name.startsWith('memrec_wasm') ? path.join(wasmDir, name)
-          : name.startsWith('models/') ? path.join(modelsDir, name.slice(7)) : path.join(webDir, name);
-        bytes = zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
-      }
-      total += bytes;
-      parts.push(`${name} ${(bytes / 1024).toFixed(1)}`);
-    }
-    figure(`over the wire (gzip): ${int8.file} + .wasm + page code = ${(total / 1024).toFixed(1)} KB (budget 300 KB): ${parts.join(', ')}`);
-    const chart = byName.get('vendor/chart.umd.js');
-    if (chart) figure(`not counted: vendor/chart.umd.js ${(chart / 1024).toFixed(1)} KB gzip (loaded after the first recommendations)`);
-    assert.ok(total <= 300 * 1024, `${total} bytes`);
   });
 
   await t.test('charts are drawn; screenshot saved', async () => {
@@ -281,6 +350,58 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
   await page.close();
 });
 
+// Genres by movie id from $MEMREC_DATA/ml-1m/movies.dat, or null when the test models are not ml-1m.
+function ml1mGenres() {
+  const file = manifest.data && path.basename(manifest.data) === 'ml-1m' ? path.join(manifest.data, 'movies.dat') : null;
+  if (!file || !fs.existsSync(file)) return null;
+  const genres = new Map();
+  for (const line of fs.readFileSync(file, 'latin1').split('\n')) {
+    const [id, , g] = line.split('::');
+    if (g) genres.set(id, g.trim().split('|'));
+  }
+  return genres;
+}
+
+// A visitor rates `ids` 5 stars through the page's search and star widgets; returns the shown top 10.
+async function visitorTopTen(ids) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.addInitScript(() => { try { localStorage.clear(); } catch (e) { /* no storage: nothing saved */ } });
+  await page.goto(baseUrl);
+  await page.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
+  const titles = await page.evaluate(() => Object.fromEntries(window.memrecDemo.state.titles));
+  for (const id of ids) {
+    await page.fill('#visitor-search', titles[id]);
+    const star = `#visitor-results li[data-item="${id}"] button[data-stars="5"]`;
+    await page.waitForSelector(star);
+    await page.click(star);
+    await page.waitForSelector(`#visitor-rated li[data-item="${id}"]`);
+  }
+  await page.waitForFunction((n) => /From your (\d+) ratings/.exec(document.getElementById('visitor-status').textContent)?.[1] === String(n),
+    ids.length);
+  const recs = await shownTopN(page, '#visitor-recs');
+  await page.close();
+  return recs.map((r) => r.item);
+}
+
+test('the default model follows a visitor\'s taste (ranking issue: Sci-Fi fan, animation fan)', async (t) => {
+  const genres = ml1mGenres();
+  if (!genres) {
+    t.skip('the test models are not ml-1m');
+    return;
+  }
+  const scifi = await visitorTopTen(['260', '2571', '589', '1214']);  // Star Wars IV, The Matrix, T2, Alien
+  const animation = await visitorTopTen(['1', '364', '588', '595', '2081']);  // Toy Story, Lion King, Aladdin, ...
+  const count = (list, wanted) => list.filter((id) => (genres.get(id) || []).some((g) => wanted.includes(g))).length;
+  const shared = scifi.filter((id) => animation.includes(id)).length;
+  figure(`taste through the page (${defaultVariant.id}): Sci-Fi fan ${count(scifi, ['Sci-Fi'])}/10 Sci-Fi, animation fan ` +
+    `${count(animation, ['Animation', "Children's"])}/10 Animation or Children's, ${shared} shared`);
+  assert.ok(count(scifi, ['Sci-Fi']) >= 5, `Sci-Fi fan: ${scifi}`);
+  assert.ok(count(animation, ['Animation', "Children's"]) >= 6, `animation fan: ${animation}`);
+  assert.ok(count(animation, ['Animation']) >= 1, `no animation for the animation fan: ${animation}`);
+  assert.ok(shared <= 2, `the two lists share ${shared} movies`);
+});
+
 test('failures are shown on the page in plain words', async (t) => {
   await t.test('a corrupt model and a missing model', async () => {
     const page = await openPage('?manifest=models/manifest-broken.json');
@@ -288,15 +409,55 @@ test('failures are shown on the page in plain words', async (t) => {
     const text = await page.textContent('#problems');
     assert.match(text, /damaged file.*could not be read: model file: /s);
     assert.match(text, /missing file.*missing on the server/s);
+    await page.waitForFunction(() => /None of the models could be loaded/.test(document.getElementById('problems').textContent));
+    assert.equal(await page.$$eval('#variant-table tr[data-status=waiting]', (rows) => rows.length), 0);
     await page.close();
   });
 
-  await t.test('no list of models', async () => {
-    const page = await openPage('?manifest=models/manifest-none.json');
-    await page.waitForSelector('#problems .problem');
-    assert.match(await page.textContent('#problems'), /list of models .* is missing\. Run scripts\/demo\.sh/);
+  await t.test('a damaged default model: the page falls back to another variant and fills its sections', async () => {
+    const page = await openPage('?manifest=models/manifest-fallback.json');
+    await page.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
+    const text = await page.textContent('#problems');
+    assert.match(text, /default model “damaged file” could not be loaded, so the page uses “[^”]+” instead/);
+    const active = await page.$eval('#user-recs', (e) => e.dataset.variant);
+    assert.equal(active, manifest.variants[0].id);
+    await page.waitForSelector('#pair-table tr[data-status=answered]');
+    await page.waitForSelector('#heldout-table tbody tr');
     await page.close();
   });
+
+  await t.test('no list of models: words for a visitor, the command for the developer in the console', async () => {
+    const page = await context.newPage();
+    const console = [];
+    page.on('console', (m) => console.push(m.text()));
+    await page.goto(`${baseUrl}?manifest=models/manifest-none.json`);
+    await page.waitForSelector('#problems .problem');
+    const text = await page.textContent('#problems');
+    assert.match(text, /not on the server yet/);
+    assert.doesNotMatch(text, /scripts\//);
+    assert.ok(console.some((m) => /scripts\/demo\.sh/.test(m)), console.join('\n'));
+    await page.close();
+  });
+
+  for (const [what, body] of [['missing', null], ['invalid', new TextEncoder().encode('<html>not wasm</html>')]]) {
+    await t.test(`a ${what} .wasm: plain words, no row left waiting, no uncaught error`, async () => {
+      const broken = await startTestServer({ '/memrec_wasm.wasm': body });
+      const errors = [];
+      const page = await context.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(broken.url);
+      await page.waitForSelector('#problems .problem', { timeout: 20000 });
+      await page.waitForFunction(() => document.querySelectorAll('#variant-table tr[data-status=failed]').length > 0);
+      const text = await page.textContent('#problems');
+      assert.match(text, /WebAssembly file \(memrec_wasm\.wasm\) is missing on the server or damaged/);
+      assert.doesNotMatch(text, /Aborted|CompileError|ASSERTIONS/);
+      assert.equal(await page.$$eval('#variant-table tr[data-status=waiting], #variant-table tr[data-status=loading]',
+        (rows) => rows.length), 0);
+      assert.deepEqual(errors, []);
+      await page.close();
+      await new Promise((r) => broken.server.close(r));
+    });
+  }
 
   await t.test('a browser without WebAssembly', async () => {
     const page = await context.newPage();

@@ -74,9 +74,9 @@ echo "== page files"
 cp build-wasm/wasm/memrec.mjs build-wasm/wasm/memrec_wasm.mjs build-wasm/wasm/memrec_wasm.wasm web/
 mkdir -p web/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js web/vendor/chart.umd.js
-printf '  %-26s %10s %10s\n' file bytes gzip
-for f in web/memrec_wasm.wasm web/memrec_wasm.mjs "$models"/*.mrec; do
-  printf '  %-26s %10s %10s\n' "${f#web/}" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+printf '  %-30s %10s %10s\n' file bytes gzip
+for f in web/memrec_wasm.wasm web/memrec_wasm.mjs "$models"/*.mrec "$models"/titles.json "$models"/users.json; do
+  printf '  %-30s %10s %10s\n' "${f#web/}" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
 
 if [ "$serve" = 1 ]; then

@@ -62,10 +62,11 @@ function kb(bytes) {
 let client = null;
 let engineFailed = false;  // the worker or the WebAssembly module could not start: said once, not per model
 
-async function fetchJson(url, what) {
+// `pending`: the same request already under way (index.html starts the manifest's).
+async function fetchJson(url, what, pending = null) {
   let r;
   try {
-    r = await fetch(url, { cache: 'no-cache' });
+    r = await (pending || fetch(url, { cache: 'no-cache' }));
   } catch (e) {
     throw new Error(`${what} could not be downloaded: the site may be down. Try again in a moment.`);
   }
@@ -111,7 +112,8 @@ async function start() {
   started.catch(() => {});  // reported below
   const params = new URLSearchParams(location.search);
   try {
-    state.manifest = await fetchJson(params.get('manifest') || 'models/manifest.json', 'The list of models');
+    state.manifest = await fetchJson(params.get('manifest') || 'models/manifest.json', 'The list of models',
+      params.get('manifest') ? null : window.memrecManifest);
   } catch (e) {
     problem(e.message);
     renderVariantTable();
@@ -252,8 +254,8 @@ async function redrawCharts() {
 // Model picker
 
 const PURPOSE = {
-  rating: 'Trained to predict the stars a user gives; judged on RMSE of held-out ratings.',
-  implicit: 'Trained on what you liked (4 and 5 stars); judged on its top 10 (Recall@20, NDCG@100).',
+  rating: 'Predicts stars; judged on RMSE.',
+  implicit: 'Trained on what you liked; judged on its top 10.',
 };
 
 function tablesText(info) {
@@ -278,7 +280,8 @@ function variantRow(v) {
   const objective = v.info ? v.info.objective : v.objective;
   const row = el('tr', { dataset: { variant: v.id, status: v.status } });
   const cells = [el('td', {}, radio), el('td', {}, v.label,
-    PURPOSE[objective] ? el('span', { class: 'purpose status' }, el('br'), PURPOSE[objective]) : null)];
+    // Plain weight inline: style.css makes a loaded row's label cell bold.
+    PURPOSE[objective] ? el('span', { class: 'purpose status', style: 'font-weight: normal' }, el('br'), PURPOSE[objective]) : null)];
   if (v.status === 'loaded') {
     const i = v.info;
     const wire = `${kb(v.bytes.wire)}${v.bytes.encoding !== 'identity' ? ` (${v.bytes.encoding})` : ''}`;

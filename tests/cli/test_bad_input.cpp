@@ -314,6 +314,8 @@ TEST_CASE("bad input: the other subcommands", "[cli][bad-input]") {
         {{"demo-users", "nonexistent.mrec", "--out", "out.json"}, 1, "nonexistent.mrec"},
         {{"demo-users", "garbage.bin", "--out", "out.json"}, 1, "magic"},
         {{"demo-users", "model.mrec", "--out", "out.json", "--data", "nan.dat"}, 1, "not finite"},
+        {{"titles", "model.mrec"}, 2, "--out is required"},
+        {{"titles", "garbage.bin", "--out", "out.json"}, 1, "magic"},
         {{"sweep", "--data", "good/ratings.dat", "--grid", "nonexistent.txt", "--json", "out.json"}, 2, "--grid"},
         {{"sweep", "--data", "good/ratings.dat", "--budget", "0"}, 2, "--budget"},
         {{"sweep", "--data", "good/ratings.dat", "--json", "emptydir"}, 2, "is a directory"},

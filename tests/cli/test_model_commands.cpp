@@ -104,6 +104,21 @@ TEST_CASE("train --out writes a model that inspect describes and eval reproduces
     CHECK(number_after(r.out, "  rmse ") == Approx(std::sqrt(mse)).epsilon(1e-5));
 }
 
+TEST_CASE("titles writes a model's titles as JSON, and says when a file holds none", "[cli][model][titles]") {
+    Trained t;
+    auto r = t.run({"titles", t.dir.file("m.mrec"), "--out", t.dir.file("titles.json")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("wrote 60 titles"));
+    const std::string json = slurp(t.dir.file("titles.json"));
+    CHECK_THAT(json, Contains("\"itemIds\":[\"1\","));
+    CHECK_THAT(json, Contains("\"Movie number 1 (1990)\""));
+    REQUIRE(t.run({"export", t.dir.file("m.mrec"), "--no-titles", "--out", t.dir.file("n.mrec"), "-q"}).status == 0);
+    r = t.run({"titles", t.dir.file("n.mrec"), "--out", t.dir.file("none.json")});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Contains("holds no titles"));
+}
+
 TEST_CASE("inspect reports the format version the file was written in", "[cli][model]") {
     TempDir dir;
     for (const std::string v : {"1", "2"}) {

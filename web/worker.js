@@ -76,11 +76,15 @@ const ops = {
     } catch (e) {
       throw new Error(`the movie titles file ${url} is damaged: it is not valid JSON`);
     }
-    if (!Array.isArray(doc.itemIds) || !Array.isArray(doc.titles))
-      throw new Error(`the movie titles file ${url} has no itemIds and titles lists`);
-    doc.itemIds.forEach((id, i) => shared.titles.set(String(id), String(doc.titles[i] || '')));
+    // `memrec titles` writes integer ids as {firstId, titles by id (null: no such movie)}, others as lists.
+    const ids = Number.isInteger(doc.firstId) && Array.isArray(doc.titles)
+      ? doc.titles.map((t, i) => (t === null ? null : String(doc.firstId + i)))
+      : Array.isArray(doc.itemIds) && Array.isArray(doc.titles) ? doc.itemIds.map(String) : null;
+    if (!ids) throw new Error(`the movie titles file ${url} holds no titles`);
+    shared.titles.clear();
+    ids.forEach((id, i) => { if (id !== null) shared.titles.set(id, String(doc.titles[i] || '')); });
     shared.folded = null;
-    return { itemIds: doc.itemIds.map(String), titles: doc.titles.map(String), bytes: got.wire };
+    return { itemIds: [...shared.titles.keys()], titles: [...shared.titles.values()] };
   },
 
   async load({ variant, url }) {

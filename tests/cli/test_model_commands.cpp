@@ -111,8 +111,8 @@ TEST_CASE("titles writes a model's titles as JSON, and says when a file holds no
     REQUIRE(r.status == 0);
     CHECK_THAT(r.out, Contains("wrote 60 titles"));
     const std::string json = slurp(t.dir.file("titles.json"));
-    CHECK_THAT(json, Contains("\"itemIds\":[\"1\","));
-    CHECK_THAT(json, Contains("\"Movie number 1 (1990)\""));
+    CHECK_THAT(json, Contains("\"firstId\":1,"));
+    CHECK_THAT(json, Contains("\"titles\":[\"Movie number 1 (1990)\",\"Movie number 2 (1990)\","));
     REQUIRE(t.run({"export", t.dir.file("m.mrec"), "--no-titles", "--out", t.dir.file("n.mrec"), "-q"}).status == 0);
     r = t.run({"titles", t.dir.file("n.mrec"), "--out", t.dir.file("none.json")});
     CHECK(r.status == 1);

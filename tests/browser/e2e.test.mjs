@@ -246,6 +246,13 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
     assert.ok(before.length > 0);
     const waiting = await page.$$eval('#variant-table tr[data-status=waiting]', (rows) => rows.length);
     assert.equal(waiting, manifest.variants.length - 1);
+    // Choosing a variant in the picker loads it (only it) and the lists follow.
+    const chosen = manifest.variants.find((v) => v.id !== defaultVariant.id);
+    await page.check(`input[name=variant][value="${chosen.id}"]`);
+    await page.waitForSelector(`#user-recs[data-variant="${chosen.id}"] li:nth-child(10)`);
+    assert.equal(await page.$$eval('#variant-table tr[data-status=waiting]', (rows) => rows.length), waiting - 1);
+    await page.check(`input[name=variant][value="${defaultVariant.id}"]`);
+    await page.waitForSelector(`#user-recs[data-variant="${defaultVariant.id}"] li:nth-child(10)`);
     await page.click('#compare-all');
     await page.waitForSelector('body[data-compared=true]', { timeout: 60000 });
     const all = await page.evaluate(() => window.memrecDemo.resources());

@@ -236,6 +236,8 @@ function notLoadedText() {
 // The charts compare the rating models (training curves, bytes against RMSE); those not loaded are said.
 async function redrawCharts() {
   const rating = loadedVariants().filter((v) => v.info.objective !== 'implicit');
+  // No empty chart frames (style.css sets the grid's display, which the hidden attribute would not beat).
+  document.querySelector('#charts .chart-grid').style.display = rating.length ? '' : 'none';
   if (rating.length === 0) {
     $('charts-status').textContent = 'The charts compare the rating models, none of which is loaded yet: press ' +
       '“Compare every variant” to load them.';
@@ -263,13 +265,13 @@ function tablesText(info) {
   return info.objective === 'implicit' ? `none (fold-in) / ${t(info.itemTable)}` : `${t(info.userTable)} / ${t(info.itemTable)}`;
 }
 
-// The variant's own figures, as stored in its file.
-function qualityText(info) {
+// The variant's own figures, as stored in its file (a ranking model's on two lines, to keep the table narrow).
+function quality(info) {
   if (info.objective === 'implicit') {
     const r = info.ranking;
-    return r ? `Recall@20 ${r.recall20.toFixed(3)}, NDCG@100 ${r.ndcg100.toFixed(3)}` : 'not stored';
+    return r ? [`Recall@20 ${r.recall20.toFixed(3)}, `, el('br'), `NDCG@100 ${r.ndcg100.toFixed(3)}`] : ['not stored'];
   }
-  return info.eval.count ? `RMSE ${info.eval.rmse.toFixed(4)}` : 'not stored';
+  return [info.eval.count ? `RMSE ${info.eval.rmse.toFixed(4)}` : 'not stored'];
 }
 
 function variantRow(v) {
@@ -290,7 +292,7 @@ function variantRow(v) {
       el('td', { class: 'num', dataset: { bytes: String(v.bytes.wire) } }, wire),
       el('td', { class: 'num', title: `download ${v.ms.download.toFixed(0)} ms + set-up ${v.ms.init.toFixed(0)} ms` },
         `${v.ms.total.toFixed(0)} ms`),
-      el('td', { class: 'num quality' }, qualityText(i)));
+      el('td', { class: 'num quality' }, ...quality(i)));
   } else if (v.status === 'failed') {
     cells.push(el('td', { colSpan: 7, class: 'error' }, v.error));
   } else {

@@ -1,6 +1,7 @@
 // The page's WebAssembly worker: downloads model files, keeps the loaded models and answers queries, so
 // nothing heavy runs on the main thread. Messages: {id, op, ...args} in, {id, ok, result | error} out.
 import { init, load, unsupportedReason } from './memrec.mjs';
+import './memrec_wasm.mjs';  // memrec.mjs's own import, named here so both download at once, not one after the other
 
 const models = new Map();  // variant id -> Model
 // The titles every variant shares (models/titles.json; the model files carry none): raw item id -> title.

@@ -3,6 +3,7 @@
 // recommendations, then wires up the four sections; the other variants load when chosen or compared.
 // Everything that can fail is reported in the #problems area in plain words.
 import { WorkerClient } from './client.js';
+import { download } from './download.js';
 import { starWidget, ratingText } from './stars.js';
 import { drawCharts } from './charts.js';
 
@@ -61,6 +62,7 @@ function kb(bytes) {
 
 let client = null;
 let engineFailed = false;  // the worker or the WebAssembly module could not start: said once, not per model
+const NOT_STARTED = 'not loaded: the recommender could not start';
 
 // `pending`: the same request already under way (index.html starts the manifest's).
 async function fetchJson(url, what, pending = null) {
@@ -143,7 +145,7 @@ async function start() {
   } catch (e) {
     engineFailed = true;
     problem(e.message);
-    for (const v of state.variants) Object.assign(v, { status: 'failed', error: 'not loaded: the recommender could not start' });
+    for (const v of state.variants) Object.assign(v, { status: 'failed', error: NOT_STARTED });
     renderVariantTable();
     return;
   }
@@ -191,11 +193,24 @@ async function showFirst(requested) {
   }
 }
 
+// models/titles.json as `memrec titles` writes it: integer ids as {firstId, titles by id (null: no such
+// movie)}, others as {itemIds, titles}. The worker gets a copy for searching.
 async function loadTitles() {
   if (!state.manifest.titles) return;
   try {
-    const t = await client.call('titles', { url: modelsUrl(state.manifest.titles) });
-    t.itemIds.forEach((id, i) => state.titles.set(id, t.titles[i]));
+    const got = await download(`models/${state.manifest.titles}`, 'the movie titles');
+    let doc;
+    try {
+      doc = JSON.parse(new TextDecoder().decode(got.bytes));
+    } catch (e) {
+      throw new Error('the movie titles file is damaged: it is not valid JSON');
+    }
+    const ids = Number.isInteger(doc.firstId) && Array.isArray(doc.titles)
+      ? doc.titles.map((t, i) => (t === null ? null : String(doc.firstId + i)))
+      : Array.isArray(doc.itemIds) && Array.isArray(doc.titles) ? doc.itemIds.map(String) : null;
+    if (!ids) throw new Error('the movie titles file holds no titles');
+    ids.forEach((id, i) => { if (id !== null) state.titles.set(id, String(doc.titles[i] || '')); });
+    await client.call('titles', { itemIds: [...state.titles.keys()], titles: [...state.titles.values()] });
   } catch (e) {
     if (!engineFailed) problem(`Movie titles are not available (${e.message}): movies show by number.`);
   }
@@ -209,10 +224,17 @@ async function loadVariant(v) {
   v.status = 'loading';
   renderVariantTable();
   try {
-    const r = await client.call('load', { variant: v.id, url: `models/${v.file}` });
-    Object.assign(v, { status: 'loaded', info: r.info, bytes: r.bytes, ms: r.ms });
+    const url = `models/${v.file}`;
+    const t0 = performance.now();
+    const got = await download(url);
+    const t1 = performance.now();
+    const r = await client.call('load', { variant: v.id, bytes: got.bytes, url }, [got.bytes.buffer]);
+    Object.assign(v, { status: 'loaded', info: r.info,
+      bytes: { file: got.body, wire: got.wire, encoding: got.encoding, fromTiming: got.fromTiming },
+      ms: { download: t1 - t0, init: r.ms, total: performance.now() - t0 } });
   } catch (e) {
-    Object.assign(v, { status: 'failed', error: e.message });
+    // Once the module could not start, that is the reason (said once), not the module's own words.
+    Object.assign(v, { status: 'failed', error: engineFailed ? NOT_STARTED : e.message });
     if (!engineFailed) problem(`Model “${v.label}”: ${e.message}`);
   }
   renderVariantTable();

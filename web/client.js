@@ -42,12 +42,13 @@ export class WorkerClient {
     this.#pending.clear();
   }
 
-  call(op, args = {}) {
+  // `transfer`: buffers among `args` handed over to the worker rather than copied.
+  call(op, args = {}, transfer = []) {
     if (this.#fatal) return Promise.reject(new Error(this.#fatal));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, op, ...args });
+      this.#worker.postMessage({ id, op, ...args }, transfer);
     });
   }
 }

@@ -1,5 +1,7 @@
-// The page's WebAssembly worker: downloads model files, keeps the loaded models and answers queries, so
-// nothing heavy runs on the main thread. Messages: {id, op, ...args} in, {id, ok, result | error} out.
+// The page's WebAssembly worker: keeps the loaded models and answers queries, so nothing heavy runs on the
+// main thread. The page downloads the files (download.js) and hands their bytes over: a module worker
+// reads no message before its modules have loaded, and the downloads need not wait for that.
+// Messages: {id, op, ...args} in, {id, ok, result | error} out.
 import { init, load, unsupportedReason } from './memrec.mjs';
 import './memrec_wasm.mjs';  // memrec.mjs's own import, named here so both download at once, not one after the other
 
@@ -19,43 +21,6 @@ ready.catch(() => {});  // reported through the init operation
 const WASM_FAILED = 'The recommender could not start: its WebAssembly file (memrec_wasm.wasm) is missing on the ' +
   'server or damaged. Reloading the page may help; otherwise the site needs to be rebuilt.';
 
-// Downloads `url`, counting the body bytes as they arrive, and reads the compressed size from the
-// browser's resource timing (what actually crossed the network; 0 if it came from a cache).
-async function download(url, what = 'the model file') {
-  const absolute = new URL(url, self.location.href).href;
-  let response;
-  try {
-    response = await fetch(absolute, { cache: 'no-store' });
-  } catch (e) {
-    throw new Error(`${what} ${url} could not be downloaded (is the server running?)`);
-  }
-  if (response.status === 404) throw new Error(`${what} ${url} is missing on the server (404)`);
-  if (!response.ok) throw new Error(`the server refused ${what} ${url} (HTTP ${response.status})`);
-  const chunks = [];
-  let body = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    body += value.byteLength;
-  }
-  const bytes = new Uint8Array(body);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  const timing = performance.getEntriesByName(absolute).pop();
-  const encoded = timing && timing.encodedBodySize > 0 ? timing.encodedBodySize : null;
-  const header = Number(response.headers.get('content-length')) || null;
-  const encoding = response.headers.get('content-encoding') || 'identity';
-  // Bytes over the wire: resource timing when the browser reports it, else Content-Length (which, with a
-  // content encoding, is the compressed size), else the decoded body.
-  const wire = encoded ?? header ?? body;
-  return { bytes, body, wire, encoding, fromTiming: encoded !== null };
-}
-
 const ops = {
   // Resolves when the module is ready: {ms} since the worker started.
   async init() {
@@ -68,30 +33,17 @@ const ops = {
     return { ms: performance.now() - t0 };
   },
 
-  // Downloads the shared titles file once: {itemIds, titles} for the page, kept here for searching.
-  async titles({ url }) {
-    const got = await download(url, 'the movie titles');
-    let doc;
-    try {
-      doc = JSON.parse(new TextDecoder().decode(got.bytes));
-    } catch (e) {
-      throw new Error(`the movie titles file ${url} is damaged: it is not valid JSON`);
-    }
-    // `memrec titles` writes integer ids as {firstId, titles by id (null: no such movie)}, others as lists.
-    const ids = Number.isInteger(doc.firstId) && Array.isArray(doc.titles)
-      ? doc.titles.map((t, i) => (t === null ? null : String(doc.firstId + i)))
-      : Array.isArray(doc.itemIds) && Array.isArray(doc.titles) ? doc.itemIds.map(String) : null;
-    if (!ids) throw new Error(`the movie titles file ${url} holds no titles`);
+  // The titles every variant shares, by raw item id (app.js reads models/titles.json).
+  titles({ itemIds, titles }) {
     shared.titles.clear();
-    ids.forEach((id, i) => { if (id !== null) shared.titles.set(id, String(doc.titles[i] || '')); });
+    itemIds.forEach((id, i) => shared.titles.set(id, titles[i]));
     shared.folded = null;
-    return { itemIds: [...shared.titles.keys()], titles: [...shared.titles.values()] };
+    return true;
   },
 
-  async load({ variant, url }) {
+  // Parses a model file's bytes (transferred from the page) as `variant`: its info and the set-up time.
+  async load({ variant, bytes, url }) {
     const t0 = performance.now();
-    const got = await download(url);
-    const t1 = performance.now();
     const old = models.get(variant);
     if (old) {
       old.free();
@@ -99,18 +51,12 @@ const ops = {
     }
     let model;
     try {
-      model = await load(got.bytes);
+      model = await load(bytes);
     } catch (e) {
       throw new Error(`the model file ${url} could not be read: ${e.message}`);
     }
     models.set(variant, model);
-    const info = model.info();
-    const t2 = performance.now();
-    return {
-      info,
-      bytes: { file: got.body, wire: got.wire, encoding: got.encoding, fromTiming: got.fromTiming },
-      ms: { download: t1 - t0, init: t2 - t1, total: t2 - t0 },
-    };
+    return { info: model.info(), ms: performance.now() - t0 };
   },
 
   topN({ variant, user, k, exclude }) {

@@ -47,7 +47,7 @@ function figure(line) {
 
 // The page's own code: everything it loads except models, demo data and the charting library (all of it
 // before the first recommendations).
-const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'stars.js', 'charts.js', 'worker.js',
+const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'download.js', 'stars.js', 'charts.js', 'worker.js',
   'memrec.mjs', 'memrec_wasm.mjs'];
 
 // --- the native command ----------------------------------------------------------------------------

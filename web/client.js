@@ -13,6 +13,8 @@ export class WorkerClient {
     this.#onFatal = onFatal;
     try {
       this.#worker = worker instanceof Worker ? worker : new Worker(worker, { type: 'module' });
+      // A worker started here fetches the .wasm itself (index.html's posts it compiled).
+      if (!(worker instanceof Worker)) this.#worker.postMessage({ wasmModule: null });
     } catch (e) {
       this.#die(String(e && e.message ? e.message : e));
       return;

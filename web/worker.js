@@ -9,14 +9,34 @@ const models = new Map();  // variant id -> Model
 // The titles every variant shares (models/titles.json; the model files carry none): raw item id -> title.
 const shared = { titles: new Map(), folded: null };
 
-// Start compiling the WebAssembly module as soon as the worker runs, before the page asks. Emscripten's own
-// messages (e.g. "Aborted(CompileError ...)") go to the debug console only: the page says what happened in
-// words through the init operation.
+// The page downloads and compiles the .wasm while this worker loads its scripts, and posts the first
+// message: {wasmModule} (compiled; null: fetch it here) or {wasmError}. Emscripten's own messages (e.g.
+// "Aborted(CompileError ...)") go to the debug console only: the page says what happened in words through
+// the init operation.
 const t0 = performance.now();
 const reason = unsupportedReason();
 const quiet = (text) => console.debug(`memrec_wasm: ${text}`);
-const ready = reason ? Promise.reject(new Error(reason)) : init({ print: quiet, printErr: quiet });
+const compiled = new Promise((resolve) => {
+  self.addEventListener('message', function first(event) {
+    if (!event.data || event.data.op) return;
+    self.removeEventListener('message', first);
+    resolve(event.data);
+  });
+});
+const ready = reason ? Promise.reject(new Error(reason)) : compiled.then(start);
 ready.catch(() => {});  // reported through the init operation
+
+function start({ wasmModule, wasmError }) {
+  if (wasmError) throw new Error(wasmError);
+  if (!wasmModule) return init({ print: quiet, printErr: quiet });
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  const instantiateWasm = (imports, done) => {
+    WebAssembly.instantiate(wasmModule, imports).then((instance) => done(instance, wasmModule), failed);
+    return {};  // exports arrive through done()
+  };
+  return Promise.race([init({ print: quiet, printErr: quiet, instantiateWasm }), failure]);
+}
 
 const WASM_FAILED = 'The recommender could not start: its WebAssembly file (memrec_wasm.wasm) is missing on the ' +
   'server or damaged. Reloading the page may help; otherwise the site needs to be rebuilt.';
@@ -199,6 +219,7 @@ function get(variant) {
 
 self.onmessage = async (event) => {
   const { id, op, ...args } = event.data;
+  if (!op) return;  // the page's compiled module, taken above
   try {
     if (!ops[op]) throw new Error(`unknown operation ${op}`);
     const result = await ops[op](args);

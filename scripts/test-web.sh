@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WebAssembly module and the demo page, tested: builds the wasm module (build-wasm/), trains small test
-# models with the native command, then runs the node tests of the module and of the static server (tests/node) and the headless
-# Chromium tests of the page (tests/browser), printing node's test summary and the measured budgets.
+# models with the native command, then runs the node tests of the module and of the static server
+# (tests/node) and the headless Chromium tests of the page (tests/browser), printing node's test summary
+# and the measured budgets.
 #
 # Data: $MEMREC_DATA/ml-1m (the sizes the budgets are about), else $MEMREC_DATA/ml-100k, else a small
 # synthetic set. The native command: $MEMREC_BIN, else $MEMREC_BUILD_DIR/native/memrec (default build/;

@@ -4,6 +4,8 @@
 import { WorkerClient } from './client.js';
 import { starWidget, ratingText } from './stars.js';
 import { drawCharts } from './charts.js';
+import { loadRatings, saveRatings } from './saved.js';
+import './tables.js';  // labels the table cells for the phone layout
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
@@ -16,7 +18,7 @@ const state = {
   active: null,          // variant id the user/visitor sections use
   users: new Map(),      // demo users: id -> {train: [item ids], heldOut: [[item, rating]]}
   titles: new Map(),     // item id -> title (from the first loaded variant)
-  visitor: new Map(),    // item id -> {title, rating}
+  visitor: loadRatings(),  // item id -> {title, rating}, kept across reloads by saved.js
   pairItem: null,        // {item, title}
 };
 
@@ -164,6 +166,7 @@ async function start() {
       }
     }
   }
+  if (state.visitor.size) updateVisitor();  // ratings from an earlier visit (saved.js)
   for (const v of state.variants) if (v.status === 'waiting') await loadVariant(v);
   await updatePair();
   await client.call('warm').catch(() => {});
@@ -394,6 +397,7 @@ function rateVisitor(hit, rating) {
 }
 
 function renderVisitorRated() {
+  saveRatings(state.visitor);
   const list = $('visitor-rated');
   clear(list);
   for (const [item, r] of state.visitor) {
@@ -507,6 +511,8 @@ function wire() {
     updatePair();
   }, false), 80));
   $('pair-user').addEventListener('change', updatePair);
+  $('visitor-clear').addEventListener('click', () => { state.visitor.clear(); renderVisitorRated(); updateVisitor(); });
+  renderVisitorRated();
 }
 
 // For the end-to-end test and the curious: timings and a way to re-run the benchmark.

@@ -237,7 +237,7 @@ test('desktop: stars next to their titles, charts without an empty column, axe-c
       return [...byTop.values()].map((r) => (r.right - r.left) / grid.width);
     });
     for (const filled of rows) assert.ok(filled > 0.98, `a row of the chart grid is ${(filled * 100).toFixed(0)}% filled`);
-    const axes = await page.evaluate(() => [...document.querySelectorAll('#curves canvas')].map((c) => {
+    const axes = await page.evaluate(() => [...document.querySelectorAll('.multiples:has(#chart-curves) canvas')].map((c) => {
       const chart = window.Chart.getChart(c);
       const epochs = Math.max(...chart.data.datasets.flatMap((d) => d.data.map((p) => p.x)));
       return { max: chart.scales.x.max, epochs, legend: chart.legend ? chart.legend.height / chart.height : 0 };
@@ -247,6 +247,25 @@ test('desktop: stars next to their titles, charts without an empty column, axe-c
       assert.equal(a.max, a.epochs, 'the epoch axis ends at the run\'s last epoch');
       assert.ok(a.legend < 0.2, `a legend takes ${(a.legend * 100).toFixed(0)}% of its chart`);
     }
+  });
+
+  await t.test("a ranking model's Recall@20 gets its own size panel", async () => {
+    // The test models are rating models: draw the charts again with one of them posing as a ranking
+    // model with top-N figures (info() as an implicit model's: no user table, no RMSE).
+    const shown = await page.evaluate(async () => {
+      const { drawCharts } = await import('./charts.js');
+      const loaded = window.memrecDemo.state.variants.filter((v) => v.status === 'loaded');
+      const last = loaded[loaded.length - 1];
+      const ranking = { ...last, label: 'ranking model', info: { ...last.info, users: 0,
+        eval: { ...last.info.eval, count: 0 }, ranking: { recall20: 0.21 } } };
+      await drawCharts([...loaded.slice(0, -1), ranking]);
+      const chart = window.Chart.getChart(document.getElementById('chart-size-recall'));
+      const out = { visible: document.getElementById('chart-size-recall').closest('.panel').hidden === false,
+        points: chart.data.datasets.map((d) => [d.label, d.data[0].y]) };
+      await drawCharts(loaded);
+      return out;
+    });
+    assert.deepEqual(shown, { visible: true, points: [['ranking model', 0.21]] });
   });
 
   await t.test('axe-core: no serious or critical violations', () => noSeriousAxeViolations(page, 'desktop'));
@@ -290,12 +309,13 @@ test('phone (390 x 844): no sideways scrolling, key columns visible, axe-core, s
 test('a long error message in a table row wraps instead of widening the table', async () => {
   for (const viewport of [null, PHONE]) {
     const page = await openPage('?manifest=models/manifest-broken.json', viewport);
-    const row = await page.waitForSelector('#variant-table tr[data-variant="corrupt"][data-status="failed"]');
-    const { table, wrap, cell } = await page.evaluate((r) => ({
+    // The rows are drawn again as the other variants load: wait for the last one, then measure.
+    await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+    const { table, wrap, cell } = await page.$eval('#variant-table tr[data-variant="corrupt"]', (r) => ({
       table: r.closest('table').getBoundingClientRect().width,
       wrap: r.closest('.table-wrap').clientWidth,
       cell: r.querySelector('td.error').getBoundingClientRect().height,
-    }), row);
+    }));
     if (!viewport) assert.ok(table <= wrap + 0.5, `the table is ${table} px wide in a ${wrap} px box`);
     assert.ok(cell > 30, 'the message wraps onto more lines');
     await page.close();

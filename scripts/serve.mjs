@@ -2,7 +2,9 @@
 // A small static file server for the demo page: 127.0.0.1 only, correct MIME types (application/wasm for
 // the module, so browsers can compile it while it streams), gzip for text, JSON, .wasm and .mrec when the
 // browser accepts it, as a production static server would. No caching headers beyond no-cache: the page
-// measures what it downloads.
+// measures what it downloads. It serves only the page's kinds of files (the extensions in MIME), never a
+// dotfile (models/.stamp holds the trainer's data path), and answers a malformed request with a 4xx
+// instead of failing on it: anyone who can reach the demo must not be able to stop it.
 //
 //   node scripts/serve.mjs [--root web] [--host 127.0.0.1] [--port 8080] [--mount /models/=DIR]
 //                          [--mount /file.js=PATH]
@@ -30,6 +32,7 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
 };
 const COMPRESS = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.mrec', '.svg', '.txt', '.map']);
+const MAX_URL = 2048;  // the page's longest URL is well under 200 characters
 
 const gzipCache = new Map();  // absolute path -> {mtimeMs, size, gz}
 
@@ -79,6 +82,29 @@ function notFound(req, res, urlPath) {
   send(req, res, 404, MIME['.txt'], Buffer.from(`not found: ${urlPath}\n`), false);
 }
 
+// The URL path a request asks for, or {status, message} when it is one this server refuses: other
+// methods, overlong or undecodable URLs, control characters or backslashes, '.' or '..' segments that
+// survive URL normalisation because they were percent-encoded (/..%2f..%2fetc), dotfiles, and extensions
+// that are not the page's.
+function requestedPath(req) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, message: 'method not allowed' };
+  if (req.url.length > MAX_URL) return { status: 414, message: 'URL too long' };
+  if (!req.url.startsWith('/')) return { status: 400, message: 'bad request' };
+  let urlPath;
+  try {
+    urlPath = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+  } catch {
+    return { status: 400, message: 'bad request' };
+  }
+  if (/[\x00-\x1f\x7f\\]/.test(urlPath)) return { status: 400, message: 'bad request' };
+  if (urlPath.endsWith('/')) urlPath += 'index.html';
+  const segments = urlPath.split('/').slice(1);
+  if (segments.some((s) => s === '.' || s === '..')) return { status: 400, message: 'bad request' };
+  if (segments.some((s) => s.startsWith('.')) || !MIME[path.extname(urlPath).toLowerCase()])
+    return { status: 404, message: `not found: ${urlPath}` };
+  return { urlPath };
+}
+
 // Compresses every compressible file under the root and the mounts now, as a static server serving
 // precompressed files would have done at deploy time, so no request waits for gzip.
 function precompressAll(absRoot, absMounts) {
@@ -104,18 +130,11 @@ export function startServer({ root = 'web', host = '127.0.0.1', port = 8080, mou
   const absRoot = path.resolve(root);
   const absMounts = Object.fromEntries(Object.entries(mounts).map(([p, d]) => [p, path.resolve(d)]));
   if (precompress) precompressAll(absRoot, absMounts);
-  const server = http.createServer((req, res) => {
-    let urlPath;
-    try {
-      urlPath = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    } catch {
-      return send(req, res, 400, MIME['.txt'], Buffer.from('bad request\n'), false);
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      return send(req, res, 405, MIME['.txt'], Buffer.from('method not allowed\n'), false);
-    if (urlPath.endsWith('/')) urlPath += 'index.html';
+  const serve = (req, res) => {
+    const { urlPath, status, message } = requestedPath(req);
+    if (!urlPath) return send(req, res, status, MIME['.txt'], Buffer.from(`${message}\n`), false);
     const ext = path.extname(urlPath).toLowerCase();
-    const type = MIME[ext] || 'application/octet-stream';
+    const type = MIME[ext];
     if (Object.prototype.hasOwnProperty.call(overrides, urlPath)) {
       const o = overrides[urlPath];
       if (o === null) return notFound(req, res, urlPath);
@@ -131,6 +150,16 @@ export function startServer({ root = 'web', host = '127.0.0.1', port = 8080, mou
         send(req, res, 200, type, bytes, COMPRESS.has(ext), file, stat);
       });
     });
+  };
+  // Whatever a request does wrong that the checks above did not foresee costs that request, not the server.
+  const server = http.createServer((req, res) => {
+    try {
+      serve(req, res);
+    } catch (e) {
+      if (!quiet) console.error(`${req.method} ${req.url}: ${e.message}`);
+      if (!res.headersSent) send(req, res, 500, MIME['.txt'], Buffer.from('server error\n'), false);
+      else res.destroy();
+    }
   });
   return new Promise((resolve, reject) => {
     let attempt = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WebAssembly module and the demo page, tested: builds the wasm module (build-wasm/), trains small test
-# models with the native command, then runs the node test of the module (tests/node) and the headless
-# Chromium end-to-end test (tests/browser), printing node's test summary and the measured budgets.
+# models with the native command, then runs the node tests of the module and of the static server
+# (tests/node) and the headless Chromium tests of the page (tests/browser), printing node's test summary
+# and the measured budgets.
 #
 # Data: $MEMREC_DATA/ml-1m (the sizes the budgets are about), else $MEMREC_DATA/ml-100k, else a small
 # synthetic set. The native command: $MEMREC_BIN, else $MEMREC_BUILD_DIR/native/memrec (default build/;
@@ -24,8 +25,8 @@ need() { command -v "$1" >/dev/null || { echo "test-web.sh: $1 is missing ($2); 
 need node "node 18+"
 need emcmake "Debian package emscripten"
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}  # Debian's emscripten needs node-acorn from here
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/chart.js ]; then
-  echo "test-web.sh: installing npm packages (chart.js, playwright-core)"
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/chart.js ] || [ ! -d node_modules/@axe-core/playwright ]; then
+  echo "test-web.sh: installing npm packages (chart.js, playwright-core, @axe-core/playwright)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 
@@ -72,8 +73,8 @@ else
 fi
 
 export MEMREC_WASM_DIR=$repo/build-wasm/wasm MEMREC_TEST_MODELS=$repo/$models MEMREC_BIN=$bin
-tests=(tests/node/wasm.test.mjs)
-[ "$node_only" = 1 ] || tests+=(tests/browser/e2e.test.mjs)
+tests=(tests/node/wasm.test.mjs tests/node/serve.test.mjs)
+[ "$node_only" = 1 ] || tests+=(tests/browser/e2e.test.mjs tests/browser/ux.test.mjs)
 echo "== node --test ${tests[*]}"
 # Human-readable (spec) on the terminal; the TAP summary ("# tests N", "# pass N", "# fail N", ...) after
 # it, which scripts/test.sh counts.

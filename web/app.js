@@ -6,6 +6,8 @@ import { WorkerClient } from './client.js';
 import { download } from './download.js';
 import { starWidget, ratingText } from './stars.js';
 import { drawCharts } from './charts.js';
+import { loadRatings, saveRatings } from './saved.js';
+import './tables.js';  // labels the table cells for the phone layout
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
@@ -19,7 +21,7 @@ const state = {
   users: new Map(),      // demo users: id -> {train: [item ids], ratings: [{item, rating}], heldOut: [[item, rating]]}
   usersFile: null,       // Promise of users.json's loading, once someone asks for a demo user
   titles: new Map(),     // item id -> title (models/titles.json, shared by every variant)
-  visitor: new Map(),    // item id -> {title, rating}
+  visitor: loadRatings(),  // item id -> {title, rating}, kept across reloads by saved.js
   pairItem: null,        // {item, title}
 };
 
@@ -154,6 +156,7 @@ async function start() {
   mark('first model');
   if (first) await showFirst(params.get('user'));
   $('compare-all').disabled = false;
+  if (state.visitor.size) updateVisitor();  // ratings from an earlier visit (saved.js)
   await updatePair();
   await client.call('warm').catch(() => {});
   await benchmark();
@@ -255,19 +258,16 @@ function notLoadedText() {
   return waiting ? ` ${waiting} variant${waiting > 1 ? 's are' : ' is'} not loaded: choose one above or compare every variant.` : '';
 }
 
-// The charts compare the rating models (training curves, bytes against RMSE); those not loaded are said.
+// The charts compare the loaded variants (training curves; bytes against RMSE or Recall@20); those not
+// loaded are said.
 async function redrawCharts() {
-  const rating = loadedVariants().filter((v) => v.info.objective !== 'implicit');
+  const loaded = loadedVariants();
   // No empty chart frames (style.css sets the grid's display, which the hidden attribute would not beat).
-  document.querySelector('#charts .chart-grid').style.display = rating.length ? '' : 'none';
-  if (rating.length === 0) {
-    $('charts-status').textContent = 'The charts compare the rating models, none of which is loaded yet: press ' +
-      '“Compare every variant” to load them.';
-    return;
-  }
+  document.querySelector('#charts .chart-grid').style.display = loaded.length ? '' : 'none';
+  if (loaded.length === 0) return;
   try {
-    await drawCharts(rating);
-    $('charts-status').textContent = `Charts of the ${rating.length} loaded rating model${rating.length > 1 ? 's' : ''}.` +
+    await drawCharts(loaded);
+    $('charts-status').textContent = `Charts of the ${loaded.length} loaded variant${loaded.length > 1 ? 's' : ''}.` +
       notLoadedText();
   } catch (e) {
     $('charts-status').textContent = `The charts could not be drawn: ${e.message}`;
@@ -305,7 +305,7 @@ function variantRow(v) {
   const row = el('tr', { dataset: { variant: v.id, status: v.status } });
   const cells = [el('td', {}, radio), el('td', {}, v.label,
     // Plain weight inline: style.css makes a loaded row's label cell bold.
-    PURPOSE[objective] ? el('span', { class: 'purpose status', style: 'font-weight: normal' }, el('br'), PURPOSE[objective]) : null)];
+    PURPOSE[objective] ? el('span', { class: 'purpose status' }, el('br'), PURPOSE[objective]) : null)];
   if (v.status === 'loaded') {
     const i = v.info;
     const wire = `${kb(v.bytes.wire)}${v.bytes.encoding !== 'identity' ? ` (${v.bytes.encoding})` : ''}`;
@@ -589,6 +589,7 @@ function rateVisitor(hit, rating) {
 }
 
 function renderVisitorRated() {
+  saveRatings(state.visitor);
   const list = $('visitor-rated');
   clear(list);
   for (const [item, r] of state.visitor) {
@@ -741,6 +742,8 @@ function wire() {
   }, false), 80));
   $('pair-user').addEventListener('change', updatePair);
   $('pair-user').addEventListener('input', () => { if (!$('pair-user').value.trim()) clearPair(); });
+  $('visitor-clear').addEventListener('click', () => { state.visitor.clear(); renderVisitorRated(); updateVisitor(); });
+  renderVisitorRated();
 }
 
 // For the end-to-end test and the curious: timings and a way to re-run the benchmark.

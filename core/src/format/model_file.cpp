@@ -183,7 +183,7 @@ std::unique_ptr<EmbeddingTable> build_table(const TableSpec& spec, int64_t rows,
 // Builds the model the config describes and fills it from the tables section, every stored shape checked
 // against the config's Model::param_specs before anything is allocated for it.
 std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSection& c,
-                                  std::pair<std::vector<int32_t>, std::vector<int32_t>> orders) {
+                                  std::pair<std::vector<int32_t>, std::vector<int32_t>> orders, uint32_t version) {
     ModelConfig mc;
     mc.user = c.user.config;
     mc.item = c.item.config;
@@ -193,7 +193,7 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
     mc.objective = c.objective;
     mc.implicit = c.implicit;
     ByteReader tr = sections.reader(kTables);
-    const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items));
+    const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items), version);
     auto user_table = build_table(c.user, c.users, "user", std::move(orders.first));
     auto item_table = build_table(c.item, c.items, "item", std::move(orders.second));
     mc.user = user_table->config();
@@ -208,6 +208,8 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 }  // namespace
 
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
+
+uint32_t format_version_for(Storage storage) { return storage == Storage::Int4 ? 4 : 3; }
 
 Storage parse_storage(const std::string& s) {
     if (const auto* e = enum_by_name(kStorages, s)) return e->value;
@@ -277,7 +279,7 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
         ByteReader r = sections.reader(*s);
         file.titles = read_titles(r, config.items);
     }
-    file.model = read_model(sections, config, std::move(orders));
+    file.model = read_model(sections, config, std::move(orders), file.format_version);
     {
         ByteReader r = sections.reader(kTraining);
         read_training(r, file);

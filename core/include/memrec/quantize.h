@@ -34,10 +34,9 @@ constexpr int kInt4Levels = 15;  // q in [0, 15]: asymmetric, value = q * scale 
 // the f16 offset. f16 rather than f32: at dim 35 the pair costs 4 bytes against 18 of codes instead of 8,
 // and its rounding error (2^-11 of the range) is tiny next to a 4-bit step (1/15 of the range).
 inline size_t int4_row_bytes(int n) { return static_cast<size_t>(n + 1) / 2 + 4; }
-// One row as int4 into `row` (int4_row_bytes(n) bytes). The range [offset, offset + 15 * scale] is the
-// row's min..max or, when that gives a smaller squared error, a range clipped a little at either end (one
-// outlier otherwise coarsens the step for every value). Returns false if the row holds NaN/inf or a range
-// beyond the f16 range. Re-quantising a dequantised row gives the same bytes.
+// One row as int4 into `row` (int4_row_bytes(n) bytes): offset = min rounded to f16, scale = (max - offset)
+// / 15 rounded to f16, q = round((x - offset) / scale) clamped to 0..15. Returns false if the row holds
+// NaN/inf or a range beyond the f16 range. Re-quantising a dequantised row gives the same bytes.
 bool quantize_row_int4(const float* x, int n, uint8_t* row);
 void dequantize_row_int4(const uint8_t* row, int n, float* out);
 

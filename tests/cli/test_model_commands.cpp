@@ -277,7 +277,7 @@ TEST_CASE("model commands refuse bad usage with status 2", "[cli][model][errors]
     Trained t;
     const std::string m = t.dir.file("m.mrec");
     for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"export", m}, {"export", m, "--quantize", "int4", "--out", t.dir.file("x.mrec")},
+         {std::vector<std::string>{"export", m}, {"export", m, "--quantize", "int3", "--out", t.dir.file("x.mrec")},
           {"export", m, "--quantize", "f16"}, {"recommend", m, "--user", "1", "-k", "0"},
           {"predict", m, "--user", "1"}, {"eval"}}) {
         auto r = t.run(args);

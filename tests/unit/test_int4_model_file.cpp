@@ -187,7 +187,7 @@ TEST_CASE("corrupt int4 sections are refused with the field that failed", "[mode
     v3 = patched(v3, 4, 3);
     check_rejected(v3, "tables.user.embedding.storage", "3 (int8, column scales), got 4");
     // Header storage int4 in a version 3 file.
-    check_rejected(patched(file, 4, 3), "storage", "int4 tables need format version 4");
+    check_rejected(patched(file, 4, 3), "storage", "got 3 (int4), which needs format version 4");
     // Too few rows' bytes left: the count is checked before the data is taken.
     std::string rows = patched(file, user.data - 4, 41);  // rows varint (40 -> 41) contradicts the config
     check_rejected(rows, "tables.user.embedding.shape", "expected 40 x 35");

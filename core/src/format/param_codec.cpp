@@ -142,8 +142,9 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>
         const uint8_t st = r.u8(s.name + ".storage");
         const uint8_t last = version >= format_version_for(Storage::Int4) ? kStoreInt4Rows : kStoreInt8Cols;
         if (st > last)
-            r.fail(s.name + ".storage", "expected 0 (f32), 1 (f16), 2 (int8, row scales), 3 (int8, column "
-                                        "scales)" + std::string(last == kStoreInt4Rows ? " or 4 (int4 rows)" : "") +
+            r.fail(s.name + ".storage", std::string("expected 0 (f32), 1 (f16), 2 (int8, row scales)") +
+                                            (last == kStoreInt4Rows ? ", 3 (int8, column scales) or 4 (int4 rows)"
+                                                                    : " or 3 (int8, column scales)") +
                                             ", got " + std::to_string(st));
         const uint8_t bits = st == kStoreInt4Rows ? r.u8(s.name + ".bits") : kInt4Bits;
         if (bits != kInt4Bits)

@@ -93,14 +93,14 @@ void check_int4_rows(const ByteReader& r, const std::string& name, const uint8_t
     const size_t row_bytes = int4_row_bytes(cols), codes = row_bytes - 4;
     for (uint64_t i = 0; i < rows; ++i) {
         const uint8_t* row = data + i * row_bytes;
-        const std::string field = name + ".data[row " + std::to_string(i) + "]";
+        auto field = [&](const char* part) { return name + ".data[row " + std::to_string(i) + "]." + part; };
         const float scale = half_to_float(static_cast<uint16_t>(row[codes] | row[codes + 1] << 8));
         const float offset = half_to_float(static_cast<uint16_t>(row[codes + 2] | row[codes + 3] << 8));
         if (!std::isfinite(scale) || scale < 0.0f)
-            r.fail(field + ".scale", "expected a finite f16 >= 0, got " + std::to_string(scale));
-        if (!std::isfinite(offset)) r.fail(field + ".offset", "expected a finite f16, got " + std::to_string(offset));
+            r.fail(field("scale"), "expected a finite f16 >= 0, got " + std::to_string(scale));
+        if (!std::isfinite(offset)) r.fail(field("offset"), "expected a finite f16, got " + std::to_string(offset));
         if (cols % 2 == 1 && (row[codes - 1] >> 4) != 0)
-            r.fail(field + ".padding", "expected 0 in the high nibble after the last code, got " +
+            r.fail(field("padding"), "expected 0 in the high nibble after the last code, got " +
                                            std::to_string(row[codes - 1] >> 4));
     }
 }

@@ -256,7 +256,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage);
         }
     }
-    write_training(section(kTraining), file);
+    write_training(section(kTraining), file, format_version_for(storage));
     write_history(section(kHistory), file.history);
     return write_container(sections, storage);
 }

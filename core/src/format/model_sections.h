@@ -86,7 +86,7 @@ void fill_param(Param& p, const StoredParam& s);
 
 // ---- training settings, metrics and history (training_codec.cpp) ------------------------------------
 
-void write_training(ByteWriter& w, const ModelFile& file);
+void write_training(ByteWriter& w, const ModelFile& file, uint32_t version);  // the version written
 void read_training(ByteReader& r, ModelFile& file);  // file.format_version says which layout
 void write_history(ByteWriter& w, const std::vector<EpochStats>& history);
 std::vector<EpochStats> read_history(ByteReader& r);

@@ -1,7 +1,7 @@
 // Issue 17's int4 targets on the real ml-1m: `memrec export --quantize int4` raises eval RMSE by at most
 // 0.003 (baseline, full 64-dim tables) and lowers Recall@20 on the visitors protocol by at most 0.005
 // (rank-small, the page's model), against the same model at f32; each int4 file is smaller than its int8
-// one. About 40 s on two cores.
+// one. About 25 s on two cores.
 #include <catch2/catch.hpp>
 
 #include <filesystem>

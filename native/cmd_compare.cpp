@@ -30,7 +30,7 @@ struct Result {
     bool early_stopping = false;
     int best_epoch = 0;
     Metrics eval;                   // of the final model (the best validation epoch's, with early stopping)
-    std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8
+    std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8, int4
 };
 
 // A progress bar and a line per epoch unless quiet: all eval figures, or with early stopping the
@@ -140,8 +140,8 @@ void write_json(const std::vector<Result>& results, const std::string& path) {
         j.push_back({{"preset", r.name},
                      {"parameters", r.parameters},
                      {"bytes_f32", 4 * r.parameters},
-                     {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}}},
-                     {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}}},
+                     {"file_bytes", {{"f32", r.sizes[0].bytes}, {"f16", r.sizes[1].bytes}, {"int8", r.sizes[2].bytes}, {"int4", r.sizes[3].bytes}}},
+                     {"gzip_bytes", {{"f32", r.sizes[0].gzip}, {"f16", r.sizes[1].gzip}, {"int8", r.sizes[2].gzip}, {"int4", r.sizes[3].gzip}}},
                      {"early_stopping", r.early_stopping},
                      {"best_epoch", r.best_epoch},
                      {"eval", {{"mse", r.eval.mse}, {"rmse", r.eval.rmse}, {"mae", r.eval.mae}}},

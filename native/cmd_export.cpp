@@ -1,4 +1,4 @@
-// memrec export: re-store a model file at another storage (f16, int8 row-wise), optionally without titles,
+// memrec export: re-store a model file at another storage (f16, int8 or int4 row-wise), optionally without titles,
 // and/or write its tables reconstructed to full width as NumPy .npy files with the vocabularies.
 #include <cstdio>
 #include <filesystem>
@@ -102,14 +102,14 @@ void write_npy(const ModelFile& f, const std::string& dir, bool quiet) {
 
 Command add_export(CLI::App& root) {
     auto args = std::make_shared<ExportArgs>();
-    CLI::App* app = root.add_subcommand("export", "re-store a model at f16 or int8, or export it as NumPy .npy files");
+    CLI::App* app = root.add_subcommand("export", "re-store a model at f16, int8 or int4, or export it as NumPy .npy files");
     app->footer(
         "Examples:\n"
         "  memrec export m.mrec --quantize int8 --out m8.mrec --no-titles   the smallest file for the browser\n"
         "  memrec export m.mrec --npy weights/     user/item embeddings (full width), vocabularies, meta.json\n"
         "\nIn Python: np.load('weights/item_embeddings.npy'); rows follow weights/items.txt.");
     app->add_option("model", args->model, "model file (.mrec)")->required();
-    app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 (default f32)");
+    app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 | int4 (default f32)");
     app->add_option("--out", args->out, "write the model file here");
     app->add_flag("--no-titles", args->no_titles, "leave the movie titles out of --out");
     app->add_option("--npy", args->npy, "write .npy tables, vocabularies and meta.json into this directory");

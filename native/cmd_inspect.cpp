@@ -1,5 +1,6 @@
 // memrec inspect: what a model file holds: format, config, sections and their bytes, parameters, the file's
 // size raw and gzip-compressed at each storage, training settings, stored metrics and history.
+#include <algorithm>
 #include <cstdio>
 
 #include "memrec/embedding.h"
@@ -77,6 +78,11 @@ Command add_inspect(CLI::App& root) {
                             f.format_version, to_string(f.storage));
                 std::printf("  file size     %s (%s bytes), gzip %s\n", format_bytes(double(bytes.size())).c_str(),
                             format_count(int64_t(bytes.size())).c_str(), gz(gzip_size(bytes)).c_str());
+                for (const auto& s : sections)
+                    if (s.name == "tables")  // names and shapes included: a little above the values' own width
+                        std::printf("  tables        %s bytes at %s, %.2f bits per parameter\n",
+                                    format_count(int64_t(s.size)).c_str(), to_string(f.storage),
+                                    8.0 * double(s.size) / double(std::max<int64_t>(1, f.model->parameter_count())));
                 const bool fold_in = item_side_only(m.config().objective);
                 std::printf("  users         %s\n  items         %s%s\n",
                             fold_in ? "item side only (fold-in model)" : format_count(m.users()).c_str(),

@@ -31,7 +31,7 @@ int64_t gzip_size(std::string_view bytes) {
 
 std::vector<StoredSize> stored_sizes(const ModelFile& file, bool with_titles) {
     std::vector<StoredSize> out;
-    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8}) {
+    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4}) {
         const std::string bytes = serialize_model(file, s, with_titles);
         out.push_back({s, static_cast<int64_t>(bytes.size()), gzip_size(bytes)});
     }

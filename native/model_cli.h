@@ -23,7 +23,7 @@ struct StoredSize {
     int64_t bytes = 0;
     int64_t gzip = -1;
 };
-// The file at f32, f16 and int8, serialised in memory.
+// The file at f32, f16, int8 and int4, serialised in memory.
 std::vector<StoredSize> stored_sizes(const ModelFile& file, bool with_titles);
 
 // Everything a model file holds besides the model, for a run that just trained on `data` with `split`.

@@ -292,7 +292,7 @@ TEST_CASE("model commands refuse bad usage with status 2", "[cli][model][errors]
     Trained t;
     const std::string m = t.dir.file("m.mrec");
     for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"export", m}, {"export", m, "--quantize", "int4", "--out", t.dir.file("x.mrec")},
+         {std::vector<std::string>{"export", m}, {"export", m, "--quantize", "int3", "--out", t.dir.file("x.mrec")},
           {"export", m, "--quantize", "f16"}, {"recommend", m, "--user", "1", "-k", "0"},
           {"predict", m, "--user", "1"}, {"eval"}}) {
         auto r = t.run(args);
@@ -315,4 +315,30 @@ TEST_CASE("compare reports file bytes and gzip bytes at every storage", "[cli][c
     const std::string j = slurp(dir.file("c.json"));
     CHECK_THAT(j, Contains("\"file_bytes\""));
     CHECK_THAT(j, Contains("\"gzip_bytes\""));
+}
+
+TEST_CASE("export --quantize int4 writes a smaller version 4 file that inspect and eval read", "[cli][model][export]") {
+    Trained t;
+    for (const char* s : {"int8", "int4"}) {
+        const auto r = t.run({"export", t.dir.file("m.mrec"), "--quantize", s, "--no-titles", "--out",
+                              t.dir.file(std::string(s) + ".mrec")});
+        INFO(describe(r));
+        REQUIRE(r.status == 0);
+    }
+    CHECK(std::filesystem::file_size(t.dir.file("int4.mrec")) < std::filesystem::file_size(t.dir.file("int8.mrec")));
+    auto r = t.run({"inspect", t.dir.file("int4.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("format version 4, tables stored as int4"));
+    // 64-dim rows cost 36 bytes at int4 (4.5 bits a value); projections, biases, names and this small
+    // model's short rows add to that, but it stays below int8's 8 bits and more.
+    const double bits = number_after(r.out, "bytes at int4, ");
+    CHECK(bits > 4.5);
+    CHECK(bits < 8.0);
+    const auto f32 = t.run({"eval", t.dir.file("m.mrec"), "--data", t.dir.file("ml")});
+    r = t.run({"eval", t.dir.file("int4.mrec"), "--data", t.dir.file("ml")});
+    INFO(describe(f32) << describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("int4 tables"));
+    CHECK(std::fabs(number_after(r.out, "  rmse ") - number_after(f32.out, "  rmse ")) < 0.05);
 }

@@ -62,11 +62,19 @@ int main(int argc, char** argv) {
     for (size_t c = 0; c < configs.size(); ++c) {
         memrec::ModelFile f = model(configs[c], c == 1, 7 + c);
         if (c == 2) f.item_counts.clear();  // an explicit mixed-dimension order
-        for (memrec::Storage s : {memrec::Storage::F32, memrec::Storage::F16, memrec::Storage::Int8})
+        for (memrec::Storage s : {memrec::Storage::F32, memrec::Storage::F16, memrec::Storage::Int8, memrec::Storage::Int4})
             for (bool titles : {true, false}) {
                 write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(f, s, titles));
             }
     }
+
+    // The dim-4 tables above stay int8 at int4 (int4 rows need 9 columns or more): full 11-dim users and
+    // mixed-dimension items with blocks of 11 and 9 columns (odd widths: padding nibbles).
+    memrec::ModelConfig wide;
+    wide.user.dim = 11;
+    wide.item = {TableKind::MixedDimension, 11, 0, Combiner::Mult, {6}, {11, 9}, 0.3, true};
+    write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
+          memrec::serialize_model(model(wide, false, 20), memrec::Storage::Int4, false));
 
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",

@@ -1,10 +1,11 @@
-// f16 and row-wise int8 conversions against hand-computed IEEE 754 values, and the property the model file
+// f16, row-wise int8 and int4 conversions against hand-computed IEEE 754 values, and the property the model file
 // relies on: quantising an already-quantised row gives back the same bytes.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "memrec/quantize.h"
@@ -97,4 +98,75 @@ TEST_CASE("int8 refuses rows it cannot represent", "[quantize][int8]") {
     const float huge[] = {1e7f, 0.0f};  // 1e7 / 127 is beyond the f16 range
     CHECK_FALSE(quantize_row_int8(with_nan, 2, q.data(), &s));
     CHECK_FALSE(quantize_row_int8(huge, 2, q.data(), &s));
+}
+
+// ---- int4 rows -------------------------------------------------------------------------------------------
+
+namespace {
+
+std::vector<float> int4_round_trip(const std::vector<float>& x, std::vector<uint8_t>* bytes = nullptr) {
+    std::vector<uint8_t> row(int4_row_bytes(int(x.size())));
+    REQUIRE(quantize_row_int4(x.data(), int(x.size()), row.data()));
+    std::vector<float> back(x.size());
+    dequantize_row_int4(row.data(), int(x.size()), back.data());
+    if (bytes) *bytes = row;
+    return back;
+}
+
+}  // namespace
+
+TEST_CASE("int4 rows: codes, f16 scale and offset laid out as FBGEMM's fused rows", "[quantize][int4]") {
+    // min 0, max 1.5: offset 0, scale 1.5 / 15 = 0.1 rounded to f16 (0x2e66 = 0.0999755859375).
+    // x / s = 0, 15.004, 5.001, 10.002, 1.0002.
+    const std::vector<float> x{0.0f, 1.5f, 0.5f, 1.0f, 0.1f};
+    std::vector<uint8_t> bytes;
+    const std::vector<float> back = int4_round_trip(x, &bytes);
+    // Codes 0, 15 | 5, 10 | 1 and a zero padding nibble (odd width), then scale and offset little-endian.
+    CHECK(bytes == std::vector<uint8_t>{0xf0, 0xa5, 0x01, 0x66, 0x2e, 0x00, 0x00});
+    const float s = 0.0999755859375f;
+    CHECK(back == std::vector<float>{0.0f, 15 * s, 5 * s, 10 * s, s});
+}
+
+TEST_CASE("int4 spans each row's min..max, an outlier included", "[quantize][int4]") {
+    // 16 values spread over [0, 1] and one at 2: the step is 2/15 for all of them.
+    std::vector<float> x;
+    for (int i = 0; i < 16; ++i) x.push_back(float(i) / 15.0f);
+    x.push_back(2.0f);
+    const float offset = half_to_float(float_to_half(0.0f));
+    const float scale = half_to_float(float_to_half(2.0f / 15.0f));
+    std::vector<float> expected;
+    for (float v : x) expected.push_back(std::fmin(15.0f, std::nearbyint((v - offset) / scale)) * scale + offset);
+    CHECK(int4_round_trip(x) == expected);
+    for (size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(expected[i] - x[i]) <= 0.5f * scale + 1e-3f);
+}
+
+TEST_CASE("int4 rows re-quantise to the same bytes", "[quantize][int4]") {
+    std::vector<std::vector<float>> rows{{0.05f, -0.031f, 0.0007f, 0.049f, -0.012f, 0.3f},
+                                         {3e-6f, -1e-6f, 7e-7f, 0.0f},
+                                         {0.25f, 0.25f, 0.25f},
+                                         {-0.77f},
+                                         {12.0f, 12.5f, 13.0f, -3.0f, 40.0f}};
+    std::mt19937 gen(3);
+    std::normal_distribution<float> normal(0.0f, 0.4f);
+    for (int n : {9, 35, 64})
+        for (int k = 0; k < 20; ++k) {
+            std::vector<float> x(static_cast<size_t>(n));
+            for (float& v : x) v = normal(gen);
+            rows.push_back(x);
+        }
+    for (const auto& x : rows) {
+        INFO("row of " << x.size() << " starting " << x[0]);
+        std::vector<uint8_t> once, twice;
+        const std::vector<float> back = int4_round_trip(x, &once);
+        CHECK(int4_round_trip(back, &twice) == back);
+        CHECK(once == twice);
+    }
+}
+
+TEST_CASE("int4 refuses rows it cannot represent", "[quantize][int4]") {
+    std::vector<uint8_t> row(int4_row_bytes(2));
+    const float with_inf[] = {1.0f, std::numeric_limits<float>::infinity()};
+    const float wide[] = {0.0f, 1.2e6f};  // a range of 1.2e6 needs a scale of 8e4, beyond the f16 range
+    CHECK_FALSE(quantize_row_int4(with_inf, 2, row.data()));
+    CHECK_FALSE(quantize_row_int4(wide, 2, row.data()));
 }

@@ -21,10 +21,11 @@
 
 namespace memrec {
 
-// How table parameters are stored in the file. In memory, loaded tables are always f32.
-enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
+// How table parameters are stored in the file. In memory, loaded tables are always f32. Int4 stores the
+// embedding parameters of 9 columns or more as int4 rows and every other parameter as Int8 does.
+enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2, Int4 = 3 };
 const char* to_string(Storage s);
-Storage parse_storage(const std::string& s);  // "f32", "f16", "int8"; throws ConfigError
+Storage parse_storage(const std::string& s);  // "f32", "f16", "int8", "int4"; throws ConfigError
 
 // How the model was trained: enough to rebuild the same split and say what the numbers mean.
 struct TrainingInfo {
@@ -59,8 +60,10 @@ struct ModelFile {
     uint32_t format_version = 0;        // the format version of the file this was loaded from (0: not loaded)
 };
 
-// The newest format version this build writes and reads (see CHANGELOG.md).
-constexpr uint32_t kModelFormatVersion = 3;
+// The newest format version this build reads (see CHANGELOG.md). A file is written at the oldest version
+// that holds it: version 4 only for int4 tables, so other files stay readable by version 3 readers.
+constexpr uint32_t kModelFormatVersion = 4;
+uint32_t format_version_for(Storage storage);
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

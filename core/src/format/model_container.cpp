@@ -57,6 +57,10 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
     if (n == 0 || n > kMaxSections)
         throw FormatError("section count", "expected 1.." + std::to_string(kMaxSections) + ", got " + std::to_string(n));
     const Storage s = read_code(h, kStorages, "storage");
+    if (s == Storage::Int4 && version < format_version_for(s))
+        throw FormatError("storage", "got " + std::to_string(enum_entry(kStorages, s).code) + " (" + to_string(s) +
+                                         "), which needs format version " + std::to_string(format_version_for(s)) +
+                                         "; the file is version " + std::to_string(version));
     if (storage) *storage = s;
     if (version_out) *version_out = version;
     const uint8_t* reserved = h.take(3, "reserved");
@@ -105,7 +109,7 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
 std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage) {
     ByteWriter out;
     out.bytes(kMagic, 4);
-    out.u32(kModelFormatVersion);
+    out.u32(format_version_for(storage));
     out.u32(static_cast<uint32_t>(sections.size()));
     out.u8(enum_entry(kStorages, storage).code);
     out.u8(0);

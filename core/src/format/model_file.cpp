@@ -1,6 +1,8 @@
-// The .mrec model file, format version 3 (versions 1 and 2 are still read: version 1 lacks what version 2
+// The .mrec model file, format version 4 (versions 1 to 3 are still read: version 1 lacks what version 2
 // added, vocabulary encoding 2, table storage 3 and three training settings; both lack version 3's
-// objective in the config section and hold rating models).
+// objective in the config section and hold rating models). Version 4 adds int4 tables (file storage 3,
+// parameter storage 4) and nothing else: a writer gives a file the oldest version that holds it, so only
+// int4 files are version 4.
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -8,9 +10,10 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (3; a reader rejects versions newer than its own)
+//   4         4       u32 format version (4 for int4 files, else 3; a reader rejects versions newer than its own)
 //   8         4       u32 section count N (1..64)
-//   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8 (each table also says its own)
+//   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8, 3 int4 (version 4 only; each
+//                     table also says its own)
 //   13        3       reserved, zero
 //   16        20 * N  section table, one entry per section: u32 id, u64 offset, u64 size (bytes)
 //   16+20N    ...     the sections, in table order, contiguous: the first starts right after the table, each
@@ -61,10 +64,17 @@
 //                     1 f16: rows*cols f16
 //                     2 int8: rows f16 scales, then rows*cols int8 (row-major); value = q * row's scale
 //                     3 int8: cols f16 scales, then rows*cols int8 (row-major); value = q * column's scale
+//                     4 int4 (version 4 only): u8 code width (4), then rows times FBGEMM's fused 4-bit row:
+//                       ceil(cols/2) bytes of codes q in 0..15 (value 2k in the low nibble of byte k, 2k+1 in
+//                       the high one; an odd row's last high nibble is 0), f16 scale (finite, >= 0), f16
+//                       offset (finite); value = q * scale + offset
 //       Only `cols` values per row are stored (no in-memory padding). A writer asked for int8 stores
 //       parameters of 16 columns or more with row scales (at most 2 bytes in 18 of overhead, and each row
 //       keeps its own precision) and narrower ones, bias vectors among them, with column scales: a row
-//       scale would cost 2 bytes per row, as much as the values of a 2-dim row.
+//       scale would cost 2 bytes per row, as much as the values of a 2-dim row. A writer asked for int4
+//       stores embedding parameters (not projections or biases) of 9 columns or more as int4 rows, where
+//       ceil(cols/2) + 4 bytes beat int8's cols, with offset = the row's min and scale = (max - offset) / 15,
+//       both rounded to f16, and every other parameter as int8 does.
 //   8 training (required)
 //       str preset, str data source, str data format
 //       f64 train fraction (in (0, 1)), u64 split seed, u64 seed
@@ -183,7 +193,7 @@ std::unique_ptr<EmbeddingTable> build_table(const TableSpec& spec, int64_t rows,
 // Builds the model the config describes and fills it from the tables section, every stored shape checked
 // against the config's Model::param_specs before anything is allocated for it.
 std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSection& c,
-                                  std::pair<std::vector<int32_t>, std::vector<int32_t>> orders) {
+                                  std::pair<std::vector<int32_t>, std::vector<int32_t>> orders, uint32_t version) {
     ModelConfig mc;
     mc.user = c.user.config;
     mc.item = c.item.config;
@@ -193,7 +203,7 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
     mc.objective = c.objective;
     mc.implicit = c.implicit;
     ByteReader tr = sections.reader(kTables);
-    const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items));
+    const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items), version);
     auto user_table = build_table(c.user, c.users, "user", std::move(orders.first));
     auto item_table = build_table(c.item, c.items, "item", std::move(orders.second));
     mc.user = user_table->config();
@@ -208,6 +218,8 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 }  // namespace
 
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
+
+uint32_t format_version_for(Storage storage) { return storage == Storage::Int4 ? 4 : 3; }
 
 Storage parse_storage(const std::string& s) {
     if (const auto* e = enum_by_name(kStorages, s)) return e->value;
@@ -244,7 +256,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage);
         }
     }
-    write_training(section(kTraining), file);
+    write_training(section(kTraining), file, format_version_for(storage));
     write_history(section(kHistory), file.history);
     return write_container(sections, storage);
 }
@@ -277,7 +289,7 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
         ByteReader r = sections.reader(*s);
         file.titles = read_titles(r, config.items);
     }
-    file.model = read_model(sections, config, std::move(orders));
+    file.model = read_model(sections, config, std::move(orders), file.format_version);
     {
         ByteReader r = sections.reader(kTraining);
         read_training(r, file);

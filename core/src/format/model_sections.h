@@ -72,21 +72,21 @@ std::vector<int64_t> read_popularity(ByteReader& r, int64_t items);
 void write_titles(ByteWriter& w, const std::vector<std::string>& titles);
 std::vector<std::string> read_titles(ByteReader& r, int64_t items);
 
-// ---- the tables section: parameters at f32, f16 or int8 (param_codec.cpp) ---------------------------
+// ---- the tables section: parameters at f32, f16, int8 or int4 (param_codec.cpp) ---------------------
 
 void write_param(ByteWriter& w, const Param& p, Storage storage);
 struct StoredParam {
-    uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales)
+    uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales, int4 rows)
     const uint8_t* data;
 };
 // Every stored shape is checked against `expected` (Model::param_specs of the config) before anything is
-// allocated for it.
-std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected);
+// allocated for it; storage codes are checked against the file's format version.
+std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected, uint32_t version);
 void fill_param(Param& p, const StoredParam& s);
 
 // ---- training settings, metrics and history (training_codec.cpp) ------------------------------------
 
-void write_training(ByteWriter& w, const ModelFile& file);
+void write_training(ByteWriter& w, const ModelFile& file, uint32_t version);  // the version written
 void read_training(ByteReader& r, ModelFile& file);  // file.format_version says which layout
 void write_history(ByteWriter& w, const std::vector<EpochStats>& history);
 std::vector<EpochStats> read_history(ByteReader& r);

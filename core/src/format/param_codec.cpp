@@ -1,4 +1,5 @@
-// The tables section: each parameter's name, shape and values at f32, f16 or int8 (row or column scales).
+// The tables section: each parameter's name, shape and values at f32, f16, int8 (row or column scales) or
+// int4 (rows with an f16 scale and offset).
 #include <cmath>
 #include <cstring>
 
@@ -10,11 +11,99 @@ namespace memrec::detail {
 namespace {
 
 constexpr int kRowScaleMinCols = 16;  // int8 parameters at least this wide get one scale per row
+// int4 rows cost ceil(cols/2) + 4 bytes, fewer than int8's cols (column scales) from 9 columns on.
+constexpr int kInt4MinCols = 9;
+constexpr uint8_t kInt4Bits = 4;  // the code width stored before int4 rows (FBGEMM's fused rows also have 2)
 
-// A parameter's storage in the tables section (the file-wide Storage plus column-scaled int8).
-enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3 };
+// A parameter's storage in the tables section (the file-wide Storage made concrete per parameter).
+enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3, kStoreInt4Rows = 4 };
 
 std::string shape_str(int64_t rows, int64_t cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
+
+// Only embedding rows go to int4: projections and biases touch every row of their table and are a small
+// part of the file, so they keep int8's precision.
+uint8_t storage_code(const Param& p, Storage storage) {
+    switch (storage) {
+        case Storage::F32: return kStoreF32;
+        case Storage::F16: return kStoreF16;
+        case Storage::Int4:
+            if (p.role == Role::Embedding && p.cols >= kInt4MinCols) return kStoreInt4Rows;
+            [[fallthrough]];
+        case Storage::Int8: break;
+    }
+    return p.cols >= kRowScaleMinCols ? kStoreInt8Rows : kStoreInt8Cols;
+}
+
+Error out_of_range(const Param& p, Storage storage, int64_t r) {
+    return Error("cannot store " + p.name + " row " + std::to_string(r) + " as " + to_string(storage) +
+                 ": it holds NaN, infinity or values beyond the f16 range");
+}
+
+void write_f16(ByteWriter& w, const Param& p) {
+    for (int64_t r = 0; r < p.rows; ++r)
+        for (int c = 0; c < p.cols; ++c) {
+            const float x = p.row(r)[c];
+            const uint16_t h = float_to_half(x);
+            if (std::isfinite(x) && !std::isfinite(half_to_float(h))) throw out_of_range(p, Storage::F16, r);
+            w.u16(h);
+        }
+}
+
+void write_int8_cols(ByteWriter& w, const Param& p, Storage storage) {
+    std::string q(static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols), '\0');
+    for (int c = 0; c < p.cols; ++c) {
+        float max_abs = 0.0f;
+        for (int64_t r = 0; r < p.rows; ++r) {
+            if (!std::isfinite(p.row(r)[c])) throw out_of_range(p, storage, r);
+            max_abs = std::fmax(max_abs, std::fabs(p.row(r)[c]));
+        }
+        uint16_t scale = 0;
+        if (!int8_scale(max_abs, &scale)) throw out_of_range(p, storage, 0);
+        w.u16(scale);
+        const float s = half_to_float(scale);
+        for (int64_t r = 0; r < p.rows; ++r)
+            q[size_t(r) * size_t(p.cols) + size_t(c)] = static_cast<char>(quantize_int8(p.row(r)[c], s));
+    }
+    w.bytes(q.data(), q.size());
+}
+
+void write_int8_rows(ByteWriter& w, const Param& p, Storage storage) {
+    std::string q(static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols), '\0');
+    for (int64_t r = 0; r < p.rows; ++r) {
+        uint16_t scale = 0;
+        if (!quantize_row_int8(p.row(r), p.cols, reinterpret_cast<int8_t*>(&q[size_t(r) * size_t(p.cols)]), &scale))
+            throw out_of_range(p, storage, r);
+        w.u16(scale);
+    }
+    w.bytes(q.data(), q.size());
+}
+
+void write_int4_rows(ByteWriter& w, const Param& p) {
+    w.u8(kInt4Bits);
+    std::vector<uint8_t> row(int4_row_bytes(p.cols));
+    for (int64_t r = 0; r < p.rows; ++r) {
+        if (!quantize_row_int4(p.row(r), p.cols, row.data())) throw out_of_range(p, Storage::Int4, r);
+        w.bytes(row.data(), row.size());
+    }
+}
+
+// Every int4 row's scale and offset finite (the scale >= 0) and an odd row's padding nibble zero, so a
+// loaded row never holds NaN or infinity and each row has one encoding.
+void check_int4_rows(const ByteReader& r, const std::string& name, const uint8_t* data, uint64_t rows, int cols) {
+    const size_t row_bytes = int4_row_bytes(cols), codes = row_bytes - 4;
+    for (uint64_t i = 0; i < rows; ++i) {
+        const uint8_t* row = data + i * row_bytes;
+        auto field = [&](const char* part) { return name + ".data[row " + std::to_string(i) + "]." + part; };
+        const float scale = half_to_float(static_cast<uint16_t>(row[codes] | row[codes + 1] << 8));
+        const float offset = half_to_float(static_cast<uint16_t>(row[codes + 2] | row[codes + 3] << 8));
+        if (!std::isfinite(scale) || scale < 0.0f)
+            r.fail(field("scale"), "expected a finite f16 >= 0, got " + std::to_string(scale));
+        if (!std::isfinite(offset)) r.fail(field("offset"), "expected a finite f16, got " + std::to_string(offset));
+        if (cols % 2 == 1 && (row[codes - 1] >> 4) != 0)
+            r.fail(field("padding"), "expected 0 in the high nibble after the last code, got " +
+                                           std::to_string(row[codes - 1] >> 4));
+    }
+}
 
 }  // namespace
 
@@ -22,62 +111,21 @@ void write_param(ByteWriter& w, const Param& p, Storage storage) {
     w.str(p.name);
     w.varint(static_cast<uint64_t>(p.rows));
     w.varint(static_cast<uint64_t>(p.cols));
-    const uint8_t code = storage == Storage::F32   ? kStoreF32
-                         : storage == Storage::F16 ? kStoreF16
-                         : p.cols >= kRowScaleMinCols ? kStoreInt8Rows
-                                                      : kStoreInt8Cols;
+    const uint8_t code = storage_code(p, storage);
     w.u8(code);
-    auto out_of_range = [&](int64_t r) {
-        return Error("cannot store " + p.name + " row " + std::to_string(r) + " as " + to_string(storage) +
-                     ": it holds NaN, infinity or values beyond the f16 range");
-    };
-    switch (storage) {
-        case Storage::F32:
+    switch (code) {
+        case kStoreF32:
             for (int64_t r = 0; r < p.rows; ++r)
                 for (int c = 0; c < p.cols; ++c) w.f32(p.row(r)[c]);
             break;
-        case Storage::F16:
-            for (int64_t r = 0; r < p.rows; ++r)
-                for (int c = 0; c < p.cols; ++c) {
-                    const float x = p.row(r)[c];
-                    const uint16_t h = float_to_half(x);
-                    if (std::isfinite(x) && !std::isfinite(half_to_float(h))) throw out_of_range(r);
-                    w.u16(h);
-                }
-            break;
-        case Storage::Int8: {
-            std::string q(static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols), '\0');
-            if (code == kStoreInt8Cols) {
-                for (int c = 0; c < p.cols; ++c) {
-                    float max_abs = 0.0f;
-                    for (int64_t r = 0; r < p.rows; ++r) {
-                        if (!std::isfinite(p.row(r)[c])) throw out_of_range(r);
-                        max_abs = std::fmax(max_abs, std::fabs(p.row(r)[c]));
-                    }
-                    uint16_t scale = 0;
-                    if (!int8_scale(max_abs, &scale)) throw out_of_range(0);
-                    w.u16(scale);
-                    const float s = half_to_float(scale);
-                    for (int64_t r = 0; r < p.rows; ++r)
-                        q[size_t(r) * size_t(p.cols) + size_t(c)] = static_cast<char>(quantize_int8(p.row(r)[c], s));
-                }
-                w.bytes(q.data(), q.size());
-                break;
-            }
-            for (int64_t r = 0; r < p.rows; ++r) {
-                uint16_t scale = 0;
-                if (!quantize_row_int8(p.row(r), p.cols, reinterpret_cast<int8_t*>(&q[size_t(r) * size_t(p.cols)]),
-                                       &scale))
-                    throw out_of_range(r);
-                w.u16(scale);
-            }
-            w.bytes(q.data(), q.size());
-            break;
-        }
+        case kStoreF16: write_f16(w, p); break;
+        case kStoreInt8Rows: write_int8_rows(w, p, storage); break;
+        case kStoreInt8Cols: write_int8_cols(w, p, storage); break;
+        case kStoreInt4Rows: write_int4_rows(w, p); break;
     }
 }
 
-std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected) {
+std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected, uint32_t version) {
     const uint64_t n = r.count("count", 4);
     if (n != expected.size())
         r.fail("count", "expected " + std::to_string(expected.size()) + " parameters (from the config), got " +
@@ -92,20 +140,29 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>
             r.fail(s.name + ".shape", "expected " + shape_str(s.rows, s.cols) + " (from the config), got " +
                                           std::to_string(rows) + " x " + std::to_string(cols));
         const uint8_t st = r.u8(s.name + ".storage");
-        if (st > kStoreInt8Cols)
-            r.fail(s.name + ".storage", "expected 0 (f32), 1 (f16), 2 (int8, row scales) or 3 (int8, column "
-                                        "scales), got " + std::to_string(st));
+        const uint8_t last = version >= format_version_for(Storage::Int4) ? kStoreInt4Rows : kStoreInt8Cols;
+        if (st > last)
+            r.fail(s.name + ".storage", std::string("expected 0 (f32), 1 (f16), 2 (int8, row scales)") +
+                                            (last == kStoreInt4Rows ? ", 3 (int8, column scales) or 4 (int4 rows)"
+                                                                    : " or 3 (int8, column scales)") +
+                                            ", got " + std::to_string(st));
+        const uint8_t bits = st == kStoreInt4Rows ? r.u8(s.name + ".bits") : kInt4Bits;
+        if (bits != kInt4Bits)
+            r.fail(s.name + ".bits", "expected a code width of " + std::to_string(kInt4Bits) + ", got " +
+                                         std::to_string(bits));
         // rows < 2^31 and cols <= 4096: no overflow.
         const uint64_t values = rows * cols;
-        const uint64_t bytes = st == kStoreF32         ? 4 * values
-                               : st == kStoreF16       ? 2 * values
-                               : st == kStoreInt8Rows  ? 2 * rows + values
-                                                       : 2 * cols + values;
+        const uint64_t bytes = st == kStoreF32        ? 4 * values
+                               : st == kStoreF16      ? 2 * values
+                               : st == kStoreInt8Rows ? 2 * rows + values
+                               : st == kStoreInt8Cols ? 2 * cols + values
+                                                      : rows * int4_row_bytes(s.cols);
         if (bytes > r.remaining())
             r.fail(s.name + ".data", "needs " + std::to_string(bytes) + " bytes for " + shape_str(s.rows, s.cols) +
                                          " at storage " + std::to_string(st) + ", only " +
                                          std::to_string(r.remaining()) + " remain");
         out.push_back({st, r.take(static_cast<size_t>(bytes), s.name + ".data")});
+        if (st == kStoreInt4Rows) check_int4_rows(r, s.name, out.back().data, rows, s.cols);
     }
     r.expect_end();
     return out;
@@ -141,6 +198,7 @@ void fill_param(Param& p, const StoredParam& s) {
                 for (size_t c = 0; c < cols; ++c)
                     row[c] = static_cast<float>(static_cast<int8_t>(d[2 * cols + size_t(r) * cols + c])) * col_scale[c];
                 break;
+            case kStoreInt4Rows: dequantize_row_int4(d + size_t(r) * int4_row_bytes(p.cols), p.cols, row); break;
         }
     }
 }

@@ -26,8 +26,8 @@ bool read_flag(ByteReader& r, const std::string& field) {
 
 }  // namespace
 
-void write_model_settings(ByteWriter& w, const TrainConfig& t) {
-    in_file_order(kModelFormatVersion, &TrainField::model_since, [&](const TrainField& f) {
+void write_model_settings(ByteWriter& w, const TrainConfig& t, uint32_t version) {
+    in_file_order(version, &TrainField::model_since, [&](const TrainField& f) {
         switch (f.type) {
             case FieldType::Int: w.varint(static_cast<uint64_t>(std::max(0, field_ref<int>(f, t)))); break;
             case FieldType::Int64: w.varint(static_cast<uint64_t>(std::max<int64_t>(0, field_ref<int64_t>(f, t)))); break;

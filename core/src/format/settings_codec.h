@@ -23,7 +23,8 @@ E read_code(ByteReader& r, const EnumEntry<E> (&table)[N], const std::string& fi
     r.fail(field, "expected " + enum_list(table, true) + ", got " + std::to_string(code));
 }
 
-void write_model_settings(ByteWriter& w, const TrainConfig& t);
+// Writes the fields a model file of `version` holds (the version the file is written at).
+void write_model_settings(ByteWriter& w, const TrainConfig& t, uint32_t version);
 // Reads what a model file of `version` holds; fields it predates keep their defaults.
 void read_model_settings(ByteReader& r, TrainConfig& t, uint32_t version);
 

@@ -44,7 +44,7 @@ RankingFigures read_ranking(ByteReader& r) {
 }
 }  // namespace
 
-void write_training(ByteWriter& w, const ModelFile& file) {
+void write_training(ByteWriter& w, const ModelFile& file, uint32_t version) {
     const TrainingInfo& info = file.info;
     const Metrics& eval = file.eval;
     w.str(info.preset);
@@ -53,7 +53,7 @@ void write_training(ByteWriter& w, const ModelFile& file) {
     w.f64(info.train_fraction);
     w.u64(info.split_seed);
     w.u64(info.seed);
-    write_model_settings(w, info.train);
+    write_model_settings(w, info.train, version);
     w.f32(info.min_rating);
     w.f32(info.max_rating);
     w.f64(eval.mse);

@@ -3,7 +3,7 @@
 # and the manifest.
 #   scripts/make-web-models.sh MEMREC_BIN DATA OUT_DIR [all|test]
 # Ranking models (implicit ALS, judged on their top 10): rank-tiny int8 (the page's default: the one that
-# fits the first-load budget) and rank-small int8. Rating models (judged on RMSE), for the size and
+# fits the first-load budget), rank-small int8 and int4. Rating models (judged on RMSE), for the size and
 # accuracy comparison: `all` (the demo) has baseline f32 and int8, memeff f32, f16 and int8, tiny int8;
 # `test` has baseline f32, memeff f32 and int8, tiny int8. Every variant is stored without titles: the
 # page downloads titles.json once for all of them. Extra flags for the memeff training (e.g. --blocks for
@@ -48,6 +48,7 @@ took "$t"
 t=$(date +%s); step "exporting the variants without titles ..."
 export_variant rank-tiny.mrec int8 rank-tiny-int8
 export_variant rank-small.mrec int8 rank-small-int8
+export_variant rank-small.mrec int4 rank-small-int4
 export_variant baseline.mrec f32 baseline-f32
 export_variant memeff.mrec f32 memeff-f32
 export_variant memeff.mrec int8 memeff-int8
@@ -72,7 +73,8 @@ const fs = require('fs');
 const [file, data, which, usersFile] = process.argv.slice(2);
 const v = (id, label, storage, objective) => ({ id, label, file: `${id}.mrec`, storage, objective });
 const ranking = [v('rank-tiny-int8', 'ranking, tiny (ALS 12-dim), int8', 'int8', 'implicit'),
-  v('rank-small-int8', 'ranking, small (ALS 35-dim), int8', 'int8', 'implicit')];
+  v('rank-small-int8', 'ranking, small (ALS 35-dim), int8', 'int8', 'implicit'),
+  v('rank-small-int4', 'ranking, small (ALS 35-dim), int4', 'int4', 'implicit')];
 const rating = which === 'all'
   ? [v('baseline-f32', 'baseline, f32', 'f32', 'rating'), v('baseline-int8', 'baseline, int8', 'int8', 'rating'),
      v('memeff-f32', 'memory-efficient, f32', 'f32', 'rating'), v('memeff-f16', 'memory-efficient, f16', 'f16', 'rating'),

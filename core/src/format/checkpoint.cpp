@@ -232,7 +232,7 @@ uint32_t read_envelope(const uint8_t* data, size_t size, const std::string& name
     if (std::memcmp(head.take(sizeof kMagic, "magic"), kMagic, sizeof kMagic) != 0)
         head.fail("magic", "not a memrec checkpoint (expected MRECCKPT)");
     const uint32_t version = head.u32("version");
-    if (version != 1 && version != kCheckpointVersion)
+    if (version == 0 || version > kCheckpointVersion)  // every older version stays readable
         head.fail("version", "expected 1.." + std::to_string(kCheckpointVersion) + ", got " + std::to_string(version) +
                                  (version > kCheckpointVersion ? " (written by a newer memrec)" : ""));
     *payload = head.u64("payload size");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "memrec/field_ref.h"
 #include "memrec/embedding.h"
 
 namespace memrec {
@@ -35,15 +36,7 @@ const std::vector<TableField>& table_fields();
 constexpr uint8_t kind_bit(TableKind k) { return static_cast<uint8_t>(1u << static_cast<unsigned>(k)); }
 // Whether `f` means something for `c`: its kind, and alpha only when the block dims are not given.
 bool applies(const TableField& f, const TableConfig& c);
-
-template <class T>
-T& field_ref(const TableField& f, TableConfig& c) {
-    return *static_cast<T*>(f.ref(c));
-}
-template <class T>
-const T& field_ref(const TableField& f, const TableConfig& c) {
-    return *static_cast<const T*>(f.ref(const_cast<TableConfig&>(c)));
-}
+// field_ref<T>(f, c) (field_ref.h) is the member `f` describes, of the type its TableFieldType names.
 
 // The value as text: numbers in decimal (doubles shortest), lists comma-separated or "(none)", booleans
 // "on"/"off", enumerations by name.

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "memrec/field_ref.h"
 #include "memrec/trainer.h"
 
 namespace memrec {
@@ -37,8 +38,8 @@ struct TrainField {
     FieldType type;
     void* (*ref)(TrainConfig&);  // the member this entry describes, of `type`
     uint64_t max;       // Int/Int64 fields: the largest value a model file may hold (0 is the least)
-    uint8_t model_since;       // the model file format version that added it
-    uint8_t checkpoint_since;  // the checkpoint version that added it
+    uint8_t model_since;       // the model file format version that added it (0: not stored)
+    uint8_t checkpoint_since;  // the checkpoint version that added it (0: not stored)
     bool must_match;    // train --resume refuses a checkpoint whose value differs
     Range range;
 };
@@ -46,16 +47,8 @@ struct TrainField {
 // In the order both formats store them (each groups the fields by the version that added them).
 const std::vector<TrainField>& train_fields();
 
-// The member `f` describes; T must be the type its FieldType names (int, int64_t, uint64_t, double, bool,
-// AdamMode).
-template <class T>
-T& field_ref(const TrainField& f, TrainConfig& t) {
-    return *static_cast<T*>(f.ref(t));
-}
-template <class T>
-const T& field_ref(const TrainField& f, const TrainConfig& t) {
-    return *static_cast<const T*>(f.ref(const_cast<TrainConfig&>(t)));
-}
+// field_ref<T>(f, t) (field_ref.h) is the member `f` describes; T must be the type its FieldType names
+// (int, int64_t, uint64_t, double, bool, AdamMode).
 
 // The value as text: integers in decimal, doubles as the shortest text that reads back the same,
 // booleans "on"/"off", Adam modes by name.

@@ -11,6 +11,7 @@
 #include "memrec/dataset.h"
 #include "memrec/presets.h"
 #include "memrec/split.h"
+#include "memrec/train_fields.h"
 #include "memrec/trainer.h"
 
 namespace memrec::cli {
@@ -63,6 +64,37 @@ struct DataOptions {
 
 Dataset load_data(const DataOptions& opts, bool quiet);
 
+// A training setting's flag (training_flags.cpp): its type and range come from its field.
+struct TrainingFlag {
+    const char* flag;  // "--lr-decay"
+    const char* help;
+    bool show_default;
+    const TrainField* field;
+};
+const std::vector<TrainingFlag>& training_flags();
+
+// The training flags of a subcommand. CLI11 writes the values given into `values`; a setting whose flag
+// was not given is std::nullopt from given() and left alone by apply().
+struct TrainingOptions {
+    TrainConfig values;
+    void add_to(CLI::App& app);
+    void apply(TrainConfig& t) const;  // every flag given, over `t`
+    template <class T>
+    std::optional<T> given(const std::string& flag) const {
+        const CLI::Option* o = option(flag);
+        if (o->count() == 0) return std::nullopt;
+        for (const auto& [t, opt] : given_)
+            if (opt == o) return field_ref<T>(*t->field, values);
+        return std::nullopt;
+    }
+
+private:
+    const CLI::Option* option(const std::string& flag) const;
+    std::vector<std::pair<const TrainingFlag*, CLI::Option*>> given_;
+};
+// The training flags given to `app` (but `except`) as " --flag value" each, in the table's order.
+std::string given_training_flags(const CLI::App& app, const std::string& except);
+
 // Every model and training knob, applied on top of a preset. A setting not given on the command line is
 // empty (std::nullopt, or an empty string for the named choices): the preset's value stands. Values are
 // checked when parsed (add_value_checks) and again, with everything else, by the core's validate().
@@ -77,16 +109,7 @@ struct ModelOptions {
     std::optional<int64_t> user_budget, item_budget;  // parameter budgets of mixed-dimension tables
     bool no_projection_bias = false;
     bool biases = false;
-    std::optional<int> epochs;
-    std::optional<int64_t> batch;
-    std::optional<double> lr;
-    std::string adam;
-    std::optional<double> weight_decay, lr_decay;
-    std::optional<double> l2, l2_bias, l2_user, l2_item;
-    std::optional<int> early_stopping;  // patience; 0: off
-    std::optional<double> validation_fraction;
-    std::optional<int> threads;  // default: all cores
-    uint64_t seed = 42;
+    TrainingOptions training;  // epochs, batch, Adam, threads, seed...
     std::string objective;  // rating | als
     std::optional<double> als_alpha, als_lambda;
     std::optional<int> iterations;  // ALS iterations (--epochs is read as such when this is not given)
@@ -94,7 +117,7 @@ struct ModelOptions {
     bool all_rated_positive = false;
     void add_to(CLI::App& app, bool with_model_flags = true);
     void add_model_flags(CLI::App& app);     // preset, table kinds and shapes, biases
-    void add_training_flags(CLI::App& app);  // epochs, batch, lr, Adam, threads, seed
+    void add_training_flags(CLI::App& app) { training.add_to(app); }
     void add_objective_flags(CLI::App& app);  // --objective and the ALS settings
     // The preset with every flag given on the command line applied; throws UsageError/ConfigError.
     Preset build(const std::string& preset_name) const;

@@ -5,6 +5,7 @@
 
 #include "memrec/embedding.h"
 #include "memrec/io.h"
+#include "memrec/table_fields.h"
 #include "memrec/train_fields.h"
 #include "model_cli.h"
 
@@ -12,29 +13,7 @@ namespace memrec::cli {
 
 namespace {
 
-std::string describe(const EmbeddingTable& t) {
-    const TableConfig c = t.config();
-    std::string s = std::string(to_string(c.kind)) + ", dim " + std::to_string(c.dim);
-    switch (c.kind) {
-        case TableKind::Full: break;
-        case TableKind::QuotientRemainder:
-            s += ", " + std::to_string(c.buckets) + " buckets, " + to_string(c.combiner) + " combiner";
-            break;
-        case TableKind::Hashed: s += ", " + std::to_string(c.buckets) + " buckets"; break;
-        case TableKind::MixedDimension: {
-            s += ", blocks";
-            int64_t begin = 0;
-            for (size_t b = 0; b < c.block_dims.size(); ++b) {
-                const int64_t end = b < c.block_ends.size() ? c.block_ends[b] : t.rows();
-                s += " " + std::to_string(begin) + ".." + std::to_string(end - 1) + " @" + std::to_string(c.block_dims[b]);
-                begin = end;
-            }
-            s += c.projection_bias ? ", projections with bias" : ", projections without bias";
-            break;
-        }
-    }
-    return s;
-}
+std::string describe(const EmbeddingTable& t) { return describe_table(t.config(), t.rows()); }
 
 // Every training setting, "name value" comma-separated, wrapped under the label's column.
 std::string settings_text(const TrainConfig& t) {

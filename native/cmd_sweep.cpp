@@ -95,18 +95,6 @@ std::string describe_table(const TableConfig& t) {
     return s.str();
 }
 
-// The training flags given on the sweep's command line, to append to every entry.
-std::string override_flags(const CLI::App& app) {
-    std::string out;
-    for (const char* name : {"--epochs", "--batch", "--lr", "--lr-decay", "--adam", "--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias",
-                             "--early-stopping", "--validation-fraction", "--seed"}) {
-        const CLI::Option* o = app.get_option_no_throw(name);
-        if (!o || o->count() == 0) continue;
-        for (const auto& r : o->results()) out += std::string(" ") + name + " " + r;
-    }
-    return out;
-}
-
 Preset entry_preset(const std::string& flags, int threads) {
     CLI::App tmp{"sweep entry"};
     ModelOptions mo;
@@ -264,8 +252,9 @@ Command add_sweep(CLI::App& root) {
 
     return {app, [args, app]() {
                 std::vector<std::string> grid = args->grid_file.empty() ? default_grid() : read_grid(args->grid_file);
-                const int threads = args->training.threads.value_or(default_threads());
-                const std::string overrides = override_flags(*app);
+                const int threads = args->training.training.given<int>("--threads").value_or(default_threads());
+                // The training flags given here, appended to every entry; threads are the machine's, not an entry's.
+                const std::string overrides = given_training_flags(*app, "--threads");
                 std::vector<std::pair<std::string, Preset>> entries;
                 for (const auto& g : grid) {
                     const std::string flags = std::string(kSweepTraining) + " " + g + overrides;

@@ -60,26 +60,6 @@ void ModelOptions::add_model_flags(CLI::App& app) {
     app.add_flag("--biases", biases, "add a global bias and per-user and per-item biases");
 }
 
-void ModelOptions::add_training_flags(CLI::App& app) {
-    app.add_option("--epochs", epochs, "training epochs");
-    app.add_option("--batch", batch, "mini-batch size");
-    app.add_option("--lr", lr, "Adam learning rate");
-    app.add_option("--adam", adam, "dense (every row steps, as Keras) | lazy (only rows in the batch)");
-    app.add_option("--lr-decay", lr_decay, "multiply the learning rate by this after every epoch (1 = constant)");
-    app.add_option("--weight-decay", weight_decay, "decoupled weight decay per step (0 = off)");
-    app.add_option("--l2", l2, "L2 regularisation on the embedding rows in each batch (0 = off)");
-    app.add_option("--l2-user", l2_user, "L2 of the user table's params (default: --l2)");
-    app.add_option("--l2-item", l2_item, "L2 of the item table's params (default: --l2)");
-    app.add_option("--l2-bias", l2_bias, "L2 regularisation on the user/item bias rows in each batch (0 = off)");
-    app.add_option("--early-stopping", early_stopping,
-                   "patience: train on train minus a validation slice, keep the best validation epoch, stop "
-                   "after this many epochs without improvement (0 = off; --epochs is the maximum)");
-    app.add_option("--validation-fraction", validation_fraction,
-                   "share of the training split held out for early stopping (default: the preset's, else 0.05)");
-    app.add_option("--threads", threads, "training threads (default: all cores)");
-    app.add_option("--seed", seed, "seed of initialisation and shuffling")->capture_default_str();
-}
-
 namespace {
 
 // The table flags on top of one of the preset's tables.
@@ -129,20 +109,9 @@ void apply_model_flags(const ModelOptions& o, ModelConfig& m) {
 }
 
 void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
-    if (o.epochs) t.epochs = *o.epochs;
-    if (o.batch) t.batch_size = *o.batch;
-    if (o.lr) t.adam.learning_rate = *o.lr;
-    if (!o.adam.empty()) t.adam.mode = parse_adam_mode(o.adam);
-    if (o.lr_decay) t.adam.lr_decay = *o.lr_decay;
-    if (o.weight_decay) t.adam.weight_decay = *o.weight_decay;
-    if (o.l2) t.adam.l2 = *o.l2;
-    if (o.l2_user) t.adam.l2_user = *o.l2_user;
-    if (o.l2_item) t.adam.l2_item = *o.l2_item;
-    if (o.l2_bias) t.adam.l2_bias = *o.l2_bias;
-    if (o.early_stopping) t.early_stopping = *o.early_stopping;
-    if (o.validation_fraction) t.validation_fraction = *o.validation_fraction;
-    t.threads = o.threads.value_or(default_threads());
-    t.seed = o.seed;
+    o.training.apply(t);
+    // A preset's thread count is the machine's it was written on: all cores here unless given.
+    t.threads = o.training.given<int>("--threads").value_or(default_threads());
 }
 
 }  // namespace
@@ -162,7 +131,8 @@ void apply_objective_flags(const ModelOptions& o, Preset& p) {
     if (!o.user_table.empty() || !o.item_table.empty() || o.biases)
         throw UsageError("--objective als trains full tables without biases: leave out --user-table, "
                          "--item-table and --biases");
-    if (o.early_stopping) throw UsageError("--early-stopping does not apply to --objective als");
+    if (o.training.given<int>("--early-stopping"))
+        throw UsageError("--early-stopping does not apply to --objective als");
     ModelConfig m = als_preset ? p.model : ModelConfig{};
     m.user.dim = m.item.dim = o.dim.value_or(als_preset ? p.model.item.dim : 64);
     m.objective = Objective::Implicit;
@@ -175,7 +145,7 @@ void apply_objective_flags(const ModelOptions& o, Preset& p) {
         p.description.clear();
     }
     p.model = m;
-    p.train.epochs = o.iterations.value_or(o.epochs.value_or(als_preset ? p.train.epochs : 10));
+    p.train.epochs = o.iterations.value_or(o.training.given<int>("--epochs").value_or(als_preset ? p.train.epochs : 10));
     p.train.early_stopping = 0;
 }
 

@@ -1,8 +1,9 @@
 // Checks on flag values made before any work: numeric ranges and lists, and the named choices (table
 // kinds, combiners, Adam modes, presets, checked by the core's own parsers so their names live in one
 // place), attached by name to every subcommand that has the flag, so that a bad value is a usage error at
-// parse time (exit status 2, one line naming the flag) whichever subcommand it was given to. The core
-// validates every config again when it is used (validate()); these checks are there to name the flag.
+// parse time (exit status 2, one line naming the flag) whichever subcommand it was given to. The training
+// settings' ranges are their fields' (train_fields.h), which the core's validate() checks too; these checks
+// are there to name the flag.
 // And output paths, so that a training run does not end by failing to write its results.
 #include <unistd.h>
 
@@ -63,8 +64,6 @@ CLI::Validator number_in(double lo, Bound lo_bound, double hi, Bound hi_bound, c
         "", "");
 }
 
-// Attaches `v` to the flag `name` of `app` when it has one of type `type` (bench's --threads, for one, is a
-// list of counts, not a count).
 // A comma-separated list of whole numbers >= 1 ("400,1700").
 CLI::Validator positive_list(const char* example) {
     return CLI::Validator(
@@ -97,6 +96,8 @@ CLI::Validator parsed_by(Parse parse) {
         "", "");
 }
 
+// Attaches `v` to the flag `name` of `app` when it has one of type `type` (bench's --threads, for one, is a
+// list of counts, not a count).
 void check(CLI::App& app, const char* name, const char* type, const CLI::Validator& v) {
     try {
         CLI::Option* o = app.get_option(name);
@@ -107,40 +108,55 @@ void check(CLI::App& app, const char* name, const char* type, const CLI::Validat
     }
 }
 
+// A training setting's value: a number of the field's type in the field's range (train_fields.h).
+CLI::Validator in_range(const TrainField& f) {
+    const bool integer = f.type != FieldType::F64;
+    return CLI::Validator(
+        [&f, integer](std::string& s) -> std::string {
+            double v = 0;
+            long long i = 0;
+            if (integer && !parse_integer(s, i)) return std::string("expected a whole number, got '") + s + "'";
+            if (!integer && !parse_double(s, v)) return std::string("expected a number, got '") + s + "'";
+            const std::string problem = range_problem(f, integer ? static_cast<double>(i) : v);
+            return problem.empty() ? problem : problem + ", got " + s;
+        },
+        "", "");
+}
+
+// The type name CLI11 gives an option bound to a member of the field's type.
+const char* type_name(FieldType t) {
+    switch (t) {
+        case FieldType::Int:
+        case FieldType::Int64: return "INT";
+        case FieldType::U64: return "UINT";  // CLI11 would wrap "-3" around to 2^64 - 3
+        case FieldType::F64: return "FLOAT";
+        case FieldType::Bool: return "BOOLEAN";
+        case FieldType::AdamMode: return "TEXT";
+    }
+    return "";
+}
+
 void add_checks(CLI::App& app) {
     const double inf = HUGE_VAL;
     const CLI::Validator positive = at_least(1, "at least 1");
-    const CLI::Validator non_negative = at_least(0, "0 or more");
-    const CLI::Validator rate = number_in(0, Bound::Open, inf, Bound::Open, "a positive number");
     const CLI::Validator penalty = number_in(0, Bound::Closed, inf, Bound::Open, "a number >= 0");
-    const CLI::Validator fraction = number_in(0, Bound::Open, 1, Bound::Open, "in (0, 1)");
-    for (const char* name : {"--dim", "--epochs", "--batch", "--threads", "--user-buckets", "--item-buckets", "--top",
-                             "--count", "--budget", "--reads", "--user-budget", "--item-budget", "--iterations"})
+    // The training settings' flags, from their fields (bench's --epochs, eval's --threads and split's --seed
+    // mean the same and are checked the same).
+    for (const TrainingFlag& t : training_flags()) {
+        if (t.field->type == FieldType::AdamMode) check(app, t.flag, "TEXT", parsed_by(parse_adam_mode));
+        else if (t.field->type != FieldType::Bool) check(app, t.flag, type_name(t.field->type), in_range(*t.field));
+    }
+    for (const char* name : {"--dim", "--user-buckets", "--item-buckets", "--top", "--count", "--budget", "--reads",
+                             "--user-budget", "--item-budget", "--iterations"})
         check(app, name, "INT", positive);
-    check(app, "--early-stopping", "INT", non_negative);
-    // CLI11 would wrap "-3" around to 2^64 - 3.
-    for (const char* name : {"--seed", "--split-seed"}) check(app, name, "UINT", non_negative);
-    check(app, "--lr", "FLOAT", rate);
-    check(app, "--als-lambda", "FLOAT", rate);
+    check(app, "--split-seed", "UINT", at_least(0, "0 or more"));  // CLI11 would wrap "-3" around to 2^64 - 3
+    check(app, "--als-lambda", "FLOAT", number_in(0, Bound::Open, inf, Bound::Open, "a positive number"));
     check(app, "--als-alpha", "FLOAT", penalty);
     check(app, "--positive-threshold", "FLOAT", number_in(-inf, Bound::Open, inf, Bound::Open, "a finite number"));
-    for (const char* name : {"--weight-decay", "--l2", "--l2-user", "--l2-item", "--l2-bias"})
-        check(app, name, "FLOAT", penalty);
-    for (const char* name : {"--train-fraction", "--validation-fraction"}) check(app, name, "FLOAT", fraction);
+    check(app, "--train-fraction", "FLOAT", number_in(0, Bound::Open, 1, Bound::Open, "in (0, 1)"));
     check(app, "--alpha", "FLOAT", number_in(0, Bound::Closed, 1, Bound::Closed, "in [0, 1]"));
-    check(app, "--lr-decay", "FLOAT", number_in(0, Bound::Open, 1, Bound::Closed, "in (0, 1]"));
-    // Batch buffers are allocated at this size: a typo of a few digits must not ask for terabytes.
-    check(app, "--batch", "INT", CLI::Validator(
-                                     [](std::string& s) -> std::string {
-                                         long long v;
-                                         if (parse_integer(s, v) && v > (1LL << 24))
-                                             return "must be at most 16777216, got " + s;
-                                         return {};
-                                     },
-                                     "", ""));
     for (const char* name : {"--user-table", "--item-table"}) check(app, name, "TEXT", parsed_by(parse_table_kind));
     check(app, "--combiner", "TEXT", parsed_by(parse_combiner));
-    check(app, "--adam", "TEXT", parsed_by(parse_adam_mode));
     check(app, "--preset", "TEXT", parsed_by(memrec::preset));
     check(app, "--blocks", "TEXT", positive_list("400,1700"));
     check(app, "--block-dims", "TEXT", positive_list("64,32,16"));

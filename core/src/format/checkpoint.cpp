@@ -23,8 +23,9 @@
 //   trailer  u64 FNV-1a 64 of the payload
 //
 // Enumerations are stored by name (enum_codes.h), so reordering an enum in the code never changes their
-// meaning. The training settings are written from their field list (train_fields.h, settings_codec.cpp),
-// and every byte goes through the byte layer model files use (byte_io.h).
+// meaning. The tables and the training settings are written from their field lists (table_fields.h,
+// table_codec.cpp; train_fields.h, settings_codec.cpp), and every byte goes through the byte layer model
+// files use (byte_io.h).
 // Version 2 added the tables' parameter budget and the learning-rate decay; version 1 files are still read. A reader refuses versions it
 // does not know rather than guess.
 #include <cmath>
@@ -38,6 +39,7 @@
 #include "memrec/error.h"
 #include "memrec/io.h"
 #include "memrec/rng.h"
+#include "memrec/table_fields.h"
 #include "memrec/train_fields.h"
 #include "settings_codec.h"
 
@@ -45,6 +47,7 @@ namespace memrec {
 
 using detail::ByteReader;
 using detail::ByteWriter;
+using detail::read_flag;
 using detail::kCheckpointVersion;
 
 namespace {
@@ -58,93 +61,15 @@ uint64_t fnv1a(const uint8_t* p, size_t n) {
     return h;
 }
 
-// `count` values of `width` bytes each must fit in what remains: checked before anything is allocated.
-uint64_t checked_count(const ByteReader& r, uint64_t count, size_t width, const std::string& field) {
-    if (count > r.remaining() / width)
-        r.fail(field, "count " + std::to_string(count) + " needs " + std::to_string(count) + " x " +
-                          std::to_string(width) + " bytes, " + std::to_string(r.remaining()) + " left");
-    return count;
-}
-
-// An enumeration stored by name.
-template <class E, size_t N>
-E read_named(ByteReader& r, const EnumEntry<E> (&table)[N], const std::string& field, const char* what) {
-    const std::string name = r.str32(field);
-    if (const auto* e = enum_by_name(table, name)) return e->value;
-    r.fail(field, "unknown " + std::string(what) + " '" + name + "' (expected " + enum_list(table, false) + ")");
-}
-
-bool read_flag(ByteReader& r, const std::string& field) {
-    const uint8_t v = r.u8(field);
-    if (v > 1) r.fail(field, "expected 0 or 1, got " + std::to_string(v));
-    return v != 0;
-}
-
-void put_table(ByteWriter& w, const TableConfig& t) {
-    w.str32(to_string(t.kind));
-    w.u32(static_cast<uint32_t>(t.dim));
-    w.u64(static_cast<uint64_t>(t.buckets));
-    w.str32(to_string(t.combiner));
-    w.u32(static_cast<uint32_t>(t.block_ends.size()));
-    for (int64_t e : t.block_ends) w.u64(static_cast<uint64_t>(e));
-    w.u32(static_cast<uint32_t>(t.block_dims.size()));
-    for (int d : t.block_dims) w.u32(static_cast<uint32_t>(d));
-    w.f64(t.alpha);
-    w.u8(t.projection_bias ? 1 : 0);
-    w.u64(static_cast<uint64_t>(t.param_budget));
-}
-
-TableConfig get_table(ByteReader& r, const std::string& name, uint32_t version) {
-    TableConfig t;
-    t.kind = read_named(r, kTableKinds, name + ".kind", "table kind");
-    t.dim = static_cast<int32_t>(r.u32(name + ".dim"));
-    t.buckets = static_cast<int64_t>(r.u64(name + ".buckets"));
-    t.combiner = read_named(r, kCombiners, name + ".combiner", "combiner");
-    const uint64_t ends = checked_count(r, r.u32(name + ".block_ends count"), 8, name + ".block_ends");
-    for (uint64_t i = 0; i < ends; ++i) t.block_ends.push_back(static_cast<int64_t>(r.u64(name + ".block_ends")));
-    const uint64_t dims = checked_count(r, r.u32(name + ".block_dims count"), 4, name + ".block_dims");
-    for (uint64_t i = 0; i < dims; ++i) t.block_dims.push_back(static_cast<int32_t>(r.u32(name + ".block_dims")));
-    t.alpha = r.f64(name + ".alpha");
-    t.projection_bias = read_flag(r, name + ".projection_bias");
-    if (version >= 2) t.param_budget = static_cast<int64_t>(r.u64(name + ".param_budget"));
-    return t;
-}
-
-template <class T>
-std::string list(const std::vector<T>& v) {
-    if (v.empty()) return "(none)";
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
-    return s;
-}
-
 std::string differs(const std::string& what, const std::string& saved, const std::string& now) {
     return what + ": " + saved + " in the checkpoint, " + now + " now";
 }
 
-std::string table_difference(const std::string& name, const TableConfig& a, const TableConfig& b) {
-    if (a.kind != b.kind) return differs(name + " table kind", to_string(a.kind), to_string(b.kind));
-    if (a.dim != b.dim) return differs(name + " table dim", std::to_string(a.dim), std::to_string(b.dim));
-    if (a.kind == TableKind::QuotientRemainder || a.kind == TableKind::Hashed) {
-        if (a.buckets != b.buckets)
-            return differs(name + " table buckets", std::to_string(a.buckets), std::to_string(b.buckets));
-    }
-    if (a.kind == TableKind::QuotientRemainder && a.combiner != b.combiner)
-        return differs(name + " table combiner", to_string(a.combiner), to_string(b.combiner));
-    if (a.kind == TableKind::MixedDimension) {
-        if (a.block_ends != b.block_ends)
-            return differs(name + " table blocks", list(a.block_ends), list(b.block_ends));
-        if (a.block_dims != b.block_dims)
-            return differs(name + " table block dims", list(a.block_dims), list(b.block_dims));
-        if (a.block_dims.empty() && a.alpha != b.alpha)
-            return differs(name + " table alpha", shortest_number(a.alpha), shortest_number(b.alpha));
-        if (a.param_budget != b.param_budget)
-            return differs(name + " table parameter budget", std::to_string(a.param_budget),
-                           std::to_string(b.param_budget));
-        if (a.projection_bias != b.projection_bias)
-            return differs(name + " table projection bias", a.projection_bias ? "on" : "off",
-                           b.projection_bias ? "on" : "off");
-    }
+// The first table setting that differs, "user table dim: 8 in the checkpoint, 16 now" (or "").
+std::string table_difference(const std::string& table, const TableConfig& saved, const TableConfig& now) {
+    for (const TableField& f : table_fields())
+        if (applies(f, saved) && !same_value(f, saved, now))
+            return differs(table + " table " + f.name, field_text(f, saved), field_text(f, now));
     return {};
 }
 
@@ -251,8 +176,8 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
     w.u32(static_cast<uint32_t>(ck.data.items));
     w.u64(ck.data.hash);
 
-    put_table(w, ck.model.user);
-    put_table(w, ck.model.item);
+    detail::write_checkpoint_table(w, ck.model.user);
+    detail::write_checkpoint_table(w, ck.model.item);
     w.u8(ck.model.global_bias);
     w.u8(ck.model.user_bias);
     w.u8(ck.model.item_bias);
@@ -307,7 +232,7 @@ uint32_t read_envelope(const uint8_t* data, size_t size, const std::string& name
     if (std::memcmp(head.take(sizeof kMagic, "magic"), kMagic, sizeof kMagic) != 0)
         head.fail("magic", "not a memrec checkpoint (expected MRECCKPT)");
     const uint32_t version = head.u32("version");
-    if (version != 1 && version != kCheckpointVersion)
+    if (version == 0 || version > kCheckpointVersion)  // every older version stays readable
         head.fail("version", "expected 1.." + std::to_string(kCheckpointVersion) + ", got " + std::to_string(version) +
                                  (version > kCheckpointVersion ? " (written by a newer memrec)" : ""));
     *payload = head.u64("payload size");
@@ -347,8 +272,8 @@ void read_run(ByteReader& p, Checkpoint& ck) {
 }
 
 void read_config(ByteReader& p, Checkpoint& ck, uint32_t version) {
-    ck.model.user = get_table(p, "model.user", version);
-    ck.model.item = get_table(p, "model.item", version);
+    ck.model.user = detail::read_checkpoint_table(p, "model.user", version);
+    ck.model.item = detail::read_checkpoint_table(p, "model.item", version);
     ck.model.global_bias = read_flag(p, "model.global_bias");
     ck.model.user_bias = read_flag(p, "model.user_bias");
     ck.model.item_bias = read_flag(p, "model.item_bias");

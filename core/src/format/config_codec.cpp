@@ -1,5 +1,5 @@
-// The config section (scale, biases, rows and each table's config) and the order section (the
-// permutations of mixed-dimension tables).
+// The config section (scale, biases, rows and each table's config, from its field list: table_codec.cpp)
+// and the order section (the permutations of mixed-dimension tables).
 #include <algorithm>
 #include <cmath>
 
@@ -13,56 +13,16 @@ namespace {
 
 void write_table_config(ByteWriter& w, const EmbeddingTable& t, bool order_from_popularity) {
     const TableConfig c = t.config();
-    w.u8(enum_entry(kTableKinds, c.kind).code);
-    w.varint(static_cast<uint64_t>(c.dim));
-    switch (c.kind) {
-        case TableKind::Full: break;
-        case TableKind::QuotientRemainder:
-            w.varint(static_cast<uint64_t>(c.buckets));
-            w.u8(enum_entry(kCombiners, c.combiner).code);
-            break;
-        case TableKind::Hashed: w.varint(static_cast<uint64_t>(c.buckets)); break;
-        case TableKind::MixedDimension: {
-            w.varint(c.block_dims.size());
-            int64_t prev = 0;
-            for (int64_t e : c.block_ends) {
-                w.varint(static_cast<uint64_t>(e - prev));
-                prev = e;
-            }
-            for (int d : c.block_dims) w.varint(static_cast<uint64_t>(d));
-            w.u8(c.projection_bias ? 1 : 0);
-            w.u8(order_from_popularity ? 0 : 1);
-            break;
-        }
-    }
+    write_model_table(w, c);
+    if (c.kind == TableKind::MixedDimension) w.u8(order_from_popularity ? 0 : 1);
 }
 
-TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t rows) {
+TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t rows, uint32_t version) {
     TableSpec spec;
     TableConfig& c = spec.config;
-    c.kind = read_code(r, kTableKinds, table + ".kind");
-    c.dim = static_cast<int>(r.varint_in(table + ".dim", 1, 4096));
-    if (c.kind == TableKind::QuotientRemainder || c.kind == TableKind::Hashed)
-        c.buckets = static_cast<int64_t>(r.varint_in(table + ".buckets", 1, kMaxRows));
-    if (c.kind == TableKind::QuotientRemainder) {
-        c.combiner = read_code(r, kCombiners, table + ".combiner");
-        if (c.combiner == Combiner::Concat && c.dim < 2) r.fail(table + ".dim", "the concat combiner needs dim >= 2");
-    }
+    c = read_model_table(r, table, rows, version);
     if (c.kind == TableKind::MixedDimension) {
-        const auto blocks = r.varint_in(table + ".blocks", 1, std::min<uint64_t>(255, uint64_t(rows)));
-        int64_t end = 0;
-        for (uint64_t b = 0; b + 1 < blocks; ++b) {
-            const std::string f = table + ".block" + std::to_string(b) + ".length";
-            end += static_cast<int64_t>(r.varint_in(f, 1, uint64_t(rows - 1 - end)));
-            if (end >= rows) r.fail(f, "block ends must stay below the rows (" + std::to_string(rows) + ")");
-            c.block_ends.push_back(end);
-        }
-        for (uint64_t b = 0; b < blocks; ++b)
-            c.block_dims.push_back(
-                static_cast<int>(r.varint_in(table + ".block" + std::to_string(b) + ".dim", 1, uint64_t(c.dim))));
-        const uint8_t pb = r.u8(table + ".projection bias");
-        if (pb > 1) r.fail(table + ".projection bias", "expected 0 or 1, got " + std::to_string(pb));
-        c.projection_bias = pb == 1;
+        // Not a setting: whether the rows follow the popularity section or the order section's permutation.
         const uint8_t os = r.u8(table + ".order source");
         if (os > 1) r.fail(table + ".order source", "expected 0 (popularity) or 1 (explicit), got " + std::to_string(os));
         if (os == 0 && table != "item")
@@ -136,8 +96,8 @@ ConfigSection read_config(ByteReader& r, uint32_t version) {
         c.users = static_cast<int64_t>(r.varint_in("user rows", 1, kMaxRows));
     }
     c.items = static_cast<int64_t>(r.varint_in("item rows", 1, kMaxRows));
-    c.user = read_table_config(r, "user", c.users);
-    c.item = read_table_config(r, "item", c.items);
+    c.user = read_table_config(r, "user", c.users, version);
+    c.item = read_table_config(r, "item", c.items, version);
     r.expect_end();
     if (c.user.config.dim != c.item.config.dim)
         throw FormatError("config.item.dim", "expected " + std::to_string(c.user.config.dim) +

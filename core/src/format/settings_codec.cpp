@@ -18,13 +18,20 @@ void in_file_order(uint32_t version, uint8_t TrainField::*since, Each each) {
             if (f.*since == v) each(f);
 }
 
+}  // namespace
+
 bool read_flag(ByteReader& r, const std::string& field) {
     const uint8_t v = r.u8(field);
     if (v > 1) r.fail(field, "expected 0 or 1, got " + std::to_string(v));
     return v == 1;
 }
 
-}  // namespace
+uint64_t checked_count(const ByteReader& r, uint64_t count, size_t width, const std::string& field) {
+    if (count > r.remaining() / width)
+        r.fail(field, "count " + std::to_string(count) + " needs " + std::to_string(count) + " x " +
+                          std::to_string(width) + " bytes, " + std::to_string(r.remaining()) + " left");
+    return count;
+}
 
 void write_model_settings(ByteWriter& w, const TrainConfig& t, uint32_t version) {
     in_file_order(version, &TrainField::model_since, [&](const TrainField& f) {
@@ -74,13 +81,7 @@ void read_checkpoint_settings(ByteReader& r, TrainConfig& t, uint32_t version) {
             case FieldType::U64: field_ref<uint64_t>(f, t) = r.u64(field); break;
             case FieldType::F64: field_ref<double>(f, t) = r.f64(field); break;
             case FieldType::Bool: field_ref<bool>(f, t) = read_flag(r, field); break;
-            case FieldType::AdamMode: {
-                const std::string name = r.str32(field);
-                const auto* e = enum_by_name(kAdamModes, name);
-                if (!e) r.fail(field, "unknown Adam mode '" + name + "' (expected " + enum_list(kAdamModes, false) + ")");
-                field_ref<AdamMode>(f, t) = e->value;
-                break;
-            }
+            case FieldType::AdamMode: field_ref<AdamMode>(f, t) = read_named(r, kAdamModes, field, "Adam mode"); break;
         }
     });
 }

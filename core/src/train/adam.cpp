@@ -5,6 +5,7 @@
 #include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/kernels.h"
+#include "memrec/train_fields.h"
 
 namespace memrec {
 
@@ -16,16 +17,9 @@ AdamMode parse_adam_mode(const std::string& s) {
 }
 
 void AdamConfig::validate() const {
-    if (!(learning_rate > 0.0) || !std::isfinite(learning_rate))
-        throw ConfigError("learning rate must be a positive number, got " + std::to_string(learning_rate));
-    if (!(beta1 >= 0.0 && beta1 < 1.0)) throw ConfigError("beta1 must be in [0, 1)");
-    if (!(beta2 > 0.0 && beta2 < 1.0)) throw ConfigError("beta2 must be in (0, 1)");
-    if (!(epsilon > 0.0) || !std::isfinite(epsilon)) throw ConfigError("epsilon must be positive");
-    if (!(weight_decay >= 0.0) || !std::isfinite(weight_decay)) throw ConfigError("weight decay must be >= 0");
-    if (!(l2 >= 0.0) || !std::isfinite(l2)) throw ConfigError("l2 must be >= 0");
-    if (!(l2_bias >= 0.0) || !std::isfinite(l2_bias)) throw ConfigError("bias l2 must be >= 0");
-    if (!std::isfinite(l2_user) || !std::isfinite(l2_item)) throw ConfigError("table l2 must be finite");
-    if (!(lr_decay > 0.0 && lr_decay <= 1.0)) throw ConfigError("learning-rate decay must be in (0, 1], got " + std::to_string(lr_decay));
+    TrainConfig t;  // the field list describes the Adam settings within the training settings
+    t.adam = *this;
+    check_ranges(t);
     if (decay_steps < 0) throw ConfigError("decay steps must be >= 0");
     if (weight_decay > 0.0 && mode == AdamMode::Dense)
         throw ConfigError("weight decay needs --adam lazy or dense-sweep (dense's closed form has no decay term)");

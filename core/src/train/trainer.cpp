@@ -16,6 +16,7 @@
 #include "memrec/error.h"
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
+#include "memrec/train_fields.h"
 #include "spin_barrier.h"
 
 namespace memrec {
@@ -35,12 +36,7 @@ void flush_denormals_to_zero() {
 }  // namespace
 
 void TrainConfig::validate() const {
-    if (epochs < 1) throw ConfigError("epochs must be at least 1, got " + std::to_string(epochs));
-    if (batch_size < 1) throw ConfigError("batch size must be at least 1, got " + std::to_string(batch_size));
-    if (threads < 1) throw ConfigError("threads must be at least 1, got " + std::to_string(threads));
-    if (early_stopping < 0) throw ConfigError("early-stopping patience must be >= 0");
-    if (early_stopping > 0 && !(validation_fraction > 0.0 && validation_fraction < 1.0))
-        throw ConfigError("the validation fraction must be in (0, 1)");
+    check_ranges(*this);  // every setting's range, from the field list
     adam.validate();
 }
 

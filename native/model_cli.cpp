@@ -130,4 +130,9 @@ std::string item_label(const ModelFile& file, int32_t item) {
     return s;
 }
 
+std::string item_title(const ModelFile& file, int32_t item) {
+    if (!file.titles.empty() && !file.titles[size_t(item)].empty()) return file.titles[size_t(item)];
+    return file.items.id(item);
+}
+
 }  // namespace memrec::cli

@@ -70,5 +70,7 @@ ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::Ap
 
 // "1193" or "1193 One Flew Over the Cuckoo's Nest (1975)".
 std::string item_label(const ModelFile& file, int32_t item);
+// "One Flew Over the Cuckoo's Nest (1975)", or the id for a file without titles.
+std::string item_title(const ModelFile& file, int32_t item);
 
 }  // namespace memrec::cli

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 
 #include "memrec/io.h"
 #include "model_cli.h"
@@ -144,6 +145,27 @@ std::string item_label(const ModelFile& file, int32_t item) {
     std::string s = file.items.id(item);
     if (!file.titles.empty() && !file.titles[size_t(item)].empty()) s += " " + file.titles[size_t(item)];
     return s;
+}
+
+Metrics eval_split_metrics(const ModelFile& file, const ModelData& md, int threads, int64_t& skipped) {
+    Dataset mapped;
+    skipped = 0;
+    for (uint32_t k : md.split.eval) {
+        const int32_t u = md.user_to_model[size_t(md.data.user[k])];
+        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
+        if (u < 0 || i < 0) {
+            ++skipped;
+            continue;
+        }
+        mapped.user.push_back(u);
+        mapped.item.push_back(i);
+        mapped.rating.push_back(md.data.rating[k]);
+    }
+    if (mapped.size() == 0)
+        throw Error("no eval rating has a user and movie the model knows: is this the model's data?");
+    std::vector<uint32_t> all(mapped.size());
+    std::iota(all.begin(), all.end(), 0u);
+    return evaluate(*file.model, mapped, all, threads);
 }
 
 std::string item_title(const ModelFile& file, int32_t item) {

@@ -42,13 +42,18 @@ int run_eval(const EvalArgs& args, const CLI::App& app) {
         print_topn(*f.model, split_dir_cases(f, args.split_dir, threshold), threshold, args.thread_count());
         return 0;
     }
-    if (args.topn.visitors()) {
+    // An implicit model's output is a preference score, not a rating: its RMSE would mean nothing, so
+    // without --protocol it is judged as it is used, on visitors folded in.
+    const bool implicit = f.model->config().objective == Objective::Implicit;
+    if (implicit && args.topn.protocol.empty() && !args.quiet)
+        std::printf("implicit model: its scores are not ratings (no RMSE); top-N figures on the visitors protocol\n");
+    if (args.topn.visitors() || (implicit && args.topn.protocol.empty())) {
         print_topn(*f.model, model_visitor_cases(f, args.data, app, threshold, args.quiet), threshold,
                    args.thread_count());
         return 0;
     }
     const ModelData md = load_model_data(f, args.data, app, args.quiet);
-    print_rating_metrics(f, md, args);
+    if (!implicit) print_rating_metrics(f, md, args);
     if (args.topn.protocol == "ratings") {
         const TopNCases c{false, rating_cases(md.data, md.split, threshold, md.user_to_model, md.item_to_model),
                           f.item_counts};

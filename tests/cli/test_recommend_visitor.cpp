@@ -25,26 +25,15 @@ namespace {
 
 void write_data(const TempDir& dir) { memrec_test::write_taste_groups(dir); }
 
-// The movie ids of the printed list, best first.
-std::vector<std::string> listed(const std::string& out) {
+// Each printed row's movie id, or with `reasons` its "because you liked" movie ("" for a row without one),
+// best first.
+std::vector<std::string> listed(const std::string& out, bool reasons = false) {
     std::vector<std::string> ids;
     std::istringstream lines(out);
-    const std::regex row(R"(^\s+\d+\s+-?[0-9.]+\s+(\S+))");
+    const std::regex row(R"(^\s+\d+\s+-?[0-9.]+\s+(\S+)(?:\s+because you liked (\S+))?$)");
     for (std::string line; std::getline(lines, line);) {
         std::smatch m;
-        if (std::regex_search(line, m, row)) ids.push_back(m[1]);
-    }
-    return ids;
-}
-
-// The "because you liked" movie of each printed line ("" for a line without one), best first.
-std::vector<std::string> reasons(const std::string& out) {
-    std::vector<std::string> ids;
-    std::istringstream lines(out);
-    const std::regex row(R"(^\s+\d+\s+-?[0-9.]+\s+\S+(?:\s+because you liked (\S+))?$)");
-    for (std::string line; std::getline(lines, line);) {
-        std::smatch m;
-        if (std::regex_search(line, m, row)) ids.push_back(m[1]);
+        if (std::regex_search(line, m, row)) ids.push_back(m[reasons ? 2 : 1]);
     }
     return ids;
 }
@@ -93,7 +82,7 @@ TEST_CASE("recommend --ratings folds a visitor in as the page does", "[cli][reco
         CHECK(ids == library_list(dir.file("m.mrec"), ratings, 8));
         for (const auto& [id, rating] : ratings) CHECK(std::find(ids.begin(), ids.end(), id) == ids.end());
         // Each line says which liked movie (rated 4 or 5, never the 1) contributes most to its score.
-        const std::vector<std::string> why = reasons(r.out);
+        const std::vector<std::string> why = listed(r.out, true);
         CHECK(why == library_list(dir.file("m.mrec"), ratings, 8, true));
         CHECK(std::count(why.begin(), why.end(), "") < 8);
         CHECK(std::count(why.begin(), why.end(), "40") == 0);

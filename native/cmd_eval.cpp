@@ -4,7 +4,6 @@
 // --protocol, the top-N figures (topn_cli.h) beside the popularity baseline's; with --split, the top-N
 // figures on the visitors of a `memrec split` folder.
 #include <cstdio>
-#include <numeric>
 #include <optional>
 
 #include "model_cli.h"
@@ -25,24 +24,8 @@ struct EvalArgs {
 
 // MSE / RMSE / MAE on the eval ratings whose user and movie the model knows.
 void print_rating_metrics(const ModelFile& f, const ModelData& md, const EvalArgs& args) {
-    Dataset mapped;
     int64_t skipped = 0;
-    for (uint32_t k : md.split.eval) {
-        const int32_t u = md.user_to_model[size_t(md.data.user[k])];
-        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
-        if (u < 0 || i < 0) {
-            ++skipped;
-            continue;
-        }
-        mapped.user.push_back(u);
-        mapped.item.push_back(i);
-        mapped.rating.push_back(md.data.rating[k]);
-    }
-    if (mapped.size() == 0)
-        throw Error("no eval rating has a user and movie the model knows: is this the model's data?");
-    std::vector<uint32_t> all(mapped.size());
-    std::iota(all.begin(), all.end(), 0u);
-    const Metrics m = evaluate(*f.model, mapped, all, args.thread_count());
+    const Metrics m = eval_split_metrics(f, md, args.thread_count(), skipped);
 
     if (skipped > 0)
         std::printf("skipped %lld eval ratings whose user or movie is not in the model\n", (long long)skipped);
@@ -59,13 +42,18 @@ int run_eval(const EvalArgs& args, const CLI::App& app) {
         print_topn(*f.model, split_dir_cases(f, args.split_dir, threshold), threshold, args.thread_count());
         return 0;
     }
-    if (args.topn.visitors()) {
+    // An implicit model's output is a preference score, not a rating: its RMSE would mean nothing, so
+    // without --protocol it is judged as it is used, on visitors folded in.
+    const bool implicit = f.model->config().objective == Objective::Implicit;
+    if (implicit && args.topn.protocol.empty() && !args.quiet)
+        std::printf("implicit model: its scores are not ratings (no RMSE); top-N figures on the visitors protocol\n");
+    if (args.topn.visitors() || (implicit && args.topn.protocol.empty())) {
         print_topn(*f.model, model_visitor_cases(f, args.data, app, threshold, args.quiet), threshold,
                    args.thread_count());
         return 0;
     }
     const ModelData md = load_model_data(f, args.data, app, args.quiet);
-    print_rating_metrics(f, md, args);
+    if (!implicit) print_rating_metrics(f, md, args);
     if (args.topn.protocol == "ratings") {
         const TopNCases c{false, rating_cases(md.data, md.split, threshold, md.user_to_model, md.item_to_model),
                           f.item_counts};

@@ -2,6 +2,7 @@
 // and/or write its tables reconstructed to full width as NumPy .npy files with the vocabularies.
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xnpy.hpp>
@@ -9,6 +10,7 @@
 
 #include "memrec/io.h"
 #include "model_cli.h"
+#include "topn_cli.h"
 
 namespace memrec::cli {
 
@@ -19,9 +21,36 @@ struct ExportArgs {
     std::string quantize;
     std::string out;
     std::string npy;
+    DataOptions data;
     bool no_titles = false;
     bool quiet = false;
 };
+
+// The stored file's own figures, measured on its tables as stored (`stored`, parsed back from its bytes)
+// with the data and split of its training info: eval RMSE for a rating model, and the top-N figures of
+// the protocol the source file has them for.
+void measure_stored(ModelFile& stored, const ExportArgs& args, const CLI::App& app) {
+    const int threads = default_threads();
+    std::optional<ModelData> md;
+    if (stored.model->config().objective == Objective::Rating || stored.ranking.protocol == "ratings")
+        md = load_model_data(stored, args.data, app, args.quiet);
+    if (stored.model->config().objective == Objective::Rating) {
+        int64_t skipped = 0;
+        stored.eval = eval_split_metrics(stored, *md, threads, skipped);
+    }
+    const float threshold = stored.ranking.positive_threshold;
+    if (stored.ranking.protocol == "visitors")
+        stored.ranking.metrics =
+            rank_topn(*stored.model, model_visitor_cases(stored, args.data, app, threshold, args.quiet), threads).model;
+    else if (stored.ranking.protocol == "ratings")
+        stored.ranking.metrics =
+            rank_topn(*stored.model,
+                      {false, rating_cases(md->data, md->split, threshold, md->user_to_model, md->item_to_model),
+                       stored.item_counts},
+                      threads)
+                .model;
+    stored.figures_of_stored_tables = true;
+}
 
 // Every row of `table` through lookup(), i.e. what the model multiplies: rows x dim float32.
 xt::xtensor<float, 2> full_width(const EmbeddingTable& table) {
@@ -107,6 +136,7 @@ Command add_export(CLI::App& root) {
         "Examples:\n"
         "  memrec export m.mrec --quantize int8 --out m8.mrec --no-titles   the smallest file for the browser\n"
         "  memrec export m.mrec --npy weights/     user/item embeddings (full width), vocabularies, meta.json\n"
+        "  memrec export m.mrec --quantize int8 --data ~/ml-1m --out m8.mrec   with the int8 model's own figures\n"
         "\nIn Python: np.load('weights/item_embeddings.npy'); rows follow weights/items.txt.");
     app->add_option("model", args->model, "model file (.mrec)")->required();
     app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 | int4 (default f32)");
@@ -114,15 +144,27 @@ Command add_export(CLI::App& root) {
     app->add_flag("--no-titles", args->no_titles, "leave the movie titles out of --out");
     app->add_option("--npy", args->npy, "write .npy tables, vocabularies and meta.json into this directory");
     app->add_flag("-q,--quiet", args->quiet, "print nothing on success");
+    args->data.add_to(*app);
+    app->get_option("--data")->description(
+        "re-measure the stored model on this data (the split of its training info) and keep its own eval "
+        "RMSE and top-N figures, not the source model's");
 
-    return {app, [args]() {
+    return {app, [args, app]() {
                 if (args->out.empty() && args->npy.empty()) throw UsageError("export needs --out FILE and/or --npy DIR");
                 if (args->out.empty() && (!args->quantize.empty() || args->no_titles))
                     throw UsageError("--quantize and --no-titles apply to --out, which is missing");
                 const Storage storage = args->quantize.empty() ? Storage::F32 : parse_storage(args->quantize);
                 ModelFile f = load_model(args->model);
                 if (!args->out.empty()) {
-                    const std::string bytes = serialize_model(f, storage, !args->no_titles);
+                    // Without data the figures stay the source's (and inspect says so); with it, the
+                    // stored tables are read back and measured, and the file keeps its own figures.
+                    f.figures_of_stored_tables = false;
+                    std::string bytes = serialize_model(f, storage, !args->no_titles);
+                    if (!args->data.path.empty()) {
+                        ModelFile stored = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+                        measure_stored(stored, *args, *app);
+                        bytes = serialize_model(stored, storage, !args->no_titles);
+                    }
                     write_file_atomic(args->out, bytes);
                     if (!args->quiet)
                         std::printf("wrote %s: %s tables%s, %s (gzip %s)\n", args->out.c_str(), to_string(storage),

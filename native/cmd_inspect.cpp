@@ -33,12 +33,19 @@ std::string gz(int64_t n) { return n < 0 ? "n/a (no zlib)" : format_bytes(double
 
 
 // The top-N figures training stored (train --protocol), on two lines.
-void print_ranking(const RankingFigures& r) {
+// Whose figures the file stores: its own tables' (export --data) or the trained f32 model's.
+std::string figures_source(const ModelFile& f) {
+    if (f.figures_of_stored_tables) return std::string("measured on this file's ") + to_string(f.storage) + " tables";
+    return f.storage == Storage::F32 ? "before storage" : "the source model's, before storage";
+}
+
+void print_ranking(const RankingFigures& r, const std::string& source) {
     const TopNMetrics& m = r.metrics;
     std::printf("  top-N         %s protocol: recall@20 %.4f  ndcg@100 %.4f  hr@10 %.4f  coverage@10 %lld\n",
                 r.protocol.c_str(), m.recall20, m.ndcg100, m.hr10, (long long)m.coverage10);
-    std::printf("                popularity %.1f%%, %lld users (%lld skipped), positives rated >= %g, before storage\n",
-                m.popularity_percentile, (long long)m.users, (long long)m.skipped, r.positive_threshold);
+    std::printf("                popularity %.1f%%, %lld users (%lld skipped), positives rated >= %g, %s\n",
+                m.popularity_percentile, (long long)m.users, (long long)m.skipped, r.positive_threshold,
+                source.c_str());
 }
 }  // namespace
 
@@ -108,15 +115,16 @@ Command add_inspect(CLI::App& root) {
                 std::printf("  preset        %s\n", i.preset.empty() ? "(none)" : i.preset.c_str());
                 std::printf("  data          %s (%s), ratings %g..%g\n", i.data_source.c_str(), i.data_format.c_str(),
                             i.min_rating, i.max_rating);
+                std::printf("  data hash     %s\n", i.data_hash.empty() ? "(not stored)" : i.data_hash.c_str());
                 std::printf("  split         fraction %.2f, seed %llu\n", i.train_fraction,
                             (unsigned long long)i.split_seed);
                 std::printf("  settings      %s\n", settings_text(i.train).c_str());
                 if (f.eval.count > 0)
-                    std::printf("  eval          mse %.4f  rmse %.4f  mae %.4f  (%s ratings, before storage)\n",
-                                f.eval.mse, f.eval.rmse, f.eval.mae, format_count(f.eval.count).c_str());
+                    std::printf("  eval          mse %.4f  rmse %.4f  mae %.4f  (%s ratings, %s)\n", f.eval.mse,
+                                f.eval.rmse, f.eval.mae, format_count(f.eval.count).c_str(), figures_source(f).c_str());
                 else
                     std::printf("  eval          (none stored)\n");
-                if (!f.ranking.protocol.empty()) print_ranking(f.ranking);
+                if (!f.ranking.protocol.empty()) print_ranking(f.ranking, figures_source(f));
                 if (!f.history.empty()) {
                     std::printf("\nhistory\n  %5s %10s %10s %10s %10s %10s %10s %12s\n", "epoch", "loss", "mae",
                                 "eval mse", "eval rmse", "eval mae", "seconds", "ratings/s");

@@ -57,7 +57,8 @@ void print_popular(const ModelFile& f, const RecommendArgs& args, const std::vec
                     item_label(f, top[r].item).c_str());
 }
 
-// The visitor's top k, rated items left out: FoldIn's scores then top_k, as the page's recommendVisitor.
+// The visitor's top k, rated items left out: FoldIn's scores then top_k, as the page's recommendVisitor;
+// each with the liked movie that contributes most to its score (FoldIn::because), as the page says it.
 int run_visitor(const RecommendArgs& args) {
     const ModelFile f = load_model(args.model);
     const std::vector<RawRating> raw =
@@ -65,14 +66,22 @@ int run_visitor(const RecommendArgs& args) {
     const std::vector<VisitorRating> ratings = resolve_ratings(f, raw);
     std::vector<int32_t> rated;
     for (const VisitorRating& r : ratings) rated.push_back(r.item);
-    const auto top = top_k(FoldIn(*f.model).scores(ratings), args.k, rated);
+    const FoldIn fold_in(*f.model);
+    const FoldIn::Visitor visitor = fold_in.fit(ratings);
+    const auto top = top_k(fold_in.scores(visitor), args.k, rated);
+    std::vector<int32_t> items;
+    for (const ScoredItem& s : top) items.push_back(s.item);
+    const std::vector<int32_t> because = fold_in.because(visitor, items);
     const bool implicit = f.model->config().objective == Objective::Implicit;
     if (!args.quiet)
         std::printf("visitor with %zu ratings: top %zu of %s movies, leaving out the rated ones\n", ratings.size(),
                     top.size(), format_count(f.items.size()).c_str());
     std::printf("%4s %10s  %s\n", "rank", implicit ? "score" : "predicted", "movie");
-    for (size_t r = 0; r < top.size(); ++r)
-        std::printf("%4zu %10.3f  %s\n", r + 1, top[r].score, item_label(f, top[r].item).c_str());
+    for (size_t r = 0; r < top.size(); ++r) {
+        const std::string reason =
+            because[r] < 0 ? "" : "  because you liked " + item_title(f, ratings[size_t(because[r])].item);
+        std::printf("%4zu %10.3f  %s%s\n", r + 1, top[r].score, item_label(f, top[r].item).c_str(), reason.c_str());
+    }
     return 0;
 }
 

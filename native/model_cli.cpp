@@ -1,6 +1,9 @@
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <numeric>
 
+#include "memrec/io.h"
 #include "model_cli.h"
 
 #if defined(MEMREC_ZLIB)
@@ -45,10 +48,12 @@ ModelFile training_metadata(const Preset& preset, const Dataset& data, const Spl
     f.items = data.items;
     f.titles = data.titles;
     f.item_counts = count_items(data, split.train);
-    std::error_code ec;
-    const auto abs = std::filesystem::absolute(opts.resolve(), ec);
     f.info.preset = preset.name;
-    f.info.data_source = ec ? opts.resolve() : abs.lexically_normal().string();
+    // The name only, never the path (a deployed file shows it to every visitor), and the ratings' hash.
+    std::filesystem::path given = std::filesystem::path(opts.resolve()).lexically_normal();
+    if (given.filename().empty()) given = given.parent_path();
+    f.info.data_source = given.filename().string();
+    f.info.data_hash = content_hash(read_file(data.ratings_path));
     f.info.data_format = data.format;
     f.info.train_fraction = opts.train_fraction;
     f.info.split_seed = opts.split_seed;
@@ -80,9 +85,18 @@ void save_trained_model(Model& model, const Preset& preset, const Dataset& data,
 
 DataOptions stored_data_options(const ModelFile& file, DataOptions opts, const CLI::App& app) {
     namespace fs = std::filesystem;
+    // Without --data: the data the model names (a path in older files, a name in newer ones) if it is here,
+    // or in the default folder ($MEMREC_DATA, else ./data); else the default data. load_model_data warns
+    // when what it reads is not what the model was trained on.
     if (opts.path.empty() && !file.info.data_source.empty()) {
+        const char* env = std::getenv("MEMREC_DATA");
+        const fs::path source(file.info.data_source);
         std::error_code ec;
-        if (fs::exists(file.info.data_source, ec)) opts.path = file.info.data_source;
+        for (const fs::path& p : {source, fs::path(env && *env ? env : "data") / source})
+            if (fs::exists(p, ec)) {
+                opts.path = p.string();
+                break;
+            }
     }
     if (app.get_option("--train-fraction")->count() == 0) opts.train_fraction = file.info.train_fraction;
     if (app.get_option("--split-seed")->count() == 0) opts.split_seed = file.info.split_seed;
@@ -93,6 +107,9 @@ ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::Ap
     opts = stored_data_options(file, opts, app);
     ModelData md;
     md.data = load_data(opts, quiet);
+    if (!file.info.data_hash.empty() && content_hash(read_file(md.data.ratings_path)) != file.info.data_hash)
+        std::fprintf(stderr, "warning: %s is not the ratings file the model was trained on (%s, content hash %s)\n",
+                     md.data.ratings_path.c_str(), file.info.data_source.c_str(), file.info.data_hash.c_str());
     md.split = split_dataset(md.data, opts.train_fraction, opts.split_seed);
     md.user_to_model.resize(size_t(md.data.users.size()));
     md.item_to_model.resize(size_t(md.data.items.size()));
@@ -128,6 +145,32 @@ std::string item_label(const ModelFile& file, int32_t item) {
     std::string s = file.items.id(item);
     if (!file.titles.empty() && !file.titles[size_t(item)].empty()) s += " " + file.titles[size_t(item)];
     return s;
+}
+
+Metrics eval_split_metrics(const ModelFile& file, const ModelData& md, int threads, int64_t& skipped) {
+    Dataset mapped;
+    skipped = 0;
+    for (uint32_t k : md.split.eval) {
+        const int32_t u = md.user_to_model[size_t(md.data.user[k])];
+        const int32_t i = md.item_to_model[size_t(md.data.item[k])];
+        if (u < 0 || i < 0) {
+            ++skipped;
+            continue;
+        }
+        mapped.user.push_back(u);
+        mapped.item.push_back(i);
+        mapped.rating.push_back(md.data.rating[k]);
+    }
+    if (mapped.size() == 0)
+        throw Error("no eval rating has a user and movie the model knows: is this the model's data?");
+    std::vector<uint32_t> all(mapped.size());
+    std::iota(all.begin(), all.end(), 0u);
+    return evaluate(*file.model, mapped, all, threads);
+}
+
+std::string item_title(const ModelFile& file, int32_t item) {
+    if (!file.titles.empty() && !file.titles[size_t(item)].empty()) return file.titles[size_t(item)];
+    return file.items.id(item);
 }
 
 }  // namespace memrec::cli

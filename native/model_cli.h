@@ -68,7 +68,13 @@ struct ModelData {
 };
 ModelData load_model_data(const ModelFile& file, DataOptions opts, const CLI::App& app, bool quiet);
 
+// MSE / RMSE / MAE of the file's model on md's eval split, over the ratings whose user and movie it knows
+// (`skipped` counts the others). Throws Error when it knows none.
+Metrics eval_split_metrics(const ModelFile& file, const ModelData& md, int threads, int64_t& skipped);
+
 // "1193" or "1193 One Flew Over the Cuckoo's Nest (1975)".
 std::string item_label(const ModelFile& file, int32_t item);
+// "One Flew Over the Cuckoo's Nest (1975)", or the id for a file without titles.
+std::string item_title(const ModelFile& file, int32_t item);
 
 }  // namespace memrec::cli

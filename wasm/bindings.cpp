@@ -188,6 +188,10 @@ public:
             val training = val::object();
             training.set("preset", val(t.preset));
             training.set("dataSource", val(t.data_source));
+            training.set("dataHash", val(t.data_hash));
+            // Whether eval and ranking were measured on this file's stored tables (export --data) or are
+            // the trained f32 model's.
+            o.set("figuresOfStoredTables", val(file_.figures_of_stored_tables));
             training.set("dataFormat", val(t.data_format));
             training.set("trainFraction", val(t.train_fraction));
             training.set("splitSeed", val(static_cast<double>(t.split_seed)));
@@ -279,20 +283,29 @@ public:
         });
     }
 
-    // Top k for a visitor described by ratings [{item, rating}] (raw ids), leaving out the rated items.
+    // Top k for a visitor described by ratings [{item, rating}] (raw ids), leaving out the rated items. Each
+    // carries `because`: {item, title} of the liked rated item (rating >= 4) contributing most to its
+    // score (FoldIn::because), or null.
     val recommendVisitor(const val& ratings, int k) const {
         return guarded([&] {
-            std::vector<int32_t> skip;
-            const std::vector<float> scores = visitor_scores(ratings, skip);
-            return recommendations(top_k(scores, k, skip), "rating");
+            const FoldIn& f = fold_in();
+            const FoldIn::Visitor visitor = f.fit(visitor_ratings(ratings));
+            std::vector<int32_t> rated, items;
+            for (const VisitorRating& r : visitor.ratings) rated.push_back(r.item);
+            const std::vector<ScoredItem> top = top_k(f.scores(visitor), k, rated);
+            for (const ScoredItem& s : top) items.push_back(s.item);
+            const std::vector<int32_t> because = f.because(visitor, items);
+            val out = recommendations(top, "rating");
+            for (size_t i = 0; i < top.size(); ++i)
+                out[i].set("because", because[i] < 0 ? val::null() : item_ref(visitor.ratings[size_t(because[i])].item));
+            return out;
         });
     }
 
     // Predicted rating of every item (Float32Array by dense index) for a visitor.
     val scoreVisitor(const val& ratings) const {
         return guarded([&] {
-            std::vector<int32_t> rated;
-            const std::vector<float> scores = visitor_scores(ratings, rated);
+            const std::vector<float> scores = fold_in().scores(visitor_ratings(ratings));
             return copy_array(scores.data(), scores.size(), "Float32Array");
         });
     }
@@ -317,17 +330,27 @@ private:
         return i;
     }
 
-    std::vector<float> visitor_scores(const val& ratings, std::vector<int32_t>& rated) const {
+    std::vector<VisitorRating> visitor_ratings(const val& ratings) const {
         const size_t n = ratings["length"].as<size_t>();
         std::vector<VisitorRating> list(n);
         for (size_t i = 0; i < n; ++i) {
             list[i].item = item_index(ratings[i]["item"].as<std::string>());
             list[i].rating = ratings[i]["rating"].as<float>();
-            rated.push_back(list[i].item);
         }
+        return list;
+    }
+
+    const FoldIn& fold_in() const {
         // Its prior costs users x dim^2 to build: only when the first visitor needs it, not at load.
         if (!fold_in_) fold_in_ = std::make_unique<FoldIn>(model(), VisitorOptions{}, &item_vectors_);
-        return fold_in_->scores(list);
+        return *fold_in_;
+    }
+
+    val item_ref(int32_t item) const {
+        val r = val::object();
+        r.set("item", val(file_.items.id(item)));
+        r.set("title", val(file_.titles.empty() ? std::string() : file_.titles[size_t(item)]));
+        return r;
     }
 
     // [{item, index, title, <score_field>}] best first.

@@ -146,7 +146,9 @@ export class Model {
 
   // The `k` best items for a visitor described only by ratings [{item, rating}] (raw ids; a later rating
   // of the same item replaces an earlier one). Their user vector is fitted in the module with the item
-  // tables frozen; rated items are left out.
+  // tables frozen; rated items are left out. [{item, index, title, rating, because}] best first, where
+  // `because` is {item, title}: the movie they rated 4 or more that contributes most to the item's score
+  // ("because you liked ..."), or null.
   visitorTopN(ratings, k = 10) {
     return check(this.#live().recommendVisitor(visitorRatings(ratings), k));
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "memrec/io.h"
 #include "memrec/reader.h"
 #include "memrec/split.h"
 #include "run_memrec.h"
@@ -117,6 +118,25 @@ TEST_CASE("titles writes a model's titles as JSON, and says when a file holds no
     r = t.run({"titles", t.dir.file("n.mrec"), "--out", t.dir.file("none.json")});
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Contains("holds no titles"));
+}
+
+TEST_CASE("a model file names its data without the path, with the ratings' content hash", "[cli][model]") {
+    Trained t;
+    const std::string bytes = slurp(t.dir.file("m.mrec"));
+    CHECK(bytes.find(t.dir.path()) == std::string::npos);
+    const std::string hash = memrec::content_hash(slurp(t.dir.file("ml/ratings.dat")));
+    CHECK(bytes.find(hash) != std::string::npos);
+    auto r = t.run({"inspect", t.dir.file("m.mrec")});
+    INFO(describe(r));
+    CHECK_THAT(r.out, Contains("  data          ml (movielens"));
+    CHECK_THAT(r.out, Contains("  data hash     " + hash));
+    CHECK_THAT(r.out, !Contains(t.dir.file("ml")));
+    // Other ratings under the same name: eval still reads them, and warns that they differ.
+    t.dir.write("other/ml/ratings.dat", slurp(t.dir.file("ml/ratings.dat")) + "81::2::5::978300760\n");
+    r = run_memrec({"eval", t.dir.file("m.mrec"), "-q"}, t.dir.file("other"));
+    INFO(describe(r));
+    CHECK(r.status == 0);
+    CHECK_THAT(r.err, Contains("is not the ratings file the model was trained on (ml, content hash " + hash));
 }
 
 TEST_CASE("inspect reports the format version the file was written in", "[cli][model]") {

@@ -25,21 +25,23 @@ namespace {
 
 void write_data(const TempDir& dir) { memrec_test::write_taste_groups(dir); }
 
-// The movie ids of the printed list, best first.
-std::vector<std::string> listed(const std::string& out) {
+// Each printed row's movie id, or with `reasons` its "because you liked" movie ("" for a row without one),
+// best first.
+std::vector<std::string> listed(const std::string& out, bool reasons = false) {
     std::vector<std::string> ids;
     std::istringstream lines(out);
-    const std::regex row(R"(^\s+\d+\s+-?[0-9.]+\s+(\S+))");
+    const std::regex row(R"(^\s+\d+\s+-?[0-9.]+\s+(\S+)(?:\s+because you liked (\S+))?$)");
     for (std::string line; std::getline(lines, line);) {
         std::smatch m;
-        if (std::regex_search(line, m, row)) ids.push_back(m[1]);
+        if (std::regex_search(line, m, row)) ids.push_back(m[reasons ? 2 : 1]);
     }
     return ids;
 }
 
-// What the page would list: FoldIn with default options, then top_k leaving out the rated items.
+// What the page would list: FoldIn with default options, then top_k leaving out the rated items; with
+// `reasons`, each item's FoldIn::because instead of the item ("" for none).
 std::vector<std::string> library_list(const std::string& path, const std::vector<std::pair<std::string, float>>& r,
-                                      int k) {
+                                      int k, bool reasons = false) {
     const memrec::ModelFile f = memrec::load_model(path);
     std::vector<memrec::VisitorRating> ratings;
     std::vector<int32_t> rated;
@@ -47,9 +49,14 @@ std::vector<std::string> library_list(const std::string& path, const std::vector
         ratings.push_back({f.items.find(id), rating});
         rated.push_back(f.items.find(id));
     }
+    const memrec::FoldIn fold_in(*f.model);
+    const memrec::FoldIn::Visitor visitor = fold_in.fit(ratings);
+    std::vector<int32_t> items;
+    for (const auto& s : memrec::top_k(fold_in.scores(visitor), k, rated)) items.push_back(s.item);
+    const std::vector<int32_t> because = fold_in.because(visitor, items);
     std::vector<std::string> ids;
-    for (const auto& s : memrec::top_k(memrec::FoldIn(*f.model).scores(ratings), k, rated))
-        ids.push_back(f.items.id(s.item));
+    for (size_t i = 0; i < items.size(); ++i)
+        ids.push_back(!reasons ? f.items.id(items[i]) : because[i] < 0 ? "" : r[size_t(because[i])].first);
     return ids;
 }
 
@@ -74,6 +81,11 @@ TEST_CASE("recommend --ratings folds a visitor in as the page does", "[cli][reco
         const std::vector<std::string> ids = listed(r.out);
         CHECK(ids == library_list(dir.file("m.mrec"), ratings, 8));
         for (const auto& [id, rating] : ratings) CHECK(std::find(ids.begin(), ids.end(), id) == ids.end());
+        // Each line says which liked movie (rated 4 or 5, never the 1) contributes most to its score.
+        const std::vector<std::string> why = listed(r.out, true);
+        CHECK(why == library_list(dir.file("m.mrec"), ratings, 8, true));
+        CHECK(std::count(why.begin(), why.end(), "") < 8);
+        CHECK(std::count(why.begin(), why.end(), "40") == 0);
         // A visitor who likes low ids is recommended low ids first (by ALS: the tiny rating model, 5 epochs on
         // 1,200 ratings, has barely left its initialisation).
         if (objective[0] == "--objective")

@@ -54,7 +54,9 @@ TEST_CASE("ml-1m visitors: implicit ALS reaches the best-model targets, also fro
     CHECK(m.ndcg100 >= 0.455);
     CHECK(m.coverage10 >= 500);
 
-    const RunResult e = run_memrec({"eval", dir.file("als.mrec"), "--protocol", "visitors", "-q"}, dir.path());
+    // --data: a model file names its data without the path (model-files.md).
+    const RunResult e = run_memrec({"eval", dir.file("als.mrec"), "--data", data_path("ml-1m"), "--protocol",
+                                    "visitors", "-q"}, dir.path());
     INFO(describe(e));
     REQUIRE(e.status == 0);
     CHECK(model_row(e.out).text == m.text);
@@ -63,7 +65,8 @@ TEST_CASE("ml-1m visitors: implicit ALS reaches the best-model targets, also fro
                         dir.file("als8.mrec")},
                        dir.path())
                 .status == 0);
-    const RunResult e8 = run_memrec({"eval", dir.file("als8.mrec"), "--protocol", "visitors", "-q"}, dir.path());
+    const RunResult e8 = run_memrec({"eval", dir.file("als8.mrec"), "--data", data_path("ml-1m"), "--protocol",
+                                     "visitors", "-q"}, dir.path());
     INFO(describe(e8));
     REQUIRE(e8.status == 0);
     CHECK(model_row(e8.out).recall20 == Approx(m.recall20).margin(0.005));

@@ -75,7 +75,9 @@ TEST_CASE("ml-1m visitors: popularity's figures, and the model's reproduced by e
     CHECK(t.model.coverage10 > 2 * t.popularity.coverage10);
     CHECK(t.model.recall20 > 0.05);  // random lists get about 20 / 3,700 of the positives
 
-    const RunResult e = run_memrec({"eval", t.dir.file("tiny.mrec"), "--protocol", "visitors", "-q"}, t.dir.path());
+    // --data: a model file names its data without the path (model-files.md).
+    const RunResult e = run_memrec({"eval", t.dir.file("tiny.mrec"), "--data", data_path("ml-1m"), "--protocol",
+                                    "visitors", "-q"}, t.dir.path());
     INFO(describe(e));
     REQUIRE(e.status == 0);
     CHECK(table_row(e.out, "model").text == t.model.text);

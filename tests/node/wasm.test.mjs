@@ -291,6 +291,38 @@ test('a new visitor: the fitted vector follows their ratings and ranks like a tr
   }
 });
 
+// `memrec recommend --ratings`: the "because you liked <title>" of each row ('' for none), best first.
+function cliBecause(file, ratings, k) {
+  const list = ratings.map((r) => `${r.item}:${r.rating}`).join(',');
+  const out = cli(['recommend', file, '--ratings', list, '-k', String(k), '-q']);
+  return out.split('\n').filter((l) => /^\s*\d+\s/.test(l)).map((l) => {
+    const m = / {2}because you liked (.*)$/.exec(l);
+    return m ? m[1] : '';
+  });
+}
+
+test('each visitor recommendation names the liked movie behind it, as the command line does', () => {
+  for (const v of manifest.variants) {
+    const m = loaded.get(v.id);
+    let named = 0;
+    for (const u of users.slice(0, 10)) {
+      if (u.heldOut.length < 5) continue;
+      const ratings = u.heldOut.map(([item, rating]) => ({ item: String(item), rating }));
+      const liked = new Set(ratings.filter((r) => r.rating >= 4).map((r) => r.item));
+      const recs = m.visitorTopN(ratings, 10);
+      for (const r of recs) {
+        if (r.because === null) continue;
+        ++named;
+        assert.ok(liked.has(r.because.item), `${v.id}: because ${r.because.item}, not a liked movie`);
+        assert.equal(r.because.title, m.titles()[m.itemIds().indexOf(r.because.item)]);
+      }
+      const expected = recs.map((r) => (r.because === null ? '' : r.because.title || r.because.item));
+      assert.deepEqual(cliBecause(modelPath(v), ratings, 10), expected, `${v.id}: user ${u.id}`);
+    }
+    assert.ok(named > 0, `${v.id}: no recommendation was explained`);
+  }
+});
+
 test('a visitor with a handful of ratings is answered in well under 100 ms', () => {
   const v = manifest.variants.find((x) => x.id === manifest.default) || manifest.variants[0];
   const m = loaded.get(v.id);
@@ -301,7 +333,7 @@ test('a visitor with a handful of ratings is answered in well under 100 ms', () 
   const reps = 50;
   for (let i = 0; i < reps; ++i) m.visitorTopN(ratings, 10);
   const ms = (performance.now() - t0) / reps;
-  console.log(`# ${v.id}: fit a visitor from 5 ratings + score ${m.info().items} items + top 10: ${ms.toFixed(3)} ms (node)`);
+  console.log(`# ${v.id}: fit a visitor from 5 ratings + score ${m.info().items} items + top 10 + because: ${ms.toFixed(3)} ms (node)`);
   assert.ok(ms < 20, `visitor recommendations took ${ms} ms`);
 });
 

@@ -248,7 +248,9 @@ ModelFile make_model(const Variant& v, uint64_t seed = 5) {
     for (int32_t i = 0; i < kItems; ++i) f.titles.push_back(i % 5 == 0 ? "" : "Movie \xc3\xa9 " + std::to_string(i));
     if (v.keep_counts) f.item_counts = item_counts;
     f.info.preset = "test";
-    f.info.data_source = "/tmp/data";
+    f.info.data_source = "data";
+    f.info.data_hash = content_hash("1::1::5::0\n");
+    f.figures_of_stored_tables = v.keep_counts;
     f.info.data_format = "movielens-dat";
     f.info.train_fraction = 0.7;
     f.info.split_seed = 123456789012345ULL;
@@ -406,6 +408,29 @@ TEST_CASE("broken runs in a vocabulary are refused", "[model_file][corrupt]") {
     check_rejected(big.file(), "users.count", "more than the limit of 1048576");
 }
 
+TEST_CASE("the provenance section holds the data hash and whose figures the file stores", "[model_file]") {
+    const HandModel h;
+    const ModelFile old = parse(h.file());  // no provenance section: unknown hash, the trained model's figures
+    CHECK(old.info.data_hash.empty());
+    CHECK_FALSE(old.figures_of_stored_tables);
+    std::string provenance;
+    put_str(provenance, "fnv1a64:00000000000000ff");
+    put_u8(provenance, 1);
+    auto sections = h.sections();
+    sections.push_back({10, provenance});
+    const ModelFile f = parse(assemble(sections));
+    CHECK(f.info.data_hash == "fnv1a64:00000000000000ff");
+    CHECK(f.figures_of_stored_tables);
+    sections.back().bytes.back() = 2;
+    check_rejected(assemble(sections), "figures source", "expected 0 or 1, got 2");
+    sections.back().bytes += "x";
+    sections.back().bytes.back() = 0;
+    check_rejected(assemble(sections), "provenance");
+    // The hash of the empty string and of "a": FNV-1a 64's published test values.
+    CHECK(content_hash("") == "fnv1a64:cbf29ce484222325");
+    CHECK(content_hash("a") == "fnv1a64:af63dc4c8601ec8c");
+}
+
 TEST_CASE("every field survives a round trip", "[model_file]") {
     for (const Variant& v : variants()) {
         INFO(v.name);
@@ -417,6 +442,8 @@ TEST_CASE("every field survives a round trip", "[model_file]") {
         CHECK(g.item_counts == f.item_counts);
         CHECK(g.info.preset == f.info.preset);
         CHECK(g.info.data_source == f.info.data_source);
+        CHECK(g.info.data_hash == f.info.data_hash);
+        CHECK(g.figures_of_stored_tables == f.figures_of_stored_tables);
         CHECK(g.info.data_format == f.info.data_format);
         CHECK(g.info.train_fraction == f.info.train_fraction);
         CHECK(g.info.split_seed == f.info.split_seed);

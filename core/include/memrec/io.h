@@ -16,4 +16,8 @@ void write_file_atomic(const std::string& path, std::string_view bytes);
 // The whole file; throws DataError (file missing, a directory, unreadable).
 std::string read_file(const std::string& path);
 
+// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: what a model file keeps of the
+// ratings it was trained on (their provenance without their path).
+std::string content_hash(std::string_view bytes);
+
 }  // namespace memrec

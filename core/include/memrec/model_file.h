@@ -30,7 +30,9 @@ Storage parse_storage(const std::string& s);  // "f32", "f16", "int8", "int4"; t
 // How the model was trained: enough to rebuild the same split and say what the numbers mean.
 struct TrainingInfo {
     std::string preset;           // preset name the config started from ("" if none)
-    std::string data_source;      // the ratings path as given at training time
+    std::string data_source;      // the base name of the ratings folder or file ("ml-1m"): never a path,
+                                  // which a deployed file would show every visitor (older files: a path)
+    std::string data_hash;        // content_hash() of the ratings file's bytes ("" unknown: older files)
     std::string data_format;      // Dataset::format
     double train_fraction = 0.85;
     uint64_t split_seed = 42;
@@ -56,6 +58,9 @@ struct ModelFile {
     std::vector<EpochStats> history;
     Metrics eval;                       // eval metrics of the final model (count 0 if unknown)
     RankingFigures ranking;             // top-N figures of the final model (protocol "" if unknown)
+    // Whether eval and ranking were measured on this file's own stored tables (memrec export --data) rather
+    // than on the trained f32 model before storage (what training stores, and export copies without data).
+    bool figures_of_stored_tables = false;
     Storage storage = Storage::F32;     // how the tables were stored in the file this was loaded from
     uint32_t format_version = 0;        // the format version of the file this was loaded from (0: not loaded)
 };

@@ -75,4 +75,12 @@ std::string read_file(const std::string& path) {
     return out;
 }
 
+std::string content_hash(std::string_view bytes) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return std::string("fnv1a64:") + hex;
+}
+
 }  // namespace memrec

@@ -35,6 +35,7 @@ const char* section_name(uint32_t id) {
         case kTables: return "tables";
         case kTraining: return "training";
         case kHistory: return "history";
+        case kProvenance: return "provenance";
     }
     return "unknown";
 }

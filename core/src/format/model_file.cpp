@@ -92,6 +92,10 @@
 //         varint users skipped
 //   9 history (required): varint epochs, then per epoch: varint epoch, f64 train loss, f64 train mae,
 //       f64 eval mse, f64 eval rmse, f64 eval mae, varint eval count, f64 seconds, f64 ratings per second
+//   10 provenance (optional; added without a new version, so older readers skip it): str content hash of
+//       the ratings file ("fnv1a64:" and 16 hex digits; "" unknown), u8 figures source: 0 the training
+//       section's eval and top-N figures are the trained f32 model's, before storage; 1 they were measured
+//       on this file's own stored tables (memrec export --data). Files without it: "" and 0.
 //
 // Code: model_container.cpp (header, section table, checksum), config_codec.cpp (config, order),
 // vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp (tables),
@@ -258,6 +262,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
     }
     write_training(section(kTraining), file, format_version_for(storage));
     write_history(section(kHistory), file.history);
+    write_provenance(section(kProvenance), file);
     return write_container(sections, storage);
 }
 
@@ -297,6 +302,10 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
     {
         ByteReader r = sections.reader(kHistory);
         file.history = read_history(r);
+    }
+    if (const Section* s = sections.find(kProvenance, false)) {
+        ByteReader r = sections.reader(*s);
+        read_provenance(r, file);
     }
     return file;
 }

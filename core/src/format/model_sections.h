@@ -26,7 +26,8 @@ enum : uint32_t {
     kTables = 7,
     kTraining = 8,
     kHistory = 9,
-    kLastKnown = kHistory
+    kProvenance = 10,
+    kLastKnown = kProvenance
 };
 const char* section_name(uint32_t id);
 
@@ -90,5 +91,7 @@ void write_training(ByteWriter& w, const ModelFile& file, uint32_t version);  //
 void read_training(ByteReader& r, ModelFile& file);  // file.format_version says which layout
 void write_history(ByteWriter& w, const std::vector<EpochStats>& history);
 std::vector<EpochStats> read_history(ByteReader& r);
+void write_provenance(ByteWriter& w, const ModelFile& file);
+void read_provenance(ByteReader& r, ModelFile& file);
 
 }  // namespace memrec::detail

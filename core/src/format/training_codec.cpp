@@ -119,4 +119,17 @@ std::vector<EpochStats> read_history(ByteReader& r) {
     return out;
 }
 
+void write_provenance(ByteWriter& w, const ModelFile& file) {
+    w.str(file.info.data_hash);
+    w.u8(file.figures_of_stored_tables ? 1 : 0);
+}
+
+void read_provenance(ByteReader& r, ModelFile& file) {
+    file.info.data_hash = r.str("data hash");
+    const uint8_t source = r.u8("figures source");
+    if (source > 1) r.fail("figures source", "expected 0 or 1, got " + std::to_string(source));
+    file.figures_of_stored_tables = source == 1;
+    r.expect_end();
+}
+
 }  // namespace memrec::detail

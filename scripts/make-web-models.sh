@@ -15,7 +15,7 @@ if [ $# -lt 3 ]; then
 fi
 bin=$1; data=$2; out=$3; which=${4:-all}
 mkdir -p "$out"
-# Absolute data path, so the models remember where they came from wherever they are used.
+# Absolute data path: the exports below re-read it from any directory (the files store only its name).
 data=$(cd "$(dirname "$data")" && echo "$PWD/$(basename "$data")")
 
 step() { printf '  %-44s' "$1"; }
@@ -26,8 +26,8 @@ train() {
   # shellcheck disable=SC2086
   "$bin" train --data "$data" --preset "$preset" ${TRAIN_FLAGS:-} "$@" --out "$out/work/$file" -q >/dev/null
 }
-# export IN STORAGE ID: $out/ID.mrec without titles.
-export_variant() { "$bin" export "$out/work/$1" --quantize "$2" --no-titles --out "$out/$3.mrec" -q; }
+# export IN STORAGE ID: $out/ID.mrec without titles, with the figures measured on its own (quantised) tables.
+export_variant() { "$bin" export "$out/work/$1" --quantize "$2" --no-titles --data "$data" --out "$out/$3.mrec" -q; }
 
 mkdir -p "$out/work"
 t=$(date +%s); step "training rank-tiny and rank-small (ALS) ..."

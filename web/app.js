@@ -5,7 +5,6 @@
 import { WorkerClient } from './client.js';
 import { download } from './download.js';
 import { starWidget, ratingText } from './stars.js';
-import { drawCharts } from './charts.js';
 import { loadRatings, saveRatings } from './saved.js';
 import './tables.js';  // labels the table cells for the phone layout
 
@@ -266,6 +265,7 @@ async function redrawCharts() {
   document.querySelector('#charts .chart-grid').style.display = loaded.length ? '' : 'none';
   if (loaded.length === 0) return;
   try {
+    const { drawCharts } = await import('./charts.js');  // not needed for the first recommendations
     await drawCharts(loaded);
     $('charts-status').textContent = `Charts of the ${loaded.length} loaded variant${loaded.length > 1 ? 's' : ''}.` +
       notLoadedText();

@@ -3,9 +3,12 @@
 // the shared titles, so the downloads start as soon as the manifest is read.
 export async function download(url, what = 'the model file') {
   const absolute = new URL(url, self.location.href).href;
+  // index.html may have asked for it already (the first variant and the titles): each response is used once.
+  const early = self.memrecEarly && self.memrecEarly[absolute];
+  if (early) delete self.memrecEarly[absolute];
   let response;
   try {
-    response = await fetch(absolute, { cache: 'no-store' });
+    response = await (early || fetch(absolute, { cache: 'no-store' }));
   } catch (e) {
     throw new Error(`${what} ${url} could not be downloaded (is the server running?)`);
   }

@@ -45,10 +45,10 @@ function figure(line) {
   console.log(`# ${line}`);
 }
 
-// The page's own code: everything it loads except models, demo data and the charting library (all of it
-// before the first recommendations).
-const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'download.js', 'stars.js', 'charts.js', 'worker.js',
-  'memrec.mjs', 'memrec_wasm.mjs'];
+// The page's own code before the first recommendations: everything it loads except models, demo data and
+// the charts (charts.js and the charting library load after them).
+const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'download.js', 'stars.js', 'saved.js', 'tables.js',
+  'worker.js', 'memrec.mjs', 'memrec_wasm.mjs'];
 
 // --- the native command ----------------------------------------------------------------------------
 
@@ -191,22 +191,26 @@ const diskGzip = (name) => {
 test('the page: first recommendations, variants, users, a visitor, charts', async (t) => {
   const page = await openPage();
 
-  // The median of three navigations (this page and two more): one cold load on a shared machine varies by
-  // hundreds of milliseconds with whatever else runs.
+  // The median of three navigations after this first one. The first page a freshly launched browser opens
+  // also pays for the browser's own start (a new renderer process, cold font and script caches: its first
+  // layout and module evaluation measured 100-150 ms each, against 30-60 ms later), which is not the page's
+  // cost; it is printed, not counted. One load on a shared machine varies by hundreds of milliseconds with
+  // whatever else runs, hence the median.
   await t.test('first recommendations on screen within 0.8 s of navigation (median of 3)', async () => {
     const firstRecommendations = async (p) => {
       await p.waitForSelector('#user-recs li:nth-child(10)', { timeout: 20000 });
       return (await p.evaluate(() => window.memrecDemo.timings)).navigationToFirstRecommendations;
     };
-    const runs = [await firstRecommendations(page)];
-    for (let i = 0; i < 2; ++i) {
+    const coldBrowser = await firstRecommendations(page);
+    const runs = [];
+    for (let i = 0; i < 3; ++i) {
       const again = await openPage();
       runs.push(await firstRecommendations(again));
       await again.close();
     }
     const ms = [...runs].sort((a, b) => a - b)[1];
     figure(`first recommendations on screen ${ms.toFixed(0)} ms after navigation with ${defaultVariant.id}, median of ` +
-      `${runs.map((x) => x.toFixed(0)).join(', ')} ms (budget 800 ms)`);
+      `${runs.map((x) => x.toFixed(0)).join(', ')} ms (budget 800 ms; the browser's first page: ${coldBrowser.toFixed(0)} ms)`);
     assert.ok(ms <= 800, `first recommendations after ${ms} ms (median of ${runs.join(', ')})`);
   });
 

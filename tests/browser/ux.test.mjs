@@ -309,8 +309,12 @@ test('phone (390 x 844): no sideways scrolling, key columns visible, axe-core, s
 test('a long error message in a table row wraps instead of widening the table', async () => {
   for (const viewport of [null, PHONE]) {
     const page = await openPage('?manifest=models/manifest-broken.json', viewport);
-    // The rows are drawn again as the other variants load: wait for the last one, then measure.
+    // Only the default variant loads at start: compare every variant, then wait for the last row.
     await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+    await page.click('#compare-all');
+    await page.waitForSelector('#variant-table tr[data-variant="corrupt"][data-status="failed"]', { timeout: 60000 });
+    await page.waitForFunction(() => !document.querySelector(
+      '#variant-table tr[data-status="loading"], #variant-table tr[data-status="waiting"]'), null, { timeout: 60000 });
     const { table, wrap, cell } = await page.$eval('#variant-table tr[data-variant="corrupt"]', (r) => ({
       table: r.closest('table').getBoundingClientRect().width,
       wrap: r.closest('.table-wrap').clientWidth,

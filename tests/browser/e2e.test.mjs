@@ -15,18 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/serve.mjs';
+import { repo, webDir, wasmDir, modelsDir, chromiumPath, outDir, chartDir, startTestServer, launchBrowser }
+  from './harness.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webDir = path.join(repo, 'web');
-const wasmDir = path.resolve(process.env.MEMREC_WASM_DIR || path.join(repo, 'build-wasm/wasm'));
-const modelsDir = path.resolve(process.env.MEMREC_TEST_MODELS || path.join(repo, 'build-wasm/test-models'));
 const memrecBin = path.resolve(process.env.MEMREC_BIN || path.join(repo, 'build/native/memrec'));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const outDir = path.resolve(process.env.MEMREC_E2E_OUT || path.join(repo, 'build-wasm'));
-const chartDir = path.join(repo, 'node_modules/chart.js/dist');
 
 for (const [what, p] of [['the wasm build', path.join(wasmDir, 'memrec_wasm.wasm')],
   ['the test models', path.join(modelsDir, 'manifest.json')], ['the native memrec command', memrecBin],
@@ -101,22 +93,6 @@ async function shownTopN(page, list = '#user-recs') {
 let server, baseUrl, context, userDataDir;
 const pageErrors = [];
 
-// The page, the wasm build and the test models, with `overrides` (URL path -> bytes, or null for a 404).
-function startTestServer(overrides) {
-  return startServer({
-    root: webDir,
-    port: 0,
-    mounts: {
-      '/models/': modelsDir,
-      '/vendor/chart.umd.js': path.join(chartDir, 'chart.umd.min.js'),
-      '/memrec.mjs': path.join(wasmDir, 'memrec.mjs'),
-      '/memrec_wasm.mjs': path.join(wasmDir, 'memrec_wasm.mjs'),
-      '/memrec_wasm.wasm': path.join(wasmDir, 'memrec_wasm.wasm'),
-    },
-    overrides,
-  });
-}
-
 before(async () => {
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-e2e-'));
   const good = fs.readFileSync(path.join(modelsDir, defaultVariant.file));
@@ -134,13 +110,7 @@ before(async () => {
     '/models/manifest-none.json': null,
   }));
 
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchBrowser(userDataDir);
 });
 
 after(async () => {

@@ -16,6 +16,7 @@
 #include "memrec/model_file.h"
 #include "memrec/recommend.h"
 #include "memrec/serve.h"
+#include "memrec/table_fields.h"
 #include "memrec/train_fields.h"
 #include "memrec/fold_in.h"
 
@@ -61,19 +62,37 @@ val number_array(const std::vector<T>& v) {
     return out;
 }
 
+// A table field's key as JS spells it: "block_dims" -> "blockDims".
+std::string camel_case(const char* key) {
+    std::string out;
+    for (const char* p = key; *p; ++p) {
+        if (*p == '_' && p[1]) out += static_cast<char>(*++p - 'a' + 'A');
+        else out += *p;
+    }
+    return out;
+}
+
+val table_field_value(const TableField& f, const TableConfig& c) {
+    switch (f.type) {
+        case TableFieldType::Kind: return val(std::string(to_string(field_ref<TableKind>(f, c))));
+        case TableFieldType::Int: return val(field_ref<int>(f, c));
+        case TableFieldType::Int64: return val(static_cast<double>(field_ref<int64_t>(f, c)));
+        case TableFieldType::Combiner: return val(std::string(to_string(field_ref<Combiner>(f, c))));
+        case TableFieldType::BlockEnds: return number_array(field_ref<std::vector<int64_t>>(f, c));
+        case TableFieldType::BlockDims: return number_array(field_ref<std::vector<int>>(f, c));
+        case TableFieldType::F64: return val(field_ref<double>(f, c));
+        case TableFieldType::Bool: return val(field_ref<bool>(f, c));
+    }
+    return val::undefined();
+}
+
+// Every setting a model file stores for the table's kind (from its field list), plus its size.
 val table_info(const TableConfig& c, const EmbeddingTable& t) {
     val o = val::object();
-    o.set("kind", val(std::string(to_string(c.kind))));
     o.set("rows", val(static_cast<double>(t.rows())));
-    o.set("dim", val(c.dim));
     o.set("parameters", val(static_cast<double>(t.parameter_count())));
-    if (c.kind == TableKind::QuotientRemainder || c.kind == TableKind::Hashed)
-        o.set("buckets", val(static_cast<double>(c.buckets)));
-    if (c.kind == TableKind::QuotientRemainder) o.set("combiner", val(std::string(to_string(c.combiner))));
-    if (c.kind == TableKind::MixedDimension) {
-        o.set("blockEnds", number_array(c.block_ends));
-        o.set("blockDims", number_array(c.block_dims));
-    }
+    for (const TableField& f : table_fields())
+        if (f.model_since != 0 && applies(f, c)) o.set(camel_case(f.key), table_field_value(f, c));
     return o;
 }
 

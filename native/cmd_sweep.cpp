@@ -79,6 +79,7 @@ struct SweepArgs {
 struct Row {
     std::string flags;
     std::string description;
+    std::string preset;  // the preset the entry starts from (the page matches its variants by it)
     int64_t parameters = 0;
     int64_t bytes_f32 = 0, bytes_int8 = 0;
     Metrics eval, eval_int8, validation;
@@ -274,6 +275,7 @@ std::vector<size_t> print_results(std::vector<Row>& rows) {
 // An implicit row's RMSE fields are null (it has none); a ranked row gets its top-N figures.
 void add_ranking_json(nlohmann::json& o, const Row& r) {
     o["objective"] = r.implicit ? "implicit" : "rating";
+    o["preset"] = r.preset;
     if (r.implicit)
         for (const char* k : {"eval_rmse", "eval_mae", "eval_rmse_int8", "eval_mae_int8", "validation_rmse"}) o[k] = nullptr;
     if (!r.ranked) return;
@@ -386,6 +388,7 @@ Command add_sweep(CLI::App& root) {
                                              : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
                                                      item_counts, user_counts, p.train.seed);
                     r.flags = flags;
+                    r.preset = p.name;
                     r.description = (r.implicit ? "als, user " : "user ") + describe_table(p.model.user) +
                                     ", item " + describe_table(p.model.item) + ", dim " +
                                     std::to_string(p.model.user.dim) + (p.model.user_bias ? ", biases" : "");

@@ -63,7 +63,7 @@ t=$(date +%s); step "sweeping bytes against RMSE and Recall@20 ..."
 # measured at f32 and int8 (about 18 s on ml-1m with 2 threads). The page marks its variants by preset.
 cat > "$out/work/sweep-grid.txt" <<GRID
 --preset rank-tiny
---preset rank-tiny --dim 24
+--objective als --dim 24 --als-alpha 5 --als-lambda 30
 --preset rank-small
 --preset rank
 --preset tiny --epochs 5

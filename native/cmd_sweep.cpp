@@ -345,7 +345,8 @@ Command add_sweep(CLI::App& root) {
         "Examples:\n"
         "  memrec sweep --data ~/ml-1m --json sweep.json     the default grid\n"
         "  memrec sweep --budget 118000                      only models with at most 118,000 parameters\n"
-        "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each");
+        "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each\n"
+        "  memrec sweep --topn --json sweep.json             also Recall@20 and NDCG@100 of held-out visitors");
     args->data.add_to(*app);
     args->training.add_training_flags(*app);
     app->add_option("--budget", args->budget, "skip configurations with more parameters than this");

@@ -1,6 +1,10 @@
 // memrec sweep: trains a grid of model configurations on one split and reports, for each, its size
 // (parameters, model-file bytes at f32 and int8) against its accuracy (eval RMSE and MAE at f32 and after
-// an int8 round trip), and marks the Pareto frontier of bytes versus RMSE.
+// an int8 round trip), and marks the Pareto frontier of bytes versus RMSE. With --topn (on whenever the
+// grid has an implicit ALS entry, which has no RMSE) it also ranks for new visitors as `memrec eval
+// --protocol visitors` does: 10% of users are held out whole before the split and folded in (FoldIn, the
+// page's code); Recall@20 and NDCG@100 are reported, and the frontier of int8 bytes against int8 Recall@20
+// is marked.
 //
 // Every grid entry is a string of `memrec train` flags, so each row reproduces with
 // `memrec train --data ... <flags>` (the JSON carries the exact flags). Training settings given to sweep
@@ -10,14 +14,17 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli.h"
 #include "memrec/training_run.h"
+#include "memrec/als.h"
 #include "memrec/io.h"
 #include "memrec/model_file.h"
 #include "model_cli.h"
+#include "topn_cli.h"
 
 namespace memrec::cli {
 
@@ -66,18 +73,29 @@ struct SweepArgs {
     std::optional<int64_t> budget;  // none: every configuration
     std::string json, grid_file;
     bool quiet = false;
+    bool topn = false;
 };
 
 struct Row {
     std::string flags;
     std::string description;
+    std::string preset;  // the preset the entry starts from (the page matches its variants by it)
     int64_t parameters = 0;
     int64_t bytes_f32 = 0, bytes_int8 = 0;
     Metrics eval, eval_int8, validation;
     int best_epoch = 0, epochs_run = 0;
     double seconds = 0;
     bool frontier_f32 = false, frontier_int8 = false;
+    bool implicit = false;  // ALS: no RMSE, ranked only
+    bool ranked = false;    // has top-N figures
+    TopNMetrics topn, topn_int8;
+    bool frontier_recall = false;  // int8 bytes against int8 Recall@20
 };
+
+constexpr double kNone = std::numeric_limits<double>::infinity();
+double rmse_f32(const Row& r) { return r.implicit ? kNone : r.eval.rmse; }
+double rmse_int8(const Row& r) { return r.implicit ? kNone : r.eval_int8.rmse; }
+double minus_recall_int8(const Row& r) { return r.ranked ? -r.topn_int8.recall20 : kNone; }
 
 std::string describe_table(const TableConfig& t) {
     std::ostringstream s;
@@ -113,18 +131,26 @@ Preset entry_preset(const std::string& flags, int threads) {
     return p;
 }
 
-// Marks the rows on the lower-left frontier of (bytes, rmse): no other row is at most as large and better.
-template <class Bytes, class Mark>
-void mark_frontier(std::vector<Row>& rows, Bytes bytes, Mark mark) {
+// An entry's flags after the sweep's training settings; an ALS entry's alone, as ALS has no learning rate
+// and no early stopping (its iterations are its epochs).
+std::string entry_flags(const std::string& own, int threads) {
+    if (entry_preset(own, threads).model.objective == Objective::Implicit) return own;
+    return std::string(kSweepTraining) + " " + own;
+}
+
+// Marks the rows on the lower-left frontier of (bytes, loss): no other row is at most as large and better.
+// Rows without the figure (loss kNone) are never marked.
+template <class Bytes, class Loss, class Mark>
+void mark_frontier(std::vector<Row>& rows, Bytes bytes, Loss loss, Mark mark) {
     std::vector<size_t> idx(rows.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
     std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
-        return bytes(rows[a]) != bytes(rows[b]) ? bytes(rows[a]) < bytes(rows[b]) : rows[a].eval.rmse < rows[b].eval.rmse;
+        return bytes(rows[a]) != bytes(rows[b]) ? bytes(rows[a]) < bytes(rows[b]) : loss(rows[a]) < loss(rows[b]);
     });
-    double best = 1e300;
+    double best = kNone;
     for (size_t i : idx)
-        if (rows[i].eval.rmse < best) {
-            best = rows[i].eval.rmse;
+        if (loss(rows[i]) < best) {
+            best = loss(rows[i]);
             mark(rows[i]) = true;
         }
 }
@@ -143,24 +169,43 @@ std::vector<std::string> read_grid(const std::string& path) {
     return grid;
 }
 
-// Trains one entry (early stopping on a validation slice when its settings ask for it) and measures it
-// at f32 and after an int8 round trip.
-void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& data, const Split& split,
-                       const DataOptions& opts, int threads) {
+// Trains one rating entry (early stopping on a validation slice when its settings ask for it).
+std::vector<EpochStats> train_rating(Row& r, Model& model, const Preset& p, const Dataset& data, const Split& split,
+                                     const DataOptions& opts) {
     // The eval split is measured once, at the end, not after every epoch.
     const Split train_only{split.train, {}};
-    const auto t0 = std::chrono::steady_clock::now();
     Trainer trainer(model, p.train);
-    const TrainingOutcome outcome =
-        run_training(trainer, model, data, train_only, opts.split_seed);
+    const TrainingOutcome outcome = run_training(trainer, model, data, train_only, opts.split_seed);
     r.best_epoch = outcome.best_epoch;
     r.epochs_run = outcome.epochs_run;
     r.validation = outcome.best_validation;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.eval = evaluate(model, data, split.eval, threads);
+    return trainer.history();
+}
 
-    ModelFile f = training_metadata(p, data, split, opts, trainer.history());
-    f.eval = r.eval;
+// The visitors folded in as the page does (the popularity baseline is not needed per entry).
+TopNMetrics rank_visitors(const Model& model, const TopNCases& cases, int threads) {
+    const FoldIn fold_in(model);
+    return evaluate_topn(cases.cases, fold_in_recommender(fold_in), cases.item_counts, threads);
+}
+
+// Trains an entry and measures it at f32 and after an int8 round trip: RMSE for a rating entry, the
+// visitors' top-N figures when `cases` has any.
+void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& data, const Split& split,
+                       const DataOptions& opts, const TopNCases& cases, int threads) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<EpochStats> history;
+    if (r.implicit) {
+        AlsConfig config = als_config(p.model, p.train);
+        config.threads = threads;
+        history = train_als(model, data, split.train, config);
+        r.best_epoch = r.epochs_run = static_cast<int>(history.size());
+    } else {
+        history = train_rating(r, model, p, data, split, opts);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    ModelFile f = training_metadata(p, data, split, opts, history);
+    if (!r.implicit) f.eval = r.eval = evaluate(model, data, split.eval, threads);
     std::string int8;
     with_model(f, model, [&](ModelFile& file) {
         r.bytes_f32 = static_cast<int64_t>(serialize_model(file, Storage::F32, false).size());
@@ -168,42 +213,84 @@ void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& dat
     });
     r.bytes_int8 = static_cast<int64_t>(int8.size());
     const ModelFile loaded = parse_model(reinterpret_cast<const uint8_t*>(int8.data()), int8.size());
-    r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
+    if (!r.implicit) r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
+    r.ranked = !cases.cases.empty();
+    if (r.ranked) {
+        r.topn = rank_visitors(model, cases, threads);
+        r.topn_int8 = rank_visitors(*loaded.model, cases, threads);
+    }
 }
 
-// Marks both frontiers and prints the rows by int8 bytes; returns that order.
+// The frontier column: which of the frontiers (f32 and int8 RMSE, int8 Recall@20) a row is on.
+std::string frontier_marks(const Row& r) {
+    std::string mark = r.frontier_int8 && r.frontier_f32 ? "f32+int8"
+                       : r.frontier_int8                 ? "int8"
+                       : r.frontier_f32                  ? "f32"
+                                                         : "";
+    if (r.frontier_recall) mark += mark.empty() ? "recall" : "+recall";
+    return mark;
+}
+
+std::string rmse_text(bool implicit, double rmse, int width) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%*.4f", width, rmse);
+    return implicit ? std::string(size_t(width) - 1, ' ') + "-" : std::string(buf);
+}
+
+// Marks the frontiers and prints the rows by int8 bytes; returns that order. The top-N columns appear
+// only when some row was ranked, so a sweep without --topn prints what it always has.
 std::vector<size_t> print_results(std::vector<Row>& rows) {
-    // Frontiers: f32 bytes against the f32 model's RMSE, int8 bytes against the int8 model's.
-    mark_frontier(rows, [](const Row& r) { return r.bytes_f32; }, [](Row& r) -> bool& { return r.frontier_f32; });
-    {
-        std::vector<Row> tmp = rows;
-        for (auto& t : tmp) t.eval = t.eval_int8;
-        mark_frontier(tmp, [](const Row& r) { return r.bytes_int8; }, [](Row& r) -> bool& { return r.frontier_int8; });
-        for (size_t i = 0; i < rows.size(); ++i) rows[i].frontier_int8 = tmp[i].frontier_int8;
-    }
+    // Frontiers: f32 bytes against the f32 model's RMSE, int8 bytes against the int8 model's (and its Recall@20).
+    mark_frontier(rows, [](const Row& r) { return r.bytes_f32; }, rmse_f32, [](Row& r) -> bool& { return r.frontier_f32; });
+    mark_frontier(rows, [](const Row& r) { return r.bytes_int8; }, rmse_int8, [](Row& r) -> bool& { return r.frontier_int8; });
+    mark_frontier(rows, [](const Row& r) { return r.bytes_int8; }, minus_recall_int8,
+                  [](Row& r) -> bool& { return r.frontier_recall; });
+    const bool ranked = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.ranked; });
 
     std::vector<size_t> order(rows.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].bytes_int8 < rows[b].bytes_int8; });
-    std::printf("\n%-62s %10s %10s %10s %7s %7s %9s %6s %7s %s\n", "model", "params", "f32", "int8",
-                "rmse", "mae", "rmse int8", "epoch", "seconds", "frontier");
+    std::printf("\n%-62s %10s %10s %10s %7s %7s %9s %6s %7s ", "model", "params", "f32", "int8", "rmse", "mae",
+                "rmse int8", "epoch", "seconds");
+    if (ranked) std::printf("%9s %9s %9s ", "recall@20", "ndcg@100", "r@20 int8");
+    std::printf("%s\n", "frontier");
     for (size_t i : order) {
         const Row& r = rows[i];
-        std::string mark = r.frontier_int8 && r.frontier_f32 ? "f32+int8"
-                           : r.frontier_int8                 ? "int8"
-                           : r.frontier_f32                  ? "f32"
-                                                             : "";
-        std::printf("%-62s %10s %10s %10s %7.4f %7.4f %9.4f %6d %7.1f %s\n", r.description.c_str(),
+        std::printf("%-62s %10s %10s %10s %s %s %s %6d %7.1f ", r.description.c_str(),
                     format_count(r.parameters).c_str(), format_bytes(double(r.bytes_f32)).c_str(),
-                    format_bytes(double(r.bytes_int8)).c_str(), r.eval.rmse, r.eval.mae, r.eval_int8.rmse,
-                    r.best_epoch, r.seconds, mark.c_str());
+                    format_bytes(double(r.bytes_int8)).c_str(), rmse_text(r.implicit, r.eval.rmse, 7).c_str(),
+                    rmse_text(r.implicit, r.eval.mae, 7).c_str(), rmse_text(r.implicit, r.eval_int8.rmse, 9).c_str(),
+                    r.best_epoch, r.seconds);
+        if (ranked && r.ranked)
+            std::printf("%9.4f %9.4f %9.4f ", r.topn.recall20, r.topn.ndcg100, r.topn_int8.recall20);
+        else if (ranked)
+            std::printf("%9s %9s %9s ", "-", "-", "-");
+        std::printf("%s\n", frontier_marks(r).c_str());
     }
+    if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.implicit; }))
+        std::printf("implicit (ALS) models score preferences, not ratings: they have no RMSE (-)\n");
     return order;
 }
 
+// An implicit row's RMSE fields are null (it has none); a ranked row gets its top-N figures.
+void add_ranking_json(nlohmann::json& o, const Row& r) {
+    o["objective"] = r.implicit ? "implicit" : "rating";
+    o["preset"] = r.preset;
+    if (r.implicit)
+        for (const char* k : {"eval_rmse", "eval_mae", "eval_rmse_int8", "eval_mae_int8", "validation_rmse"}) o[k] = nullptr;
+    if (!r.ranked) return;
+    o["recall20"] = r.topn.recall20;
+    o["ndcg100"] = r.topn.ndcg100;
+    o["recall20_int8"] = r.topn_int8.recall20;
+    o["ndcg100_int8"] = r.topn_int8.ndcg100;
+    o["frontier_recall"] = r.frontier_recall;
+}
+
 void write_json(const std::vector<Row>& rows, const std::vector<size_t>& order, const Dataset& data,
-                const Split& split, const DataOptions& opts, const std::string& path) {
+                const Split& split, const DataOptions& opts, const TopNCases& cases, const std::string& path) {
     nlohmann::json j;
+    // With --topn the data is the training users' (the visitors held out first).
+    if (!cases.cases.empty()) j["protocol"] = "visitors";
     j["data"] = data.ratings_path;
     j["train_fraction"] = opts.train_fraction;
     j["split_seed"] = opts.split_seed;
@@ -227,8 +314,24 @@ void write_json(const std::vector<Row>& rows, const std::vector<size_t>& order, 
                                 {"seconds", r.seconds},
                                 {"frontier_f32", r.frontier_f32},
                                 {"frontier_int8", r.frontier_int8}});
+        add_ranking_json(j["results"].back(), r);
     }
     write_file_atomic(path, j.dump(2) + "\n");
+}
+
+// Holds 10% of users out whole (the visitors of `eval --protocol visitors`, same seed); `data` becomes
+// the other users' data, which the sweep then splits as usual.
+TopNCases hold_out(Dataset& data, const DataOptions& opts, bool quiet) {
+    Split unused;
+    return hold_out_visitors(data, unused, opts, 0.02, TopNOptions{}.positive_threshold, quiet);
+}
+
+void print_progress(const Row& r) {
+    std::printf("    epoch %d of %d, %.1f s: ", r.best_epoch, r.epochs_run, r.seconds);
+    if (!r.implicit) std::printf("eval rmse %.4f (int8 %.4f), ", r.eval.rmse, r.eval_int8.rmse);
+    if (r.ranked) std::printf("recall@20 %.4f (int8 %.4f), ", r.topn.recall20, r.topn_int8.recall20);
+    std::printf("%s f32, %s int8\n", format_bytes(double(r.bytes_f32)).c_str(), format_bytes(double(r.bytes_int8)).c_str());
+    std::fflush(stdout);
 }
 
 }  // namespace
@@ -242,13 +345,17 @@ Command add_sweep(CLI::App& root) {
         "Examples:\n"
         "  memrec sweep --data ~/ml-1m --json sweep.json     the default grid\n"
         "  memrec sweep --budget 118000                      only models with at most 118,000 parameters\n"
-        "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each");
+        "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each\n"
+        "  memrec sweep --topn --json sweep.json             also Recall@20 and NDCG@100 of held-out visitors");
     args->data.add_to(*app);
     args->training.add_training_flags(*app);
     app->add_option("--budget", args->budget, "skip configurations with more parameters than this");
     app->add_option("--grid", args->grid_file, "entries from this file: one line of train flags each (# comments)");
     app->add_option("--json", args->json, "also write the results as JSON to this file");
     app->add_flag("-q,--quiet", args->quiet, "print only the results table");
+    app->add_flag("--topn", args->topn,
+                  "also rank for held-out visitors (Recall@20, NDCG@100, as `eval --protocol visitors`); "
+                  "on when the grid has an --objective als entry");
 
     return {app, [args, app]() {
                 std::vector<std::string> grid = args->grid_file.empty() ? default_grid() : read_grid(args->grid_file);
@@ -257,11 +364,15 @@ Command add_sweep(CLI::App& root) {
                 const std::string overrides = given_training_flags(*app, "--threads");
                 std::vector<std::pair<std::string, Preset>> entries;
                 for (const auto& g : grid) {
-                    const std::string flags = std::string(kSweepTraining) + " " + g + overrides;
+                    const std::string flags = entry_flags(g + overrides, threads);
                     entries.emplace_back(flags, entry_preset(flags, threads));
                 }
 
                 Dataset data = load_data(args->data, args->quiet);
+                const bool topn = args->topn || std::any_of(entries.begin(), entries.end(), [](const auto& e) {
+                                      return e.second.model.objective == Objective::Implicit;
+                                  });
+                const TopNCases cases = topn ? hold_out(data, args->data, args->quiet) : TopNCases{};
                 const Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
                 const auto item_counts = count_items(data, split.train);
                 const auto user_counts = count_users(data, split.train);
@@ -271,11 +382,15 @@ Command add_sweep(CLI::App& root) {
 
                 std::vector<Row> rows;
                 for (auto& [flags, p] : entries) {
-                    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
-                                user_counts, p.train.seed);
                     Row r;
+                    r.implicit = p.model.objective == Objective::Implicit;
+                    Model model = r.implicit ? als_model(als_config(p.model, p.train), data.users.size(),
+                                                         data.items.size(), data.max_rating)
+                                             : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
+                                                     item_counts, user_counts, p.train.seed);
                     r.flags = flags;
-                    r.description = "user " + describe_table(p.model.user) +
+                    r.preset = p.name;
+                    r.description = (r.implicit ? "als, user " : "user ") + describe_table(p.model.user) +
                                     ", item " + describe_table(p.model.item) + ", dim " +
                                     std::to_string(p.model.user.dim) + (p.model.user_bias ? ", biases" : "");
                     r.parameters = model.parameter_count();
@@ -290,18 +405,13 @@ Command add_sweep(CLI::App& root) {
                                     flags.c_str(), format_count(r.parameters).c_str());
                         std::fflush(stdout);
                     }
-                    train_and_measure(r, model, p, data, split, args->data, threads);
-                    if (!args->quiet) {
-                        std::printf("    epoch %d of %d, %.1f s: eval rmse %.4f (int8 %.4f), %s f32, %s int8\n",
-                                    r.best_epoch, r.epochs_run, r.seconds, r.eval.rmse, r.eval_int8.rmse,
-                                    format_bytes(double(r.bytes_f32)).c_str(), format_bytes(double(r.bytes_int8)).c_str());
-                        std::fflush(stdout);
-                    }
+                    train_and_measure(r, model, p, data, split, args->data, cases, threads);
+                    if (!args->quiet) print_progress(r);
                     rows.push_back(std::move(r));
                 }
                 if (rows.empty()) throw UsageError("no configuration fits the budget");
                 const std::vector<size_t> order = print_results(rows);
-                if (!args->json.empty()) write_json(rows, order, data, split, args->data, args->json);
+                if (!args->json.empty()) write_json(rows, order, data, split, args->data, cases, args->json);
                 return 0;
             }};
 }

@@ -266,7 +266,7 @@ async function redrawCharts() {
   if (loaded.length === 0) return;
   try {
     const { drawCharts } = await import('./charts.js');  // not needed for the first recommendations
-    await drawCharts(loaded);
+    await drawCharts(loaded, state.variants);
     $('charts-status').textContent = `Charts of the ${loaded.length} loaded variant${loaded.length > 1 ? 's' : ''}.` +
       notLoadedText();
   } catch (e) {

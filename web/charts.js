@@ -1,6 +1,8 @@
 // The page's three charts, drawn with Chart.js (vendor/chart.umd.js, copied from node_modules by
 // scripts/demo.sh and served locally: no CDN, so the page works offline). Chart.js is loaded only when the
 // charts are drawn, after the first recommendations are on screen.
+import { drawSweep } from './sweep-chart.js';
+
 const COLORS = ['#1f6feb', '#d1495b', '#2a9d8f', '#e9a23b', '#7b4bb7', '#6c757d'];
 const charts = {};
 let chartJs = null;
@@ -255,11 +257,13 @@ function drawPopularity(Chart, variants) {
     : 'Training ratings per movie, most popular first.';
 }
 
-export async function drawCharts(variants) {
+// `all`: every variant of the manifest, marked on the sweep's charts whether loaded or not.
+export async function drawCharts(variants, all = variants) {
   const Chart = await loadChartJs();
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.maintainAspectRatio = false;
   drawCurves(Chart, variants);
   drawSize(Chart, variants);
   drawPopularity(Chart, variants);
+  await drawSweep(Chart, replace, all);
 }

@@ -268,6 +268,28 @@ test('desktop: stars next to their titles, charts without an empty column, axe-c
     assert.deepEqual(shown, { visible: true, points: [['ranking model', 0.21]] });
   });
 
+  await t.test("the sweep's whole frontier is drawn from sweep.json, the page's variants marked", async () => {
+    const got = await page.evaluate(async () => {
+      const sweep = await (await fetch('models/sweep.json')).json();
+      const canvas = document.getElementById('chart-sweep-recall');
+      const data = (label) => window.Chart.getChart(canvas).data.datasets.find((d) => d.label === label).data;
+      return { ranked: sweep.results.filter((r) => typeof r.recall20 === 'number').length,
+        points: Number(canvas.dataset.points), frontier: Number(canvas.dataset.frontier),
+        marked: Number(canvas.dataset.marked), line: data('frontier'), all: data('sweep'),
+        hidden: document.getElementById('sweep-figure').hidden };
+    });
+    assert.equal(got.hidden, false);
+    assert.ok(got.ranked >= 2, 'sweep.json ranks at least two configurations');
+    assert.equal(got.points, 2 * got.ranked, 'a point per ranked configuration at f32 and at int8');
+    assert.equal(got.all.length, got.points);
+    assert.ok(got.frontier >= 1 && got.frontier === got.line.length);
+    for (const p of got.line) {
+      const beaten = got.all.find((q) => (q.x <= p.x && q.y > p.y) || (q.x < p.x && q.y >= p.y));
+      assert.equal(beaten, undefined, `frontier point ${JSON.stringify(p)} is beaten by ${JSON.stringify(beaten)}`);
+    }
+    assert.ok(got.marked >= 1, "the page's variants are marked");
+  });
+
   await t.test('axe-core: no serious or critical violations', () => noSeriousAxeViolations(page, 'desktop'));
   await t.test('screenshot', () => screenshot(page, 'desktop.png'));
   await page.close();

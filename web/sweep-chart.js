@@ -1,0 +1,72 @@
+// The sweep's frontier (models/sweep.json, written by `memrec sweep` in scripts/make-web-models.sh): every
+// configuration it trained as bytes against eval RMSE and against Recall@20, at f32 and int8, the frontier
+// (no smaller file does better) drawn as a line, and the page's variants marked where the sweep trained
+// their preset at their storage. Fetched only when the charts are drawn, after the first recommendations.
+
+// The points of one quality: [{bytes, y, preset, storage}] for each row and storage that has the figure.
+function sweepPoints(results, f32Key, int8Key) {
+  const points = [];
+  for (const r of results) {
+    if (typeof r[f32Key] === 'number') points.push({ bytes: r.bytes_f32, y: r[f32Key], preset: r.preset, storage: 'f32' });
+    if (typeof r[int8Key] === 'number') points.push({ bytes: r.bytes_int8, y: r[int8Key], preset: r.preset, storage: 'int8' });
+  }
+  return points;
+}
+
+// The points no other point beats at the same size or less (`better(a, b)`: a is strictly better).
+export function frontier(points, better) {
+  const sorted = [...points].sort((a, b) => a.bytes - b.bytes || (better(a.y, b.y) ? -1 : better(b.y, a.y) ? 1 : 0));
+  const out = [];
+  for (const p of sorted) if (!out.length || better(p.y, out[out.length - 1].y)) out.push(p);
+  return out;
+}
+
+// A manifest id is `${preset}-${storage}` (scripts/make-web-models.sh).
+const presetOf = (v) => v.id.slice(0, v.id.length - v.storage.length - 1);
+
+function sweepChart(Chart, replace, id, points, better, variants, axis) {
+  const line = frontier(points, better);
+  const marked = variants.map((v) => ({ v, p: points.find((p) => p.preset === presetOf(v) && p.storage === v.storage) }))
+    .filter((m) => m.p);
+  const xy = (p) => ({ x: p.bytes / 1024, y: p.y });
+  const canvas = document.getElementById(id);
+  canvas.dataset.points = String(points.length);
+  canvas.dataset.frontier = String(line.length);
+  canvas.dataset.marked = String(marked.length);
+  replace(Chart, id, {
+    type: 'scatter',
+    data: {
+      datasets: [
+        { label: 'frontier', data: line.map(xy), showLine: true, borderColor: '#1f6feb', backgroundColor: '#1f6feb', pointRadius: 3 },
+        { label: 'sweep', data: points.map(xy), backgroundColor: '#6c757d88', pointRadius: 3 },
+        { label: 'this page', data: marked.map((m) => xy(m.p)), backgroundColor: '#d1495b', pointRadius: 7,
+          pointStyle: 'rectRot', labels: marked.map((m) => m.v.label) },
+      ],
+    },
+    options: {
+      animation: false,
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'model file (KB, log scale)' } },
+        y: { title: { display: true, text: axis }, grace: '5%' },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 10 } },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.labels?.[c.dataIndex] ?? c.dataset.label}: ` +
+          `${c.parsed.x.toFixed(1)} KB, ${c.parsed.y.toFixed(4)}` } },
+      },
+    },
+  });
+}
+
+// Draws both panels; hides the figure when there is no sweep.json (the page works without it).
+export async function drawSweep(Chart, replace, variants) {
+  const figure = document.getElementById('sweep-figure');
+  const r = await fetch('models/sweep.json', { cache: 'no-cache' }).catch(() => null);
+  figure.hidden = !r || !r.ok;
+  if (figure.hidden) return;
+  const { results } = await r.json();
+  sweepChart(Chart, replace, 'chart-sweep-rmse', sweepPoints(results, 'eval_rmse', 'eval_rmse_int8'),
+    (a, b) => a < b, variants, 'eval RMSE (lower is better)');
+  sweepChart(Chart, replace, 'chart-sweep-recall', sweepPoints(results, 'recall20', 'recall20_int8'),
+    (a, b) => a > b, variants, 'Recall@20 (higher is better)');
+}

@@ -183,6 +183,9 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
       return { ms: [...runs].sort((a, b) => a - b)[1], runs };
     };
     const coldBrowser = await firstRecommendations(page);
+    // That page goes on after its first recommendations (a benchmark, the charts): let it finish, so the
+    // navigations measured do not share the two cores with it.
+    await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
     const sets = [await medianOfThree()];
     if (sets[0].ms > 800) sets.push(await medianOfThree());
     const { ms } = sets[sets.length - 1];

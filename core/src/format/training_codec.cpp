@@ -10,6 +10,23 @@ namespace memrec::detail {
 namespace {
 constexpr uint64_t kMaxCount = uint64_t(std::numeric_limits<int64_t>::max());
 
+// Eval metrics as the training and history sections both store them.
+void write_metrics(ByteWriter& w, const Metrics& m) {
+    w.f64(m.mse);
+    w.f64(m.rmse);
+    w.f64(m.mae);
+    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, m.count)));
+}
+
+Metrics read_metrics(ByteReader& r) {
+    Metrics m;
+    m.mse = r.f64("eval mse");
+    m.rmse = r.f64("eval rmse");
+    m.mae = r.f64("eval mae");
+    m.count = static_cast<int64_t>(r.varint_in("eval count", 0, kMaxCount));
+    return m;
+}
+
 void write_ranking(ByteWriter& w, const RankingFigures& f) {
     w.u8(f.protocol.empty() ? 0 : 1);
     if (f.protocol.empty()) return;
@@ -26,9 +43,7 @@ void write_ranking(ByteWriter& w, const RankingFigures& f) {
 
 RankingFigures read_ranking(ByteReader& r) {
     RankingFigures f;
-    const uint8_t stored = r.u8("top-N figures stored");
-    if (stored > 1) r.fail("top-N figures stored", "expected 0 or 1, got " + std::to_string(stored));
-    if (stored == 0) return f;
+    if (!read_flag(r, "top-N figures stored")) return f;
     f.protocol = r.str("top-N protocol");
     if (f.protocol != "visitors" && f.protocol != "ratings")
         r.fail("top-N protocol", "expected visitors or ratings, got '" + f.protocol + "'");
@@ -46,7 +61,6 @@ RankingFigures read_ranking(ByteReader& r) {
 
 void write_training(ByteWriter& w, const ModelFile& file, uint32_t version) {
     const TrainingInfo& info = file.info;
-    const Metrics& eval = file.eval;
     w.str(info.preset);
     w.str(info.data_source);
     w.str(info.data_format);
@@ -56,10 +70,7 @@ void write_training(ByteWriter& w, const ModelFile& file, uint32_t version) {
     write_model_settings(w, info.train, version);
     w.f32(info.min_rating);
     w.f32(info.max_rating);
-    w.f64(eval.mse);
-    w.f64(eval.rmse);
-    w.f64(eval.mae);
-    w.varint(static_cast<uint64_t>(std::max<int64_t>(0, eval.count)));
+    write_metrics(w, file.eval);
     write_ranking(w, file.ranking);
 }
 
@@ -69,10 +80,7 @@ void write_history(ByteWriter& w, const std::vector<EpochStats>& history) {
         w.varint(static_cast<uint64_t>(std::max(0, e.epoch)));
         w.f64(e.train_loss);
         w.f64(e.train_mae);
-        w.f64(e.eval.mse);
-        w.f64(e.eval.rmse);
-        w.f64(e.eval.mae);
-        w.varint(static_cast<uint64_t>(std::max<int64_t>(0, e.eval.count)));
+        write_metrics(w, e.eval);
         w.f64(e.seconds);
         w.f64(e.ratings_per_second);
     }
@@ -80,7 +88,6 @@ void write_history(ByteWriter& w, const std::vector<EpochStats>& history) {
 
 void read_training(ByteReader& r, ModelFile& file) {
     TrainingInfo& info = file.info;
-    Metrics& eval = file.eval;
     info.preset = r.str("preset");
     info.data_source = r.str("data source");
     info.data_format = r.str("data format");
@@ -92,10 +99,7 @@ void read_training(ByteReader& r, ModelFile& file) {
     read_model_settings(r, info.train, file.format_version);
     info.min_rating = r.f32("min rating");
     info.max_rating = r.f32("max rating");
-    eval.mse = r.f64("eval mse");
-    eval.rmse = r.f64("eval rmse");
-    eval.mae = r.f64("eval mae");
-    eval.count = static_cast<int64_t>(r.varint_in("eval count", 0, kMaxCount));
+    file.eval = read_metrics(r);
     if (file.format_version >= 3) file.ranking = read_ranking(r);
     r.expect_end();
 }
@@ -108,10 +112,7 @@ std::vector<EpochStats> read_history(ByteReader& r) {
         e.epoch = static_cast<int>(r.varint_in("epoch", 0, kMaxRows));
         e.train_loss = r.f64("train loss");
         e.train_mae = r.f64("train mae");
-        e.eval.mse = r.f64("eval mse");
-        e.eval.rmse = r.f64("eval rmse");
-        e.eval.mae = r.f64("eval mae");
-        e.eval.count = static_cast<int64_t>(r.varint_in("eval count", 0, uint64_t(std::numeric_limits<int64_t>::max())));
+        e.eval = read_metrics(r);
         e.seconds = r.f64("seconds");
         e.ratings_per_second = r.f64("ratings per second");
     }
@@ -126,9 +127,7 @@ void write_provenance(ByteWriter& w, const ModelFile& file) {
 
 void read_provenance(ByteReader& r, ModelFile& file) {
     file.info.data_hash = r.str("data hash");
-    const uint8_t source = r.u8("figures source");
-    if (source > 1) r.fail("figures source", "expected 0 or 1, got " + std::to_string(source));
-    file.figures_of_stored_tables = source == 1;
+    file.figures_of_stored_tables = read_flag(r, "figures source");
     r.expect_end();
 }
 

@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <optional>
 #include <utility>
 
+#include "bench_time_to.h"
 #include "cli.h"
 #include "memrec/io.h"
 #include "memrec/kernels.h"
@@ -22,6 +24,9 @@ struct BenchArgs {
     DataOptions data;
     std::string presets = "baseline,memeff";
     std::string modes = "lazy,dense";
+    std::string optimizers = "adam";
+    std::optional<double> time_to;  // --time-to RMSE: the time-to-accuracy table instead of throughput
+    int repeats = 3;
     std::string threads = "1,2";
     int epochs = 5;
     int reads = 5;
@@ -69,6 +74,52 @@ std::pair<Spread, Spread> measure_training(const Preset& p, const Dataset& data,
     return {spread(rates), spread(secs)};
 }
 
+int run_time_to(const BenchArgs& args, const std::string& path) {
+    const double target = *args.time_to;
+    std::printf("time to eval RMSE <= %.4f (reading included; model chosen on the validation slice), "
+                "median of %d runs\n", target, args.repeats);
+    std::printf("%-12s %-10s %8s %10s %10s %10s %10s %8s %10s\n", "preset", "optimizer", "threads", "seconds", "min",
+                "max", "read s", "epoch", "rmse");
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& preset_name : split_list(args.presets)) {
+        for (const auto& th : split_list(args.threads)) {
+            Preset p = preset(preset_name);
+            try {
+                p.train.threads = std::stoi(th);
+            } catch (const std::exception&) {
+                throw UsageError("--threads: '" + th + "' is not a number");
+            }
+            std::vector<double> secs, reads;
+            TimeToRun last;
+            bool all_reached = true;
+            for (int r = 0; r < args.repeats; ++r) {
+                last = time_to_rmse(path, args.data, p, target);
+                secs.push_back(last.seconds);
+                reads.push_back(last.read_seconds);
+                all_reached = all_reached && last.reached;
+            }
+            const Spread s = spread(secs), rd = spread(reads);
+            std::printf("%-12s %-10s %8d %10.3f %10.3f %10.3f %10.3f %8d %10.4f%s\n", preset_name.c_str(),
+                        to_string(p.train.adam.optimizer), p.train.threads, s.median, s.min, s.max, rd.median,
+                        last.chosen_epoch, last.chosen_rmse, all_reached ? "" : "  (not reached)");
+            std::fflush(stdout);
+            results.push_back({{"preset", preset_name},
+                               {"optimizer", to_string(p.train.adam.optimizer)},
+                               {"threads", p.train.threads},
+                               {"target_rmse", target},
+                               {"reached", all_reached},
+                               {"seconds_median", s.median},
+                               {"seconds_min", s.min},
+                               {"seconds_max", s.max},
+                               {"read_seconds_median", rd.median},
+                               {"chosen_epoch", last.chosen_epoch},
+                               {"chosen_eval_rmse", last.chosen_rmse}});
+        }
+    }
+    if (!args.json.empty()) write_file_atomic(args.json, nlohmann::json{{"time_to", results}}.dump(2) + "\n");
+    return 0;
+}
+
 }  // namespace
 
 Command add_bench(CLI::App& root) {
@@ -87,10 +138,19 @@ Command add_bench(CLI::App& root) {
         ->capture_default_str();
     app->add_option("--reads", args->reads, "times the ratings are read for the load-time median")
         ->capture_default_str();
+    app->add_option("--optimizers", args->optimizers,
+                    "comma-separated optimizers (adam runs each of --modes; adagrad and sgd use the preset's other "
+                    "settings)")
+        ->capture_default_str();
+    app->add_option("--time-to", args->time_to,
+                    "instead of throughput: wall seconds (reading included) until the model chosen on the validation "
+                    "slice first reaches this eval RMSE, per preset (median of --repeats runs)");
+    app->add_option("--repeats", args->repeats, "runs per preset for --time-to")->capture_default_str();
     app->add_option("--json", args->json, "also write the results as JSON");
 
     return {app, [args]() {
                 const std::string path = args->data.resolve();
+                if (args->time_to) return run_time_to(*args, path);
                 std::vector<double> read_seconds;
                 Dataset data;
                 for (int r = 0; r < args->reads; ++r) {
@@ -111,11 +171,19 @@ Command add_bench(CLI::App& root) {
                 nlohmann::json results = nlohmann::json::array();
                 std::printf("%-10s %-12s %8s %16s %16s %16s %12s\n", "preset", "adam", "threads", "ratings/s",
                             "min", "max", "s/epoch");
+                std::vector<std::pair<Optimizer, std::string>> rules;  // (optimizer, Adam mode or "-")
+                for (const auto& o : split_list(args->optimizers)) {
+                    const Optimizer opt = parse_optimizer(o);
+                    if (opt != Optimizer::Adam) rules.emplace_back(opt, "-");
+                    else
+                        for (const auto& mode : split_list(args->modes)) rules.emplace_back(opt, mode);
+                }
                 for (const auto& preset_name : split_list(args->presets)) {
-                    for (const auto& mode : split_list(args->modes)) {
+                    for (const auto& [opt, mode] : rules) {
                         for (const auto& th : split_list(args->threads)) {
                             Preset p = preset(preset_name);
-                            p.train.adam.mode = parse_adam_mode(mode);
+                            p.train.adam.optimizer = opt;
+                            if (mode != "-") p.train.adam.mode = parse_adam_mode(mode);
                             p.train.epochs = args->epochs;
                             try {
                                 p.train.threads = std::stoi(th);
@@ -123,10 +191,12 @@ Command add_bench(CLI::App& root) {
                                 throw UsageError("--threads: '" + th + "' is not a number");
                             }
                             const auto [r, s] = measure_training(p, data, split, item_counts, user_counts);
+                            const std::string rule = opt == Optimizer::Adam ? mode : to_string(opt);
                             std::printf("%-10s %-12s %8d %16.0f %16.0f %16.0f %12.3f\n", preset_name.c_str(),
-                                        mode.c_str(), p.train.threads, r.median, r.min, r.max, s.median);
+                                        rule.c_str(), p.train.threads, r.median, r.min, r.max, s.median);
                             std::fflush(stdout);
                             results.push_back({{"preset", preset_name},
+                                               {"optimizer", to_string(opt)},
                                                {"adam", mode},
                                                {"threads", p.train.threads},
                                                {"epochs", args->epochs},

@@ -23,6 +23,7 @@ constexpr FlagLine kFlags[] = {
     {"--epochs", "epochs", "training epochs", false},
     {"--batch", "batchSize", "mini-batch size", false},
     {"--lr", "learningRate", "Adam learning rate", false},
+    {"--optimizer", "optimizer", "adam | adagrad (LIBMF-style, per row) | sgd; the last two train on --threads cores", false},
     {"--adam", "adam", "dense (every row steps, as Keras) | lazy (only rows in the batch)", false},
     {"--lr-decay", "lrDecay", "multiply the learning rate by this after every epoch (1 = constant)", false},
     {"--weight-decay", "weightDecay", "decoupled weight decay per step (0 = off)", false},
@@ -70,6 +71,11 @@ void TrainingOptions::add_to(CLI::App& app) {
             case FieldType::AdamMode:  // by name; value_checks.cpp has refused unknown names by now
                 o = app.add_option_function<std::string>(
                     t.flag, [this, &f](const std::string& s) { field_ref<AdamMode>(f, values) = parse_adam_mode(s); },
+                    t.help);
+                break;
+            case FieldType::Optimizer:
+                o = app.add_option_function<std::string>(
+                    t.flag, [this, &f](const std::string& s) { field_ref<Optimizer>(f, values) = parse_optimizer(s); },
                     t.help);
                 break;
         }

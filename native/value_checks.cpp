@@ -131,7 +131,8 @@ const char* type_name(FieldType t) {
         case FieldType::U64: return "UINT";  // CLI11 would wrap "-3" around to 2^64 - 3
         case FieldType::F64: return "FLOAT";
         case FieldType::Bool: return "BOOLEAN";
-        case FieldType::AdamMode: return "TEXT";
+        case FieldType::AdamMode:
+        case FieldType::Optimizer: return "TEXT";
     }
     return "";
 }
@@ -144,6 +145,7 @@ void add_checks(CLI::App& app) {
     // mean the same and are checked the same).
     for (const TrainingFlag& t : training_flags()) {
         if (t.field->type == FieldType::AdamMode) check(app, t.flag, "TEXT", parsed_by(parse_adam_mode));
+        else if (t.field->type == FieldType::Optimizer) check(app, t.flag, "TEXT", parsed_by(parse_optimizer));
         else if (t.field->type != FieldType::Bool) check(app, t.flag, type_name(t.field->type), in_range(*t.field));
     }
     for (const char* name : {"--dim", "--user-buckets", "--item-buckets", "--top", "--count", "--budget", "--reads",

@@ -105,6 +105,7 @@ val setting_value(const TrainField& f, const TrainConfig& t) {
         case FieldType::F64: return val(field_ref<double>(f, t));
         case FieldType::Bool: return val(field_ref<bool>(f, t));
         case FieldType::AdamMode: return val(std::string(to_string(field_ref<AdamMode>(f, t))));
+        case FieldType::Optimizer: return val(std::string(to_string(field_ref<Optimizer>(f, t))));
     }
     return val::undefined();
 }

@@ -28,6 +28,17 @@ enum class AdamMode { Dense, DenseSweep, Lazy };
 const char* to_string(AdamMode mode);
 AdamMode parse_adam_mode(const std::string& s);  // "dense", "dense-sweep" or "lazy"; throws ConfigError
 
+// The update rule (optimizer.cpp has the two beside Adam). Adam follows `mode`. The other two are
+// LIBMF's: per-example gradients (the loss is the batch's sum, not its mean), lazy L2 on the rows
+// stepped, and only rows with a gradient move:
+//  - AdaGrad, one accumulator per row as LIBMF keeps it: G += mean over the row's columns of g²,
+//    w -= lr g / sqrt(1 + G) (LIBMF starts G at 1). G lives in the row's first lane of the `v` state.
+//  - Sgd: w -= lr_t g, with lr_t the scheduled rate (lr_decay per epoch).
+// Both train with the stratified block schedule over any number of threads (trainer.cpp).
+enum class Optimizer { Adam, AdaGrad, Sgd };
+const char* to_string(Optimizer o);
+Optimizer parse_optimizer(const std::string& s);  // "adam", "adagrad" or "sgd"; throws ConfigError
+
 struct AdamConfig {
     double learning_rate = 0.001;
     double beta1 = 0.9;
@@ -51,6 +62,7 @@ struct AdamConfig {
     // follows the schedule exactly (dense mode's closed form sums the scheduled step sizes).
     double lr_decay = 1.0;
     int64_t decay_steps = 0;
+    Optimizer optimizer = Optimizer::Adam;
 
     void validate() const;  // throws ConfigError
 };
@@ -78,6 +90,9 @@ public:
     void reserve_steps(int64_t last_step);                    // grow the step tables up to last_step
     void prepare(size_t param, ParamGrad& marked, int64_t t);  // Dense: bring marked rows up to step t - 1
     void update(size_t param, ParamGrad& grad, int64_t t, int threads = 1);  // apply step t, clear grad
+    // AdaGrad / SGD only: step the listed rows of `grad` (zeroing those gradient rows, leaving the marks to
+    // the caller). Thread-safe for disjoint rows of one param.
+    void update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 
@@ -103,6 +118,7 @@ private:
     void sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
     void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t);
     void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
+    void row_rule_step(size_t param, float* grad_row, int32_t row, float lr);  // AdaGrad / SGD, one row
 
     AdamConfig config_;
     std::vector<Param*> params_;

@@ -28,6 +28,8 @@ inline constexpr EnumEntry<Combiner> kCombiners[] = {
     {Combiner::Mult, 0, "mult"}, {Combiner::Add, 1, "add"}, {Combiner::Concat, 2, "concat"}};
 inline constexpr EnumEntry<AdamMode> kAdamModes[] = {
     {AdamMode::Dense, 0, "dense"}, {AdamMode::Lazy, 1, "lazy"}, {AdamMode::DenseSweep, 2, "dense-sweep"}};
+inline constexpr EnumEntry<Optimizer> kOptimizers[] = {
+    {Optimizer::Adam, 0, "adam"}, {Optimizer::AdaGrad, 1, "adagrad"}, {Optimizer::Sgd, 2, "sgd"}};
 inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "rating"},
                                                        {Objective::Implicit, 1, "implicit"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {

@@ -21,7 +21,7 @@
 namespace memrec {
 
 // How a setting is held in memory (and so how each format encodes it).
-enum class FieldType : uint8_t { Int, Int64, U64, F64, Bool, AdamMode };
+enum class FieldType : uint8_t { Int, Int64, U64, F64, Bool, AdamMode, Optimizer };
 
 // The values a number setting may take: lo..hi, either end open. Integers are checked against lo (their
 // text says so: "at least 1") and at most hi.
@@ -48,7 +48,7 @@ struct TrainField {
 const std::vector<TrainField>& train_fields();
 
 // field_ref<T>(f, t) (field_ref.h) is the member `f` describes; T must be the type its FieldType names
-// (int, int64_t, uint64_t, double, bool, AdamMode).
+// (int, int64_t, uint64_t, double, bool, AdamMode, Optimizer).
 
 // The value as text: integers in decimal, doubles as the shortest text that reads back the same,
 // booleans "on"/"off", Adam modes by name.

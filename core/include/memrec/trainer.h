@@ -15,7 +15,8 @@ struct TrainConfig {
     int epochs = 3;
     int64_t batch_size = 128;
     AdamConfig adam;
-    int threads = 1;     // training uses up to 2 (one per side); evaluation uses all with OpenMP
+    int threads = 1;     // Adam trains on up to 2 (one per side); AdaGrad / SGD on all (the block schedule);
+                         // evaluation uses all with OpenMP
     uint64_t seed = 42;  // shuffling: epoch e uses a generator seeded from (seed, e), so runs can resume
     bool shuffle = true;
     // Early stopping, as run_training (training_run.h) applies it: when patience > 0, train on the training
@@ -71,12 +72,30 @@ public:
     const TrainConfig& config() const { return config_; }
 
 private:
+    // The stratified block schedule of AdaGrad / SGD (block_schedule.cpp): users and items dealt into P
+    // blocks each, P threads each own one user block and one item block at a time.
+    struct BlockPlan {
+        int parts = 0;
+        const Dataset* data = nullptr;
+        size_t train_size = 0;
+        std::vector<int32_t> user_block, item_block;
+        std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
+        std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
+    };
+    void plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts);
+    EpochStats train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
+                                  const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
+                                  bool* completed);
+
     Model& model_;
     TrainConfig config_;
     Adam adam_;
     std::vector<ParamGrad> grads_;
     BatchBuffers buffers_[2];  // alternate batches use alternate buffers (see train_epoch)
     std::vector<uint32_t> order_;
+    BlockPlan plan_;
+    std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
+    std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;
 };
 

@@ -84,6 +84,8 @@
 //         patience (0 = off), f64 validation fraction
 //         version 2 only: f64 l2 of the user table, f64 l2 of the item table (negative = the l2 above),
 //         f64 learning-rate decay per epoch (1 = none)
+//         version 5 only: u8 optimizer (0 adam, 1 adagrad, 2 sgd); files of models trained with Adam are
+//         written at the older version, so only AdaGrad / SGD models are version 5
 //       f32 min rating, f32 max rating
 //       final eval metrics: f64 mse, f64 rmse, f64 mae, varint count
 //       version 3 only: u8 top-N figures stored (0/1), then when 1 (memrec train --protocol): str protocol
@@ -106,6 +108,8 @@
 // checksum, then parses each section, checking every count against the bytes that remain before it
 // allocates and every table shape against the config before it builds the model.
 #include "memrec/model_file.h"
+
+#include <algorithm>
 
 #include "memrec/enum_codes.h"
 #include "memrec/error.h"
@@ -260,10 +264,13 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage);
         }
     }
-    write_training(section(kTraining), file, format_version_for(storage));
+    // Version 5 holds the optimizer; a model trained with Adam needs no version 5 reader.
+    const uint32_t version =
+        std::max(format_version_for(storage), file.info.train.adam.optimizer != Optimizer::Adam ? 5u : 0u);
+    write_training(section(kTraining), file, version);
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);
-    return write_container(sections, storage);
+    return write_container(sections, storage, version);
 }
 
 std::vector<SectionInfo> model_sections(const uint8_t* data, size_t size) {

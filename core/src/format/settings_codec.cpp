@@ -42,6 +42,7 @@ void write_model_settings(ByteWriter& w, const TrainConfig& t, uint32_t version)
             case FieldType::F64: w.f64(field_ref<double>(f, t)); break;
             case FieldType::Bool: w.u8(field_ref<bool>(f, t) ? 1 : 0); break;
             case FieldType::AdamMode: w.u8(enum_entry(kAdamModes, field_ref<AdamMode>(f, t)).code); break;
+            case FieldType::Optimizer: w.u8(enum_entry(kOptimizers, field_ref<Optimizer>(f, t)).code); break;
         }
     });
 }
@@ -55,6 +56,7 @@ void read_model_settings(ByteReader& r, TrainConfig& t, uint32_t version) {
             case FieldType::F64: field_ref<double>(f, t) = r.f64(f.name); break;
             case FieldType::Bool: field_ref<bool>(f, t) = read_flag(r, f.name); break;
             case FieldType::AdamMode: field_ref<AdamMode>(f, t) = read_code(r, kAdamModes, f.name); break;
+            case FieldType::Optimizer: field_ref<Optimizer>(f, t) = read_code(r, kOptimizers, f.name); break;
         }
     });
 }
@@ -68,6 +70,7 @@ void write_checkpoint_settings(ByteWriter& w, const TrainConfig& t) {
             case FieldType::F64: w.f64(field_ref<double>(f, t)); break;
             case FieldType::Bool: w.u8(field_ref<bool>(f, t) ? 1 : 0); break;
             case FieldType::AdamMode: w.str32(to_string(field_ref<AdamMode>(f, t))); break;
+            case FieldType::Optimizer: w.str32(to_string(field_ref<Optimizer>(f, t))); break;
         }
     });
 }
@@ -82,6 +85,7 @@ void read_checkpoint_settings(ByteReader& r, TrainConfig& t, uint32_t version) {
             case FieldType::F64: field_ref<double>(f, t) = r.f64(field); break;
             case FieldType::Bool: field_ref<bool>(f, t) = read_flag(r, field); break;
             case FieldType::AdamMode: field_ref<AdamMode>(f, t) = read_named(r, kAdamModes, field, "Adam mode"); break;
+            case FieldType::Optimizer: field_ref<Optimizer>(f, t) = read_named(r, kOptimizers, field, "optimizer"); break;
         }
     });
 }

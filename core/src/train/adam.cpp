@@ -21,7 +21,9 @@ void AdamConfig::validate() const {
     t.adam = *this;
     check_ranges(t);
     if (decay_steps < 0) throw ConfigError("decay steps must be >= 0");
-    if (weight_decay > 0.0 && mode == AdamMode::Dense)
+    if (weight_decay > 0.0 && optimizer != Optimizer::Adam)
+        throw ConfigError("weight decay is an Adam setting (AdaGrad and SGD regularise with --l2)");
+    if (weight_decay > 0.0 && mode == AdamMode::Dense && optimizer == Optimizer::Adam)
         throw ConfigError("weight decay needs --adam lazy or dense-sweep (dense's closed form has no decay term)");
 }
 
@@ -43,7 +45,7 @@ Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(confi
         const size_t n = params_[i]->data.size();
         state_[i].m.assign(n, 0.0f);
         state_[i].v.assign(n, 0.0f);
-        if (config_.mode != AdamMode::DenseSweep) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
+        if (config_.mode != AdamMode::DenseSweep || config_.optimizer != Optimizer::Adam) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
     }
 }
 
@@ -69,6 +71,7 @@ void Adam::set_decay_steps(int64_t steps) {
 }
 
 void Adam::reserve_steps(int64_t last_step) {
+    if (config_.optimizer != Optimizer::Adam) return;
     if (config_.mode == AdamMode::Dense) ensure_tables(last_step);
     if (config_.mode == AdamMode::Lazy)
         while (static_cast<int64_t>(alpha_by_step_.size()) <= last_step)
@@ -112,18 +115,32 @@ void Adam::catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step) {
 }
 
 void Adam::begin_step() {
+    if (config_.optimizer != Optimizer::Adam) {  // no step tables
+        ++step_;
+        return;
+    }
     ++step_;
     reserve_steps(step_);
 }
 
 void Adam::prepare(size_t param, ParamGrad& marked, int64_t t) {
-    if (config_.mode != AdamMode::Dense || marked.whole) return;  // whole params are updated every step
+    if (config_.mode != AdamMode::Dense || config_.optimizer != Optimizer::Adam || marked.whole) return;  // whole params are updated every step
     Param& p = *params_[param];
     AdamState& s = state_[param];
     for (int32_t r : marked.touched) catch_up_row(p, s, r, t - 1);
 }
 
 void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
+    if (config_.optimizer != Optimizer::Adam) {  // the row rules (optimizer.cpp)
+        const float lr = static_cast<float>(learning_rate(config_, t));
+        Param& p = *params_[param];
+        for (int64_t r = 0; grad.whole && r < p.rows; ++r)
+            row_rule_step(param, grad.data.data() + r * grad.stride, static_cast<int32_t>(r), lr);
+        if (!grad.whole)
+            for (int32_t r : grad.touched) row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr);
+        grad.clear();
+        return;
+    }
     if (l2_[param] > 0.0f) {  // lazy L2: g += l2 * w on the rows being updated
         Param& p = *params_[param];
         const float c = l2_[param];
@@ -153,7 +170,7 @@ void Adam::step(std::vector<ParamGrad>& grads, int threads) {
 }
 
 void Adam::synchronize(int threads) {
-    if (config_.mode != AdamMode::Dense) return;
+    if (config_.mode != AdamMode::Dense || config_.optimizer != Optimizer::Adam) return;
     ensure_tables(step_);
     for (size_t i = 0; i < params_.size(); ++i) {
         Param& p = *params_[i];

@@ -32,6 +32,7 @@ constexpr FieldType type_of() {
     else if constexpr (std::is_same_v<T, uint64_t>) return FieldType::U64;
     else if constexpr (std::is_same_v<T, double>) return FieldType::F64;
     else if constexpr (std::is_same_v<T, bool>) return FieldType::Bool;
+    else if constexpr (std::is_same_v<T, Optimizer>) return FieldType::Optimizer;
     else {
         static_assert(std::is_same_v<T, AdamMode>, "a setting of a type the formats cannot store");
         return FieldType::AdamMode;
@@ -77,6 +78,7 @@ const std::vector<TrainField>& train_fields() {
         MEMREC_TRAIN(early_stopping, "early stopping", "earlyStopping", kMaxCount, 1, 1, true, kOptionalCount),
         MEMREC_TRAIN(validation_fraction, "validation fraction", "validationFraction", 0, 1, 1, false, kFraction),
         MEMREC_ADAM(lr_decay, "learning-rate decay", "lrDecay", 2, 2, (Range{0, 1, true, false, "in (0, 1]"})),
+        MEMREC_ADAM(optimizer, "optimizer", "optimizer", 5, 3, kAny),
     };
     return fields;
 }
@@ -98,6 +100,7 @@ std::string field_text(const TrainField& f, const TrainConfig& t) {
         case FieldType::F64: return shortest_number(field_ref<double>(f, t));
         case FieldType::Bool: return field_ref<bool>(f, t) ? "on" : "off";
         case FieldType::AdamMode: return to_string(field_ref<AdamMode>(f, t));
+        case FieldType::Optimizer: return to_string(field_ref<Optimizer>(f, t));
     }
     return "?";
 }
@@ -120,7 +123,8 @@ void check_ranges(const TrainConfig& t) {
             case FieldType::U64: v = static_cast<double>(field_ref<uint64_t>(f, t)); break;
             case FieldType::F64: v = field_ref<double>(f, t); break;
             case FieldType::Bool:
-            case FieldType::AdamMode: continue;  // every value is one
+            case FieldType::AdamMode:
+            case FieldType::Optimizer: continue;  // every value is one
         }
         if (f.range.below_unset && v < f.range.lo && std::isfinite(v)) continue;  // not set
         const std::string problem = range_problem(f, v);
@@ -136,6 +140,7 @@ bool same_value(const TrainField& f, const TrainConfig& a, const TrainConfig& b)
         case FieldType::F64: return field_ref<double>(f, a) == field_ref<double>(f, b);
         case FieldType::Bool: return field_ref<bool>(f, a) == field_ref<bool>(f, b);
         case FieldType::AdamMode: return field_ref<AdamMode>(f, a) == field_ref<AdamMode>(f, b);
+        case FieldType::Optimizer: return field_ref<Optimizer>(f, a) == field_ref<Optimizer>(f, b);
     }
     return false;
 }
@@ -148,6 +153,7 @@ void copy_value(const TrainField& f, const TrainConfig& from, TrainConfig& to) {
         case FieldType::F64: field_ref<double>(f, to) = field_ref<double>(f, from); break;
         case FieldType::Bool: field_ref<bool>(f, to) = field_ref<bool>(f, from); break;
         case FieldType::AdamMode: field_ref<AdamMode>(f, to) = field_ref<AdamMode>(f, from); break;
+        case FieldType::Optimizer: field_ref<Optimizer>(f, to) = field_ref<Optimizer>(f, from); break;
     }
 }
 

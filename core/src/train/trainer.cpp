@@ -110,6 +110,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
         Rng rng(config_.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(st.epoch)));
         for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
     }
+    if (config_.adam.optimizer != Optimizer::Adam) return train_epoch_blocks(data, train, eval, progress, st, completed);
     const int64_t total = static_cast<int64_t>(order_.size());
     const int64_t B = config_.batch_size;
     const int64_t batches = (total + B - 1) / B;

@@ -1,7 +1,7 @@
 // Training checkpoint file (DIR/checkpoint.mrck). All integers and floats little-endian; str is a u32
 // byte count followed by the bytes (UTF-8, no terminator).
 //
-//   header   magic "MRECCKPT" (8 bytes) | u32 version (2) | u64 payload bytes
+//   header   magic "MRECCKPT" (8 bytes) | u32 version (3) | u64 payload bytes
 //   payload  run        str preset | str data source | str data format | f64 train fraction | u64 split seed
 //                       | i64 ratings | i32 users | i32 items | u64 data hash
 //            model      table user | table item | u8 global bias | u8 user bias | u8 item bias
@@ -14,19 +14,22 @@
 //                       | f64 l2 user | f64 l2 item
 //                       | i32 threads | u64 seed | u8 shuffle | i32 early stopping | f64 validation fraction
 //                       | f64 learning-rate decay per epoch (version 2; 1 in version 1 files)
+//                       | str optimizer ("adam", "adagrad", "sgd") (version 3; adam in older files)
 //            history    u32 n | n x (i32 epoch | f64 train loss | f64 train mae | f64 eval mse | f64 eval rmse
 //                                    | f64 eval mae | i64 eval count | f64 seconds | f64 ratings/s)
 //            optimiser  i64 Adam step count
 //            params     u32 n | n x (str name | i64 rows | i32 cols | u8 has step counts
 //                                    | rows*cols f32 values | rows*cols f32 m | rows*cols f32 v
 //                                    | if has step counts: rows x i32 steps (Adam's per-row counts))
+//                       (AdaGrad keeps each row's accumulator in the first column of v; SGD uses neither)
 //   trailer  u64 FNV-1a 64 of the payload
 //
 // Enumerations are stored by name (enum_codes.h), so reordering an enum in the code never changes their
 // meaning. The tables and the training settings are written from their field lists (table_fields.h,
 // table_codec.cpp; train_fields.h, settings_codec.cpp), and every byte goes through the byte layer model
 // files use (byte_io.h).
-// Version 2 added the tables' parameter budget and the learning-rate decay; version 1 files are still read. A reader refuses versions it
+// Version 2 added the tables' parameter budget and the learning-rate decay, version 3 the optimizer; older
+// files are still read. A reader refuses versions it
 // does not know rather than guess.
 #include <cmath>
 #include <cstdio>

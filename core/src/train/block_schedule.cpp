@@ -10,7 +10,8 @@
 // the tables themselves, so every table kind is covered without knowing its layout. Those rows are read
 // as they stood at the start of a round; after each round (kRoundRatings per thread) the threads meet at a
 // barrier, thread 0 adds the others' gradients of shared rows to its own in thread order and steps them
-// once, and a second barrier releases the next round. Everything is in a fixed order for a given P and
+// once with the mean batch gradient of the round, and a second barrier releases the next round. So shared
+// rows move less per epoch on more threads: the price of determinism without locks. Everything is in a fixed order for a given P and
 // seed, so a run repeats bit for bit; a different P changes the blocks and so the order of updates.
 #include <algorithm>
 #include <atomic>
@@ -187,6 +188,15 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                         kernels::axpy(1.0f, from.data.data() + int64_t(r) * from.stride, into.row(r), from.stride);
                     from.clear();
                 }
+            }
+            // A round holds round_batches batches per thread: step with the mean batch gradient over all of
+            // them (the sum, of thousands of ratings, made SGD diverge on hashed buckets and the global bias).
+            const float mean = 1.0f / float(round_batches * P);
+            if (into.whole) {
+                for (float& x : into.data) x *= mean;
+            } else {
+                for (int32_t r : into.touched)
+                    for (int c = 0; c < into.stride; ++c) into.data[size_t(int64_t(r) * into.stride + c)] *= mean;
             }
             adam_.update(p, into, t);
         }

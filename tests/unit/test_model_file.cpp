@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "memrec/als.h"
+#include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/io.h"
 #include "memrec/md_embedding.h"
@@ -646,7 +647,7 @@ TEST_CASE("a wrong magic or an unknown version is refused", "[model_file][corrup
         return g;
     };
     CHECK_NOTHROW(parse(with_version(1)));  // version 1 files are a subset of version 2
-    check_rejected(with_version(5), "version", "expected 1..4, got 5 (written by a newer memrec)");
+    check_rejected(with_version(6), "version", "expected 1..5, got 6 (written by a newer memrec)");
     check_rejected(with_version(0), "version", "got 0");
     check_rejected(with_version(0xffffffffu), "version", "got 4294967295");
 }
@@ -920,4 +921,36 @@ TEST_CASE("stored top-N figures survive a round trip; a bad stored flag or proto
     CHECK(g.ranking.metrics.skipped == 3);
     f.ranking.protocol = "other";
     CHECK_THROWS_WITH(parse(serialize_model(f)), Catch::Contains("top-N protocol"));
+}
+
+TEST_CASE("an AdaGrad or SGD model is a version 5 file that keeps its optimizer; Adam's stay older",
+          "[model_file][corrupt]") {
+    ModelFile f = make_model(variants().front());
+    const std::string adam_bytes = serialize_model(f);
+    uint32_t version = 0;
+    std::memcpy(&version, adam_bytes.data() + 4, 4);
+    CHECK(version == 3);
+    std::string files[2];
+    for (Optimizer o : {Optimizer::AdaGrad, Optimizer::Sgd}) {
+        f.info.train.adam.optimizer = o;
+        const std::string bytes = serialize_model(f);
+        std::memcpy(&version, bytes.data() + 4, 4);
+        CHECK(version == 5);
+        const ModelFile g = parse(bytes);
+        CHECK(g.info.train.adam.optimizer == o);
+        CHECK(g.format_version == 5);
+        files[o == Optimizer::Sgd] = bytes;
+    }
+    // The two files differ in the optimizer's code (1, 2) and the checksum only.
+    REQUIRE(files[0].size() == files[1].size());
+    size_t at = 0;
+    while (at < files[0].size() && files[0][at] == files[1][at]) ++at;
+    REQUIRE(at < files[0].size() - 4);
+    CHECK(files[0][at] == 1);
+    CHECK(files[1][at] == 2);
+    std::string bad = files[0];
+    bad[at] = 9;
+    const uint32_t crc = reference_crc32(bad.substr(0, bad.size() - 4));  // re-sealed: the field must fail
+    std::memcpy(&bad[bad.size() - 4], &crc, 4);
+    check_rejected(bad, "optimizer", "expected 0 (adam), 1 (adagrad) or 2 (sgd), got 9");
 }

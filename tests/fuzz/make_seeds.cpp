@@ -76,6 +76,11 @@ int main(int argc, char** argv) {
     write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
           memrec::serialize_model(model(wide, false, 20), memrec::Storage::Int4, false));
 
+    // A version 5 file: a model trained with AdaGrad stores its optimizer.
+    memrec::ModelFile adagrad = model(configs[0], false, 21);
+    adagrad.info.train.adam.optimizer = memrec::Optimizer::AdaGrad;
+    write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(adagrad));
+
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",
         std::string(1, '\0') + "7::3::4\r\n7::4::2\r\n\r\n8::3::1",

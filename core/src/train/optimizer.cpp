@@ -18,18 +18,25 @@ Optimizer parse_optimizer(const std::string& s) {
 
 // g += l2 w; then AdaGrad: G += mean(g²), w -= lr g / sqrt(1 + G); SGD: w -= lr g. The gradient row is
 // left zeroed. The mean runs over the row's columns (padding lanes are zero in both w and g).
-void Adam::row_rule_step(size_t param, float* g, int32_t row, float lr) {
+void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float lr) {
     Param& p = *params_[param];
-    float* w = p.row(row);
-    if (l2_[param] > 0.0f) kernels::axpy(l2_[param], w, g, p.stride);
+    float* __restrict w = p.row(row);
+    const int n = p.stride;
+    const float l2 = l2_[param];
+    // Simple loops the compiler vectorises, the update and the clearing fused: profiling showed separate
+    // axpy, dot, axpy and fill calls at about a third of an AdaGrad epoch.
+    if (l2 > 0.0f)
+        for (int c = 0; c < n; ++c) g[c] += l2 * w[c];
     float step = lr;
     if (config_.optimizer == Optimizer::AdaGrad) {
-        float& G = state_[param].v[static_cast<size_t>(row) * size_t(p.stride)];
-        G += kernels::dot(g, g, p.stride) / static_cast<float>(p.cols);
+        float& G = state_[param].v[static_cast<size_t>(row) * size_t(n)];
+        G += kernels::dot(g, g, n) / static_cast<float>(p.cols);
         step = lr / std::sqrt(1.0f + G);
     }
-    kernels::axpy(-step, g, w, p.stride);
-    std::fill_n(g, p.stride, 0.0f);
+    for (int c = 0; c < n; ++c) {
+        w[c] -= step * g[c];
+        g[c] = 0.0f;
+    }
     ++state_[param].steps[static_cast<size_t>(row)];
 }
 

@@ -242,3 +242,26 @@ TEST_CASE("train --resume refuses other data or settings and says why", "[cli][c
     CHECK(done.status == 0);
     CHECK_THAT(done.out, Catch::Contains("resuming from ck: 2 of 2 epochs done"));
 }
+
+TEST_CASE("train --optimizer adagrad on 3 threads: a run resumed after 2 epochs equals the straight one",
+          "[cli][checkpoint]") {
+    TempDir dir;
+    dir.write("ratings.dat", synthetic_ratings(600, 401, 40));
+    const std::vector<std::string> run{"train", "--data", "ratings.dat", "--preset", "fast", "--dim", "8",
+                                       "--threads", "3", "--early-stopping", "0", "-q"};
+    const auto straight = run_memrec(plus(run, {"--epochs", "3", "--checkpoint", "straight"}), dir.path());
+    INFO(describe(straight));
+    REQUIRE(straight.status == 0);
+    const auto first = run_memrec(plus(run, {"--epochs", "2", "--checkpoint", "resumed"}), dir.path());
+    REQUIRE(first.status == 0);
+    const auto second = run_memrec(plus(run, {"--epochs", "3", "--resume", "resumed"}), dir.path());
+    INFO(describe(second));
+    REQUIRE(second.status == 0);
+    const memrec::Checkpoint a = memrec::load_checkpoint(dir.file("straight"));
+    CHECK(a.train.adam.optimizer == memrec::Optimizer::AdaGrad);
+    check_same_training(a, memrec::load_checkpoint(dir.file("resumed")), true);
+
+    const auto bad = run_memrec(plus(run, {"--optimizer", "adadelta"}), dir.path());
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.err, Catch::Contains("adadelta"));
+}

@@ -40,6 +40,7 @@ Command add_recommend(CLI::App& root);
 Command add_demo_users(CLI::App& root);
 Command add_titles(CLI::App& root);
 Command add_bench(CLI::App& root);
+Command add_synth(CLI::App& root);
 // Range checks on the numeric flags of every subcommand (value_checks.cpp): call after adding them all.
 void add_value_checks(CLI::App& root);
 // Output flags of the subcommand given (--out, --history, --json files; --npy, --checkpoint directories)

@@ -4,7 +4,9 @@
 // grid has an implicit ALS entry, which has no RMSE) it also ranks for new visitors as `memrec eval
 // --protocol visitors` does: 10% of users are held out whole before the split and folded in (FoldIn, the
 // page's code); Recall@20 and NDCG@100 are reported, and the frontier of int8 bytes against int8 Recall@20
-// is marked.
+// is marked. With --storages (f16, int4, ...) every entry is also stored and measured at those storages,
+// and a second table gives the frontier over every (entry, storage) pair: which configuration at which
+// storage buys the best RMSE or Recall@20 for its bytes.
 //
 // Every grid entry is a string of `memrec train` flags, so each row reproduces with
 // `memrec train --data ... <flags>` (the JSON carries the exact flags). Training settings given to sweep
@@ -69,11 +71,21 @@ const std::vector<std::string>& default_grid() {
 
 struct SweepArgs {
     DataOptions data;
+    std::vector<std::string> storages;  // measured beside f32 and int8
     ModelOptions training;  // overrides of every entry's training settings
     std::optional<int64_t> budget;  // none: every configuration
     std::string json, grid_file;
     bool quiet = false;
     bool topn = false;
+};
+
+// An entry stored at one storage and measured as loaded back from those bytes.
+struct Stored {
+    Storage storage = Storage::F32;
+    int64_t bytes = 0;
+    Metrics eval;      // rating entries
+    TopNMetrics topn;  // ranked entries
+    bool frontier_rmse = false, frontier_recall = false;  // over every entry at every storage
 };
 
 struct Row {
@@ -90,6 +102,7 @@ struct Row {
     bool ranked = false;    // has top-N figures
     TopNMetrics topn, topn_int8;
     bool frontier_recall = false;  // int8 bytes against int8 Recall@20
+    std::vector<Stored> stored;    // f32, int8, then the --storages asked for
 };
 
 constexpr double kNone = std::numeric_limits<double>::infinity();
@@ -206,19 +219,25 @@ void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& dat
 
     ModelFile f = training_metadata(p, data, split, opts, history);
     if (!r.implicit) f.eval = r.eval = evaluate(model, data, split.eval, threads);
-    std::string int8;
-    with_model(f, model, [&](ModelFile& file) {
-        r.bytes_f32 = static_cast<int64_t>(serialize_model(file, Storage::F32, false).size());
-        int8 = serialize_model(file, Storage::Int8, false);
-    });
-    r.bytes_int8 = static_cast<int64_t>(int8.size());
-    const ModelFile loaded = parse_model(reinterpret_cast<const uint8_t*>(int8.data()), int8.size());
-    if (!r.implicit) r.eval_int8 = evaluate(*loaded.model, data, split.eval, threads);
     r.ranked = !cases.cases.empty();
-    if (r.ranked) {
-        r.topn = rank_visitors(model, cases, threads);
-        r.topn_int8 = rank_visitors(*loaded.model, cases, threads);
+    if (r.ranked) r.topn = rank_visitors(model, cases, threads);
+    for (Stored& s : r.stored) {
+        std::string bytes;
+        with_model(f, model, [&](ModelFile& file) { bytes = serialize_model(file, s.storage, false); });
+        s.bytes = static_cast<int64_t>(bytes.size());
+        if (s.storage == Storage::F32) {  // the trained model itself, measured above
+            s.eval = r.eval;
+            s.topn = r.topn;
+            continue;
+        }
+        const ModelFile loaded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+        if (!r.implicit) s.eval = evaluate(*loaded.model, data, split.eval, threads);
+        if (r.ranked) s.topn = rank_visitors(*loaded.model, cases, threads);
     }
+    r.bytes_f32 = r.stored[0].bytes;
+    r.bytes_int8 = r.stored[1].bytes;
+    r.eval_int8 = r.stored[1].eval;
+    r.topn_int8 = r.stored[1].topn;
 }
 
 // The frontier column: which of the frontiers (f32 and int8 RMSE, int8 Recall@20) a row is on.
@@ -272,6 +291,52 @@ std::vector<size_t> print_results(std::vector<Row>& rows) {
     return order;
 }
 
+// The frontier over every entry at every storage, marked in each Stored; then, when more storages than f32
+// and int8 were measured, a table of every pair by bytes.
+void storage_frontiers(std::vector<Row>& rows, bool print) {
+    struct Point {
+        Row* row;
+        Stored* stored;
+    };
+    std::vector<Point> points;
+    for (Row& r : rows)
+        for (Stored& s : r.stored) points.push_back({&r, &s});
+    std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.stored->bytes < b.stored->bytes; });
+    auto mark = [&](auto loss, auto flag) {
+        double best = kNone;
+        for (size_t i = 0; i < points.size();) {  // points of equal size: the best of them only
+            size_t j = i, pick = i;
+            for (; j < points.size() && points[j].stored->bytes == points[i].stored->bytes; ++j)
+                if (loss(points[j]) < loss(points[pick])) pick = j;
+            if (loss(points[pick]) < best) {
+                best = loss(points[pick]);
+                flag(points[pick]) = true;
+            }
+            i = j;
+        }
+    };
+    mark([](const Point& p) { return p.row->implicit ? kNone : p.stored->eval.rmse; },
+         [](Point& p) -> bool& { return p.stored->frontier_rmse; });
+    mark([](const Point& p) { return p.row->ranked ? -p.stored->topn.recall20 : kNone; },
+         [](Point& p) -> bool& { return p.stored->frontier_recall; });
+    if (!print) return;
+    const bool ranked = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.ranked; });
+    std::printf("\nevery storage (frontier over all of them):\n%-62s %-7s %10s %9s ", "model", "storage", "bytes", "rmse");
+    if (ranked) std::printf("%9s %9s ", "recall@20", "ndcg@100");
+    std::printf("%s\n", "frontier");
+    for (const Point& p : points) {
+        const Stored& s = *p.stored;
+        std::printf("%-62s %-7s %10s %s ", p.row->description.c_str(), to_string(s.storage),
+                    format_bytes(double(s.bytes)).c_str(), rmse_text(p.row->implicit, s.eval.rmse, 9).c_str());
+        if (ranked && p.row->ranked) std::printf("%9.4f %9.4f ", s.topn.recall20, s.topn.ndcg100);
+        else if (ranked) std::printf("%9s %9s ", "-", "-");
+        std::printf("%s\n", s.frontier_rmse && s.frontier_recall ? "rmse+recall"
+                             : s.frontier_rmse                   ? "rmse"
+                             : s.frontier_recall                 ? "recall"
+                                                                 : "");
+    }
+}
+
 // An implicit row's RMSE fields are null (it has none); a ranked row gets its top-N figures.
 void add_ranking_json(nlohmann::json& o, const Row& r) {
     o["objective"] = r.implicit ? "implicit" : "rating";
@@ -284,6 +349,23 @@ void add_ranking_json(nlohmann::json& o, const Row& r) {
     o["recall20_int8"] = r.topn_int8.recall20;
     o["ndcg100_int8"] = r.topn_int8.ndcg100;
     o["frontier_recall"] = r.frontier_recall;
+}
+
+// Every storage the entry was measured at, with the frontier over all entries and storages.
+nlohmann::json storages_json(const Row& r) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const Stored& s : r.stored) {
+        nlohmann::json o{{"storage", to_string(s.storage)}, {"bytes", s.bytes}};
+        o["eval_rmse"] = r.implicit ? nlohmann::json(nullptr) : nlohmann::json(s.eval.rmse);
+        if (r.ranked) {
+            o["recall20"] = s.topn.recall20;
+            o["ndcg100"] = s.topn.ndcg100;
+        }
+        o["frontier_rmse"] = s.frontier_rmse;
+        o["frontier_recall"] = s.frontier_recall;
+        a.push_back(o);
+    }
+    return a;
 }
 
 void write_json(const std::vector<Row>& rows, const std::vector<size_t>& order, const Dataset& data,
@@ -315,6 +397,7 @@ void write_json(const std::vector<Row>& rows, const std::vector<size_t>& order, 
                                 {"frontier_f32", r.frontier_f32},
                                 {"frontier_int8", r.frontier_int8}});
         add_ranking_json(j["results"].back(), r);
+        j["results"].back()["storages"] = storages_json(r);
     }
     write_file_atomic(path, j.dump(2) + "\n");
 }
@@ -346,13 +429,20 @@ Command add_sweep(CLI::App& root) {
         "  memrec sweep --data ~/ml-1m --json sweep.json     the default grid\n"
         "  memrec sweep --budget 118000                      only models with at most 118,000 parameters\n"
         "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each\n"
-        "  memrec sweep --topn --json sweep.json             also Recall@20 and NDCG@100 of held-out visitors");
+        "  memrec sweep --topn --json sweep.json             also Recall@20 and NDCG@100 of held-out visitors\n"
+        "  memrec sweep --storages f16,int4                  also each entry at f16 and int4, and the frontier\n"
+        "                                                    over every entry at every storage\n"
+        "With --topn the held-out visitors' ratings are out of every split: RMSE is then measured on the\n"
+        "other users' eval split.");
     args->data.add_to(*app);
     args->training.add_training_flags(*app);
     app->add_option("--budget", args->budget, "skip configurations with more parameters than this");
     app->add_option("--grid", args->grid_file, "entries from this file: one line of train flags each (# comments)");
     app->add_option("--json", args->json, "also write the results as JSON to this file");
     app->add_flag("-q,--quiet", args->quiet, "print only the results table");
+    app->add_option("--storages", args->storages,
+                    "also store and measure every entry at these storages (f16, int4), besides f32 and int8")
+        ->delimiter(',');
     app->add_flag("--topn", args->topn,
                   "also rank for held-out visitors (Recall@20, NDCG@100, as `eval --protocol visitors`); "
                   "on when the grid has an --objective als entry");
@@ -380,9 +470,18 @@ Command add_sweep(CLI::App& root) {
                     std::printf("split: %zu train, %zu eval; %zu configurations\n", split.train.size(),
                                 split.eval.size(), entries.size());
 
+                std::vector<Storage> storages{Storage::F32, Storage::Int8};
+                for (const std::string& name : args->storages) {
+                    const Storage st = parse_storage(name);
+                    if (std::find(storages.begin(), storages.end(), st) == storages.end()) storages.push_back(st);
+                }
                 std::vector<Row> rows;
                 for (auto& [flags, p] : entries) {
                     Row r;
+                    for (Storage st : storages) {
+                        r.stored.emplace_back();
+                        r.stored.back().storage = st;
+                    }
                     r.implicit = p.model.objective == Objective::Implicit;
                     Model model = r.implicit ? als_model(als_config(p.model, p.train), data.users.size(),
                                                          data.items.size(), data.max_rating)
@@ -411,6 +510,7 @@ Command add_sweep(CLI::App& root) {
                 }
                 if (rows.empty()) throw UsageError("no configuration fits the budget");
                 const std::vector<size_t> order = print_results(rows);
+                storage_frontiers(rows, storages.size() > 2);
                 if (!args->json.empty()) write_json(rows, order, data, split, args->data, cases, args->json);
                 return 0;
             }};

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
                                        cli::add_inspect(app), cli::add_eval(app),    cli::add_predict(app),
                                        cli::add_recommend(app), cli::add_demo_users(app), cli::add_titles(app), cli::add_sweep(app),
                                        cli::add_split(app),
-                                       cli::add_bench(app)};
+                                       cli::add_bench(app), cli::add_synth(app)};
     cli::add_value_checks(app);
 
     try {

@@ -170,8 +170,11 @@ public:
             o.set("dim", val(m.dim()));
             o.set("scale", val(m.scale()));
             o.set("storage", val(std::string(to_string(file_.storage))));
-            // "rating" (predicts stars) or "implicit" (ALS: preference scores from what was liked).
+            // "rating" (predicts stars) or a ranking objective ("implicit": ALS), whose scores are
+            // preferences from what was liked; foldIn: the model keeps no users, a user is folded in from
+            // their ratings (every ranking objective), so pages test this rather than a name.
             o.set("objective", val(std::string(to_string(m.config().objective))));
+            o.set("foldIn", val(item_side_only(m.config().objective)));
             o.set("userTable", table_info(m.user_table().config(), m.user_table()));
             o.set("itemTable", table_info(m.item_table().config(), m.item_table()));
             val biases = val::object();

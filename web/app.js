@@ -279,17 +279,17 @@ async function redrawCharts() {
 
 const PURPOSE = {
   rating: 'Predicts stars; judged on RMSE.',
-  implicit: 'Trained on what you liked; judged on its top 10.',
+  ranking: 'Trained on what you liked; judged on its top 10.',
 };
 
 function tablesText(info) {
   const t = (x) => x.kind + (x.kind === 'md' ? ` ${x.blockDims.join('/')}` : x.buckets ? ` ${x.buckets}` : ` ${x.dim}`);
-  return info.objective === 'implicit' ? `none (fold-in) / ${t(info.itemTable)}` : `${t(info.userTable)} / ${t(info.itemTable)}`;
+  return info.foldIn ? `none (fold-in) / ${t(info.itemTable)}` : `${t(info.userTable)} / ${t(info.itemTable)}`;
 }
 
 // The variant's own figures, as stored in its file (a ranking model's on two lines, to keep the table narrow).
 function quality(info) {
-  if (info.objective === 'implicit') {
+  if (info.foldIn) {
     const r = info.ranking;
     return r ? [`Recall@20 ${r.recall20.toFixed(3)}, `, el('br'), `NDCG@100 ${r.ndcg100.toFixed(3)}`] : ['not stored'];
   }
@@ -301,11 +301,13 @@ function variantRow(v) {
     disabled: v.status === 'failed' || v.status === 'loading' });
   radio.setAttribute('aria-label', `use ${v.label}`);
   radio.addEventListener('change', () => chooseVariant(v.id));
-  const objective = v.info ? v.info.objective : v.objective;
+  // Before it loads, the manifest may name the variant's objective; every objective but "rating" ranks.
+  const ranking = v.info ? v.info.foldIn : v.objective ? v.objective !== 'rating' : null;
+  const purpose = ranking === null ? null : PURPOSE[ranking ? 'ranking' : 'rating'];
   const row = el('tr', { dataset: { variant: v.id, status: v.status } });
   const cells = [el('td', {}, radio), el('td', {}, v.label,
     // Plain weight inline: style.css makes a loaded row's label cell bold.
-    PURPOSE[objective] ? el('span', { class: 'purpose status' }, el('br'), PURPOSE[objective]) : null)];
+    purpose ? el('span', { class: 'purpose status' }, el('br'), purpose) : null)];
   if (v.status === 'loaded') {
     const i = v.info;
     const wire = `${kb(v.bytes.wire)}${v.bytes.encoding !== 'identity' ? ` (${v.bytes.encoding})` : ''}`;
@@ -387,15 +389,16 @@ function fillUserList() {
   for (const id of state.users.keys()) list.append(el('option', { value: id }));
 }
 
-function activeObjective() {
+// Whether the active variant is a ranking model (it folds users in and scores preferences, not stars).
+function activeRanking() {
   const v = variantById(state.active);
-  return v && v.info ? v.info.objective : 'rating';
+  return Boolean(v && v.info && v.info.foldIn);
 }
 
 // A recommendation: the predicted stars of a rating model, or the preference score of a ranking model
 // (which is no rating), and why ("because you liked ...") when the module says.
-function recItem(r, objective = activeObjective()) {
-  const pred = objective === 'implicit'
+function recItem(r, ranking = activeRanking()) {
+  const pred = ranking
     ? el('span', { class: 'pred', title: 'preference score: higher means a better match, not a star rating' },
       `score ${r.rating.toFixed(3)}`)
     : el('span', { class: 'pred', title: `predicted ${r.rating.toFixed(3)}` },
@@ -417,7 +420,7 @@ let userRequest = 0;
 // A rating model looks the user up in its user table; a ranking model keeps none and folds in the demo
 // user's training ratings, as it does a visitor's.
 async function userTopN(user, variant, demo) {
-  if (variantById(variant).info.objective !== 'implicit')
+  if (!variantById(variant).info.foldIn)
     return client.call('topN', { variant, user, k: 10, exclude: demo ? demo.train : [] });
   if (!demo) return { unknown: true };
   return { ...(await client.call('visitorTopN', { variant, ratings: demo.ratings, k: 10 })), foldIn: true };
@@ -488,7 +491,7 @@ async function showHeldOut(user, variant, ticket) {
     $('heldout-summary').textContent = 'Held-out ratings are only known for the demo users listed in the box.';
     return;
   }
-  const implicit = variantById(variant).info.objective === 'implicit';
+  const implicit = variantById(variant).info.foldIn;
   const items = demo.heldOut.map(([item]) => String(item));
   try {
     const preds = implicit ? await client.call('ranks', { variant, ratings: demo.ratings, items })

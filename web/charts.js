@@ -37,9 +37,9 @@ function kb(bytes) {
   return `${(bytes / 1024).toFixed(bytes < 10240 ? 1 : 0)} KB`;
 }
 
-// A rating model is judged by its eval RMSE; a ranking model (implicit ALS) stores no rating error, only
-// top-N figures (Recall@20, which may be missing).
-const isRanking = (v) => v.info.objective === 'implicit';
+// A rating model is judged by its eval RMSE; a ranking model (any objective whose users are folded in)
+// stores no rating error, only top-N figures (Recall@20, which may be missing).
+const isRanking = (v) => v.info.foldIn;
 
 // The canvases of the training curves' small multiples, one per run: the first is the page's own
 // (index.html), the others are made here, after dropping those of an earlier drawing.

@@ -1,17 +1,26 @@
-// The sweep's frontier (models/sweep.json, written by `memrec sweep` in scripts/make-web-models.sh): every
-// configuration it trained as bytes against eval RMSE and against Recall@20, at f32 and int8, the frontier
-// (no smaller file does better) drawn as a line, and the page's variants marked where the sweep trained
-// their preset at their storage. Fetched only when the charts are drawn, after the first recommendations.
+// The sweep's frontier (models/sweep.json, written by `memrec sweep --storages ...` in
+// scripts/make-web-models.sh): every configuration it trained as bytes against eval RMSE and against
+// Recall@20 at every storage it measured (f32, f16, int8, int4, ...), one colour per storage, the frontier
+// over all of them (no smaller file does better) drawn as a line, and the page's variants marked where the
+// sweep trained their preset at their storage. Fetched only when the charts are drawn, after the first
+// recommendations.
 
-// The points of one quality: [{bytes, y, preset, storage}] for each row and storage that has the figure.
-function sweepPoints(results, f32Key, int8Key) {
+// The points of one quality: [{bytes, y, preset, storage}] for each row and storage that has the figure
+// (`key`: eval_rmse or recall20). A sweep.json without `storages` (older memrec) has f32 and int8 only.
+function sweepPoints(results, key) {
   const points = [];
   for (const r of results) {
-    if (typeof r[f32Key] === 'number') points.push({ bytes: r.bytes_f32, y: r[f32Key], preset: r.preset, storage: 'f32' });
-    if (typeof r[int8Key] === 'number') points.push({ bytes: r.bytes_int8, y: r[int8Key], preset: r.preset, storage: 'int8' });
+    const stored = r.storages || [
+      { storage: 'f32', bytes: r.bytes_f32, [key]: r[key] },
+      { storage: 'int8', bytes: r.bytes_int8, [key]: r[`${key}_int8`] },
+    ];
+    for (const s of stored)
+      if (typeof s[key] === 'number') points.push({ bytes: s.bytes, y: s[key], preset: r.preset, storage: s.storage });
   }
   return points;
 }
+
+const STORAGE_COLOURS = { f32: '#6c757d99', f16: '#8c6bb199', int8: '#2a9d8f99', int4: '#e9c46acc', pq: '#f4a261cc' };
 
 // The points no other point beats at the same size or less (`better(a, b)`: a is strictly better).
 export function frontier(points, better) {
@@ -38,7 +47,9 @@ function sweepChart(Chart, replace, id, points, better, variants, axis) {
     data: {
       datasets: [
         { label: 'frontier', data: line.map(xy), showLine: true, borderColor: '#1f6feb', backgroundColor: '#1f6feb', pointRadius: 3 },
-        { label: 'sweep', data: points.map(xy), backgroundColor: '#6c757d88', pointRadius: 3 },
+        ...[...new Set(points.map((p) => p.storage))].map((storage) => ({
+          label: storage, data: points.filter((p) => p.storage === storage).map(xy),
+          backgroundColor: STORAGE_COLOURS[storage] || '#6c757d88', pointRadius: 3 })),
         { label: 'this page', data: marked.map((m) => xy(m.p)), backgroundColor: '#d1495b', pointRadius: 7,
           pointStyle: 'rectRot', labels: marked.map((m) => m.v.label) },
       ],
@@ -65,8 +76,8 @@ export async function drawSweep(Chart, replace, variants) {
   figure.hidden = !r || !r.ok;
   if (figure.hidden) return;
   const { results } = await r.json();
-  sweepChart(Chart, replace, 'chart-sweep-rmse', sweepPoints(results, 'eval_rmse', 'eval_rmse_int8'),
+  sweepChart(Chart, replace, 'chart-sweep-rmse', sweepPoints(results, 'eval_rmse'),
     (a, b) => a < b, variants, 'eval RMSE (lower is better)');
-  sweepChart(Chart, replace, 'chart-sweep-recall', sweepPoints(results, 'recall20', 'recall20_int8'),
+  sweepChart(Chart, replace, 'chart-sweep-recall', sweepPoints(results, 'recall20'),
     (a, b) => a > b, variants, 'Recall@20 (higher is better)');
 }

@@ -119,7 +119,7 @@ const ops = {
     const out = {};
     for (const [variant, m] of models) {
       try {
-        if (m.info().objective === 'implicit') {
+        if (m.info().foldIn) {
           out[variant] = ratings ? rankItems(m, ratings, [item])[item] || { unknownItem: true } : { unknownUser: true };
         } else {
           out[variant] = m.hasUser(user) ? { rating: m.predict(user, item) } : { unknownUser: true };
@@ -135,12 +135,12 @@ const ops = {
   // ranking model has no user table: its time includes folding in the user's `ratings`.
   bench({ variant, user, k, exclude, ratings, repeats }) {
     const m = get(variant);
-    const once = m.info().objective === 'implicit' ? () => m.visitorTopN(ratings, k) : () => m.topN(user, k, exclude);
+    const once = m.info().foldIn ? () => m.visitorTopN(ratings, k) : () => m.topN(user, k, exclude);
     once();  // warm up
     const t0 = performance.now();
     for (let i = 0; i < repeats; ++i) once();
     const topN = (performance.now() - t0) / repeats;
-    return { topNMs: topN, items: m.info().items, foldIn: m.info().objective === 'implicit' };
+    return { topNMs: topN, items: m.info().items, foldIn: m.info().foldIn };
   },
 
   // Builds each model's visitor prior and warms up the fitting code, so the first visitor waits for neither.

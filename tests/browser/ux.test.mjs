@@ -272,15 +272,21 @@ test('desktop: stars next to their titles, charts without an empty column, axe-c
     const got = await page.evaluate(async () => {
       const sweep = await (await fetch('models/sweep.json')).json();
       const canvas = document.getElementById('chart-sweep-recall');
-      const data = (label) => window.Chart.getChart(canvas).data.datasets.find((d) => d.label === label).data;
-      return { ranked: sweep.results.filter((r) => typeof r.recall20 === 'number').length,
+      const datasets = window.Chart.getChart(canvas).data.datasets;
+      const ranked = sweep.results.filter((r) => typeof r.recall20 === 'number');
+      return { ranked: ranked.length,
+        stored: ranked.map((r) => r.storages.filter((s) => typeof s.recall20 === 'number').length),
+        storages: datasets.filter((d) => d.label !== 'frontier' && d.label !== 'this page').map((d) => d.label),
         points: Number(canvas.dataset.points), frontier: Number(canvas.dataset.frontier),
-        marked: Number(canvas.dataset.marked), line: data('frontier'), all: data('sweep'),
+        marked: Number(canvas.dataset.marked), line: datasets.find((d) => d.label === 'frontier').data,
+        all: datasets.filter((d) => d.label !== 'frontier' && d.label !== 'this page').flatMap((d) => d.data),
         hidden: document.getElementById('sweep-figure').hidden };
     });
     assert.equal(got.hidden, false);
     assert.ok(got.ranked >= 2, 'sweep.json ranks at least two configurations');
-    assert.equal(got.points, 2 * got.ranked, 'a point per ranked configuration at f32 and at int8');
+    assert.deepEqual([...got.storages].sort(), ['f16', 'f32', 'int4', 'int8'], 'one set of points per storage');
+    assert.ok(got.stored.every((n) => n === 4), 'each ranked configuration at every storage');
+    assert.equal(got.points, 4 * got.ranked, 'a point per ranked configuration and storage');
     assert.equal(got.all.length, got.points);
     assert.ok(got.frontier >= 1 && got.frontier === got.line.length);
     for (const p of got.line) {

@@ -93,6 +93,7 @@ test('model info matches the file', () => {
     assert.equal(info.kernels, 'simd128');
     assert.equal(info.storage, v.storage, `${v.id}: storage`);
     assert.equal(info.objective, 'rating', `${v.id}: objective`);
+    assert.equal(info.foldIn, false, `${v.id}: users looked up`);
     assert.ok(info.parameters > 0 && info.users > 0 && info.items > 0);
     assert.equal(info.itemCounts.length, info.items);
     assert.ok(info.history.length >= 1, `${v.id}: history stored`);
@@ -160,6 +161,7 @@ test('ranking models: item side only, their top-N figures, a demo user folded in
     const m = loaded.get(v.id);
     const info = m.info();
     assert.equal(info.objective, 'implicit', `${v.id}: objective`);
+    assert.equal(info.foldIn, true, `${v.id}: users folded in`);
     assert.equal(info.users, 0, `${v.id}: no user table`);
     assert.ok(info.ranking && info.ranking.recall20 > 0 && info.ranking.ndcg100 > 0, `${v.id}: top-N figures stored`);
     for (const u of users.slice(0, 3)) {

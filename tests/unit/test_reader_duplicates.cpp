@@ -50,6 +50,9 @@ TEST_CASE("Duplicates are found when users x items is too large for a bitmap", "
     CHECK_NOTHROW(memrec::read_dataset(dir.write("ratings.dat", text)));
     text += "500007::31::4\n";  // user 10 * 50000 + 7 rated item 31 at line 11
     check_duplicate("ratings.dat", text, 2001, "user '500007' rated item '31' again (first at line 11)");
+    // With repeats by several users, the earliest in file order is reported, whatever the users' order.
+    text.insert(text.size() - std::string("500007::31::4\n").size(), "1000007::61::2\n");  // user 20's, at 2001
+    check_duplicate("ratings.dat", text, 2001, "user '1000007' rated item '61' again (first at line 21)");
 }
 
 TEST_CASE("The same user and item in different pairs are not duplicates", "[reader][duplicates]") {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,11 @@ namespace memrec {
 // crash never leaves a half-written file where a good one was. Throws Error on failure (and removes the
 // temporary file).
 void write_file_atomic(const std::string& path, std::string_view bytes);
+// The same for a file written in pieces (a large one need not sit in memory whole): `produce` passes each
+// piece, in order, to the function it is given. If `produce` throws, the temporary file is removed and the
+// exception passes on; `path` is untouched.
+using ByteSink = std::function<void(std::string_view)>;
+void write_file_atomic(const std::string& path, const std::function<void(const ByteSink&)>& produce);
 
 // The whole file; throws DataError (file missing, a directory, unreadable).
 std::string read_file(const std::string& path);

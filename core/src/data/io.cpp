@@ -14,6 +14,10 @@
 namespace memrec {
 
 void write_file_atomic(const std::string& given, std::string_view bytes) {
+    write_file_atomic(given, [bytes](const ByteSink& write) { write(bytes); });
+}
+
+void write_file_atomic(const std::string& given, const std::function<void(const ByteSink&)>& produce) {
     // Through a symbolic link, replace the file it points to, not the link.
     std::error_code ec;
     const bool link = std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec));
@@ -26,17 +30,23 @@ void write_file_atomic(const std::string& given, std::string_view bytes) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
-    size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw Error(path + ": cannot write: " + std::strerror(err));
+    auto write = [&](std::string_view bytes) {
+        size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw Error(path + ": cannot write: " + std::strerror(errno));
+            }
+            done += static_cast<size_t>(n);
         }
-        done += static_cast<size_t>(n);
+    };
+    try {
+        produce(write);
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
     }
     if (::fsync(fd) != 0 && errno != EINVAL) {
         const int err = errno;

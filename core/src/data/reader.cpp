@@ -65,7 +65,8 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
     }
 
     Dataset dataset;
-    parse_ratings(detail::read_text_file(file), file, format, options, dataset);
+    const detail::FileText text(file);
+    parse_ratings(text.view(), file, format, options, dataset);
     dataset.ratings_path = file;
 
     const std::string titles_name = titles_file_for(dataset.format);

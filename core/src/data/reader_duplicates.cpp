@@ -51,18 +51,30 @@ void reject_duplicate_ratings(std::string_view text, const std::string& name, bo
             word |= bit;
         }
     } else {
-        std::vector<uint64_t> keys(n);
-        for (size_t k = 0; k < n; ++k) keys[k] = key(k);
-        std::sort(keys.begin(), keys.end());
-        if (std::adjacent_find(keys.begin(), keys.end()) == keys.end()) return;
-        // Rare path: find the earliest repeat in file order.
-        keys.clear();
-        keys.shrink_to_fit();
-        std::vector<std::pair<uint64_t, uint32_t>> order(n);
-        for (size_t k = 0; k < n; ++k) order[k] = {key(k), static_cast<uint32_t>(k)};
-        std::sort(order.begin(), order.end());
-        for (size_t k = 1; k < n; ++k)
-            if (order[k].first == order[k - 1].first) repeat = std::min<size_t>(repeat, order[k].second);
+        // Too many cells for a bitmap (MovieLens-25M: 9.6e9). The ratings are bucketed by user with a
+        // counting sort (linear, 4 bytes per rating; sorting 8-byte pair keys took seconds at 25M), each
+        // bucket in file order, and each user's items are checked against a stamp per item: the first
+        // stamped item met in a bucket is that user's earliest repeat.
+        const auto users = static_cast<size_t>(dataset.users.size());
+        std::vector<uint32_t> start(users + 1, 0);
+        for (size_t k = 0; k < n; ++k) ++start[static_cast<size_t>(dataset.user[first + k]) + 1];
+        for (size_t u = 0; u < users; ++u) start[u + 1] += start[u];
+        std::vector<uint32_t> by_user(n);
+        {
+            std::vector<uint32_t> next(start.begin(), start.end() - 1);
+            for (size_t k = 0; k < n; ++k) by_user[next[static_cast<size_t>(dataset.user[first + k])]++] = static_cast<uint32_t>(k);
+        }
+        std::vector<uint32_t> stamp(static_cast<size_t>(items), UINT32_MAX);
+        for (size_t u = 0; u < users; ++u)
+            for (uint32_t b = start[u]; b < start[u + 1]; ++b) {
+                const uint32_t k = by_user[b];
+                uint32_t& s = stamp[static_cast<size_t>(dataset.item[first + k])];
+                if (s == static_cast<uint32_t>(u)) {
+                    repeat = std::min<size_t>(repeat, k);
+                    break;
+                }
+                s = static_cast<uint32_t>(u);
+            }
     }
     if (repeat == n) return;
 

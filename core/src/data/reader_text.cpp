@@ -1,6 +1,11 @@
 // Text helpers shared by the rating and title readers (see reader_text.h).
 #include "reader_text.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -41,6 +46,37 @@ std::string read_text_file(const std::string& path) {
     if (std::ferror(file.get())) throw DataError(path, 0, "read error");
     text.resize(used);
     return text;
+}
+
+FileText::FileText(const std::string& path) {
+#if defined(__EMSCRIPTEN__)
+    copy_ = read_text_file(path);
+#else
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        if (fd >= 0) ::close(fd);
+        copy_ = read_text_file(path);  // its errors, and what cannot be mapped
+        return;
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    // MAP_POPULATE: the pages are faulted in by the kernel in bulk (with read-ahead), not one by one.
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) {
+        size_ = 0;
+        copy_ = read_text_file(path);
+        return;
+    }
+    ::madvise(p, size_, MADV_SEQUENTIAL);
+    map_ = p;
+#endif
+}
+
+FileText::~FileText() {
+#if !defined(__EMSCRIPTEN__)
+    if (map_) ::munmap(map_, size_);
+#endif
 }
 
 std::string_view file_name(std::string_view path) {

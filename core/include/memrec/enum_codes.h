@@ -29,7 +29,8 @@ inline constexpr EnumEntry<Combiner> kCombiners[] = {
 inline constexpr EnumEntry<AdamMode> kAdamModes[] = {
     {AdamMode::Dense, 0, "dense"}, {AdamMode::Lazy, 1, "lazy"}, {AdamMode::DenseSweep, 2, "dense-sweep"}};
 inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "rating"},
-                                                       {Objective::Implicit, 1, "implicit"}};
+                                                       {Objective::Implicit, 1, "implicit"},
+                                                       {Objective::Bpr, 2, "bpr"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {
     {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"}};
 

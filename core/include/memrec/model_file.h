@@ -67,8 +67,11 @@ struct ModelFile {
 
 // The newest format version this build reads (see CHANGELOG.md). A file is written at the oldest version
 // that holds it: version 4 only for int4 tables, so other files stay readable by version 3 readers.
-constexpr uint32_t kModelFormatVersion = 4;
+constexpr uint32_t kModelFormatVersion = 5;
 uint32_t format_version_for(Storage storage);
+// The version a file of this storage and objective is written at: 5 for BPR models (objective 2), else
+// format_version_for(storage).
+uint32_t format_version_for(Storage storage, Objective objective);
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

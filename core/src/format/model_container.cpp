@@ -107,10 +107,11 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
     return out;
 }
 
-std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage) {
+std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage,
+                            uint32_t version) {
     ByteWriter out;
     out.bytes(kMagic, 4);
-    out.u32(format_version_for(storage));
+    out.u32(version);
     out.u32(static_cast<uint32_t>(sections.size()));
     out.u8(enum_entry(kStorages, storage).code);
     out.u8(0);

@@ -120,10 +120,10 @@ void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
 namespace {
 
 // BPR's defaults where no flag is given (tuned on the validation slice, docs/ranking.md).
-constexpr double kBprFoldInAlpha = 3.0, kBprFoldInLambda = 30.0;
+constexpr double kBprFoldInAlpha = 3.0, kBprFoldInLambda = 1000.0;
 constexpr int kBprEpochs = 20;
 constexpr int64_t kBprBatch = 1024;
-constexpr double kBprLearningRate = 0.01, kBprL2 = 0.0;
+constexpr double kBprLearningRate = 0.01, kBprL2 = 0.01;
 
 // --objective als or an ALS preset (rank, rank-small, rank-tiny): full tables and the ALS settings (the
 // preset's, else the prototype's best on ml-1m, unless given); the iterations are the TrainConfig's

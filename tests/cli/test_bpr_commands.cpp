@@ -58,7 +58,7 @@ TEST_CASE("train --objective bpr, export int8, inspect and recommend a visitor",
         INFO("item table " << table);
         const RunResult t = run_memrec({"train", "--data", dir.file("ml"), "--objective", "bpr", "--item-table", table,
                                         "--dim", "8", "--epochs", "30", "--lr", "0.03", "--batch", "64",
-                                        "--negatives", "2", "--threads", "1", "--out", dir.file("m.mrec")},
+                                        "--negatives", "2", "--als-lambda", "10", "--threads", "1", "--out", dir.file("m.mrec")},
                                        dir.path());
         INFO(describe(t));
         REQUIRE(t.status == 0);
@@ -73,7 +73,7 @@ TEST_CASE("train --objective bpr, export int8, inspect and recommend a visitor",
         REQUIRE(i.status == 0);
         CHECK_THAT(i.out, Contains("format version 5, tables stored as int8"));
         CHECK_THAT(i.out, Contains("item side only (fold-in model)"));
-        CHECK_THAT(i.out, Contains("(bpr: alpha 3, lambda 30, positives rated >= 4)"));
+        CHECK_THAT(i.out, Contains("(bpr: alpha 3, lambda 10, positives rated >= 4)"));
         const RunResult r = run_memrec({"recommend", dir.file("m8.mrec"), "--ratings", "2:5,5:5,11:4,40:1", "-k", "8"},
                                        dir.path());
         INFO(describe(r));

@@ -105,3 +105,19 @@ TEST_CASE("train --objective bpr refuses what it does not train", "[cli][bpr][ba
         CHECK_THAT(r.err, Contains(message));
     }
 }
+
+TEST_CASE("sweep takes a BPR grid entry: ranked, no RMSE, its objective in the JSON", "[cli][bpr][topn]") {
+    TempDir dir;
+    memrec_test::write_taste_groups(dir);
+    dir.write("grid.txt", "--objective bpr --item-table qr --dim 8 --epochs 5\n--preset tiny --epochs 1\n");
+    const RunResult r = run_memrec({"sweep", "--data", dir.file("ml"), "--grid", dir.file("grid.txt"), "--threads",
+                                    "1", "--json", dir.file("sweep.json")},
+                                   dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("bpr, user full, item qr"));
+    CHECK_THAT(r.out, Contains("recall@20"));
+    CHECK_THAT(r.out, Contains("implicit (ALS, BPR) models score preferences"));
+    const std::string json = memrec_test::slurp(dir.file("sweep.json"));
+    CHECK_THAT(json, Contains("\"objective\": \"bpr\""));
+}

@@ -44,7 +44,7 @@ int run_eval(const EvalArgs& args, const CLI::App& app) {
     }
     // An implicit model's output is a preference score, not a rating: its RMSE would mean nothing, so
     // without --protocol it is judged as it is used, on visitors folded in.
-    const bool implicit = f.model->config().objective == Objective::Implicit;
+    const bool implicit = f.model->config().objective != Objective::Rating;
     if (implicit && args.topn.protocol.empty() && !args.quiet)
         std::printf("implicit model: its scores are not ratings (no RMSE); top-N figures on the visitors protocol\n");
     if (args.topn.visitors() || (implicit && args.topn.protocol.empty())) {

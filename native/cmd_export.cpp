@@ -102,7 +102,7 @@ void write_npy(const ModelFile& f, const std::string& dir, bool quiet) {
     nlohmann::json meta = {
         {"format", "memrec npy export"},
         {"objective", to_string(m.config().objective)},
-        {"prediction", m.config().objective == Objective::Implicit
+        {"prediction", m.config().objective != Objective::Rating
                            ? "user_vector . item_embeddings[i], a preference score (the user vector is folded in "
                              "from the user's positives: the file stores the item side only)"
                            : "scale * sigmoid(user_embeddings[u] . item_embeddings[i] + global_bias + user_bias[u] + "

@@ -80,9 +80,9 @@ Command add_inspect(CLI::App& root) {
                                         {m.config().item_bias, "item"}})
                     if (on) biases += std::string(biases.empty() ? "" : ", ") + name;
                 const ImplicitConfig& ic = m.config().implicit;
-                if (m.config().objective == Objective::Implicit)
-                    std::printf("  output        <user, item> (implicit: alpha %g, lambda %g, positives %s)\n",
-                                ic.alpha, ic.lambda,
+                if (m.config().objective != Objective::Rating)  // implicit (ALS) or bpr: fold-in alpha, lambda
+                    std::printf("  output        <user, item> (%s: alpha %g, lambda %g, positives %s)\n",
+                                to_string(m.config().objective), ic.alpha, ic.lambda,
                                 ic.all_rated_positive ? "every rated item"
                                                       : ("rated >= " + shortest_number(ic.positive_threshold)).c_str());
                 else

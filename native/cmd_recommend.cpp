@@ -72,7 +72,7 @@ int run_visitor(const RecommendArgs& args) {
     std::vector<int32_t> items;
     for (const ScoredItem& s : top) items.push_back(s.item);
     const std::vector<int32_t> because = fold_in.because(visitor, items);
-    const bool implicit = f.model->config().objective == Objective::Implicit;
+    const bool implicit = f.model->config().objective != Objective::Rating;
     if (!args.quiet)
         std::printf("visitor with %zu ratings: top %zu of %s movies, leaving out the rated ones\n", ratings.size(),
                     top.size(), format_count(f.items.size()).c_str());

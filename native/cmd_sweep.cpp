@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "memrec/training_run.h"
 #include "memrec/als.h"
+#include "memrec/bpr.h"
 #include "memrec/io.h"
 #include "memrec/model_file.h"
 #include "model_cli.h"
@@ -98,7 +99,8 @@ struct Row {
     int best_epoch = 0, epochs_run = 0;
     double seconds = 0;
     bool frontier_f32 = false, frontier_int8 = false;
-    bool implicit = false;  // ALS: no RMSE, ranked only
+    bool implicit = false;  // ALS or BPR: no RMSE, ranked only
+    const char* objective = "rating";  // its objective's name (enum_codes.h)
     bool ranked = false;    // has top-N figures
     TopNMetrics topn, topn_int8;
     bool frontier_recall = false;  // int8 bytes against int8 Recall@20
@@ -144,10 +146,10 @@ Preset entry_preset(const std::string& flags, int threads) {
     return p;
 }
 
-// An entry's flags after the sweep's training settings; an ALS entry's alone, as ALS has no learning rate
-// and no early stopping (its iterations are its epochs).
+// An entry's flags after the sweep's training settings; an ALS or BPR entry's alone, as ALS has no learning
+// rate and no early stopping (its iterations are its epochs) and BPR has its own defaults.
 std::string entry_flags(const std::string& own, int threads) {
-    if (entry_preset(own, threads).model.objective == Objective::Implicit) return own;
+    if (entry_preset(own, threads).model.objective != Objective::Rating) return own;
     return std::string(kSweepTraining) + " " + own;
 }
 
@@ -207,7 +209,12 @@ void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& dat
                        const DataOptions& opts, const TopNCases& cases, int threads) {
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<EpochStats> history;
-    if (r.implicit) {
+    if (p.model.objective == Objective::Bpr) {
+        TrainConfig t = p.train;
+        t.threads = threads;
+        history = train_bpr(model, data, split.train, t);
+        r.best_epoch = r.epochs_run = static_cast<int>(history.size());
+    } else if (r.implicit) {
         AlsConfig config = als_config(p.model, p.train);
         config.threads = threads;
         history = train_als(model, data, split.train, config);
@@ -287,7 +294,7 @@ std::vector<size_t> print_results(std::vector<Row>& rows) {
         std::printf("%s\n", frontier_marks(r).c_str());
     }
     if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.implicit; }))
-        std::printf("implicit (ALS) models score preferences, not ratings: they have no RMSE (-)\n");
+        std::printf("implicit (ALS, BPR) models score preferences, not ratings: they have no RMSE (-)\n");
     return order;
 }
 
@@ -339,7 +346,7 @@ void storage_frontiers(std::vector<Row>& rows, bool print) {
 
 // An implicit row's RMSE fields are null (it has none); a ranked row gets its top-N figures.
 void add_ranking_json(nlohmann::json& o, const Row& r) {
-    o["objective"] = r.implicit ? "implicit" : "rating";
+    o["objective"] = r.objective;
     o["preset"] = r.preset;
     if (r.implicit)
         for (const char* k : {"eval_rmse", "eval_mae", "eval_rmse_int8", "eval_mae_int8", "validation_rmse"}) o[k] = nullptr;
@@ -460,7 +467,7 @@ Command add_sweep(CLI::App& root) {
 
                 Dataset data = load_data(args->data, args->quiet);
                 const bool topn = args->topn || std::any_of(entries.begin(), entries.end(), [](const auto& e) {
-                                      return e.second.model.objective == Objective::Implicit;
+                                      return e.second.model.objective != Objective::Rating;
                                   });
                 const TopNCases cases = topn ? hold_out(data, args->data, args->quiet) : TopNCases{};
                 const Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
@@ -482,14 +489,17 @@ Command add_sweep(CLI::App& root) {
                         r.stored.emplace_back();
                         r.stored.back().storage = st;
                     }
-                    r.implicit = p.model.objective == Objective::Implicit;
-                    Model model = r.implicit ? als_model(als_config(p.model, p.train), data.users.size(),
+                    r.implicit = p.model.objective != Objective::Rating;  // no RMSE
+                    r.objective = to_string(p.model.objective);
+                    Model model = p.model.objective == Objective::Implicit ? als_model(als_config(p.model, p.train), data.users.size(),
                                                          data.items.size(), data.max_rating)
                                              : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
                                                      item_counts, user_counts, p.train.seed);
                     r.flags = flags;
                     r.preset = p.name;
-                    r.description = (r.implicit ? "als, user " : "user ") + describe_table(p.model.user) +
+                    r.description = (p.model.objective == Objective::Bpr ? "bpr, user "
+                                     : r.implicit                          ? "als, user "
+                                                                           : "user ") + describe_table(p.model.user) +
                                     ", item " + describe_table(p.model.item) + ", dim " +
                                     std::to_string(p.model.user.dim) + (p.model.user_bias ? ", biases" : "");
                     r.parameters = model.parameter_count();

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "memrec/als.h"
+#include "memrec/bpr.h"
 #include "memrec/io.h"
 #include "memrec/split.h"
 #include "model_cli.h"
@@ -82,11 +83,46 @@ int run_train_als(TrainArgs& args, const Preset& p) {
     return 0;
 }
 
+// --objective bpr: Adam on the BPR loss through the tables, no checkpoints; one line per epoch.
+int run_train_bpr(TrainArgs& args, const Preset& p) {
+    if (!args.checkpoint.dir.empty() || !args.checkpoint.resume.empty())
+        throw UsageError("--checkpoint and --resume do not apply to --objective bpr");
+    Dataset data = load_data(args.data, args.quiet);
+    Split split;
+    const TopNCases topn = split_for_training(args, p, data, split);
+    const ImplicitConfig& feedback = p.model.implicit;
+    Model model(p.model, data.users.size(), data.items.size(), data.max_rating,
+                count_items(data, split.train), count_users(data, split.train), p.train.seed);
+    if (!args.quiet) {
+        print_split(args, p, split);
+        print_summary("BPR", model);
+        std::printf("training: BPR, %d epochs, batch %lld, lr %g, %s Adam, l2 %g, %d negatives (power %g), "
+                    "positives: ratings >= %g; fold-in alpha %g, lambda %g\n",
+                    p.train.epochs, (long long)p.train.batch_size, p.train.adam.learning_rate,
+                    to_string(p.train.adam.mode), p.train.adam.l2, p.train.bpr_negatives, p.train.negative_power,
+                    feedback.positive_threshold, feedback.alpha, feedback.lambda);
+    }
+    const std::vector<EpochStats> history = train_bpr(model, data, split.train, p.train, [&](const EpochStats& e) {
+        if (!args.quiet) std::printf("  epoch %d: loss %.4f per pair | %.2f s\n", e.epoch, e.train_loss, e.seconds);
+        std::fflush(stdout);
+        return true;
+    });
+    double seconds = 0;
+    for (const EpochStats& e : history) seconds += e.seconds;
+    std::printf("trained %zu epochs in %.2f s\n", history.size(), seconds);
+    const RankingFigures ranking = rank_for_file(model, topn, args.topn, p.train.threads);
+    if (!args.history.empty()) write_file_atomic(args.history, history_json(history) + "\n");
+    if (!args.out.empty())
+        save_trained_model(model, p, data, split, args.data, history, args.out, args.quiet, ranking);
+    return 0;
+}
+
 int run_train(TrainArgs& args, const CLI::App& app) {
     // One threshold: what ALS trains on as positives is what the top-N figures count as hits.
     if (app.get_option("--positive-threshold")->count() > 0) args.model.positive_threshold = args.topn.positive_threshold;
     Preset p = args.model.build(args.model.preset);
     if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
+    if (p.model.objective == Objective::Bpr) return run_train_bpr(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
     Split split;
@@ -121,7 +157,8 @@ Command add_train(CLI::App& root) {
         "  memrec train --preset memeff --adam lazy --epochs 10  the compressed model, lazy Adam\n"
         "  memrec train --item-table md --blocks 300,1500 --alpha 0.4 --history h.json\n"
         "  memrec train --preset memeff --checkpoint ckpt     resumable: Ctrl-C, then the same with --resume ckpt\n"
-        "  memrec train --objective als --out als.mrec        implicit ALS for top-N (dim 64, alpha 3, lambda 30)");
+        "  memrec train --objective als --out als.mrec        implicit ALS for top-N (dim 64, alpha 3, lambda 30)\n"
+        "  memrec train --objective bpr --item-table qr --out bpr.mrec   BPR for top-N, any item table");
     args->data.add_to(*app);
     const size_t first_model_flag = app->get_options().size();
     args->model.add_to(*app);

@@ -33,10 +33,11 @@ void ModelOptions::add_to(CLI::App& app, bool with_model_flags) {
 void ModelOptions::add_objective_flags(CLI::App& app) {
     app.add_option("--objective", objective,
                    "rating (squared error on ratings, the default) | als (implicit ALS on positives: full tables, "
-                   "dim 64, alpha 3, lambda 30, 10 iterations unless given)")
-        ->check(CLI::IsMember({"rating", "als"}));
-    app.add_option("--als-alpha", als_alpha, "ALS: confidence of a positive is 1 + alpha (default 3)");
-    app.add_option("--als-lambda", als_lambda, "ALS: L2 weight of every user and item vector (default 30)");
+                   "dim 64, alpha 3, lambda 30, 10 iterations unless given) | bpr (Bayesian personalised "
+                   "ranking with Adam: any item table; see docs/ranking.md)")
+        ->check(CLI::IsMember({"rating", "als", "bpr"}));
+    app.add_option("--als-alpha", als_alpha, "ALS (and a BPR model's fold-in): confidence of a positive is 1 + alpha (default 3)");
+    app.add_option("--als-lambda", als_lambda, "ALS (and a BPR model's fold-in): L2 weight of every user and item vector (default 30)");
     app.add_option("--iterations", iterations, "ALS iterations (default: --epochs if given, else 10)");
     app.add_flag("--all-rated-positive", all_rated_positive, "ALS: every rated item is a positive");
 }
@@ -118,10 +119,19 @@ void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
 
 namespace {
 
+// BPR's defaults where no flag is given (tuned on the validation slice, docs/ranking.md).
+constexpr double kBprFoldInAlpha = 3.0, kBprFoldInLambda = 1000.0;
+constexpr int kBprEpochs = 20;
+constexpr int64_t kBprBatch = 1024;
+constexpr double kBprLearningRate = 0.01, kBprL2 = 0.01;
+
 // --objective als or an ALS preset (rank, rank-small, rank-tiny): full tables and the ALS settings (the
 // preset's, else the prototype's best on ml-1m, unless given); the iterations are the TrainConfig's
 // epochs, which is how model files record them.
+void apply_bpr_flags(const ModelOptions& o, Preset& p);
+
 void apply_objective_flags(const ModelOptions& o, Preset& p) {
+    if (o.objective == "bpr" || p.model.objective == Objective::Bpr) return apply_bpr_flags(o, p);
     const bool als_preset = p.model.objective == Objective::Implicit;
     if (o.objective != "als" && !als_preset) {
         if (o.als_alpha || o.als_lambda || o.iterations || o.all_rated_positive)
@@ -147,6 +157,36 @@ void apply_objective_flags(const ModelOptions& o, Preset& p) {
     p.model = m;
     p.train.epochs = o.iterations.value_or(o.training.given<int>("--epochs").value_or(als_preset ? p.train.epochs : 10));
     p.train.early_stopping = 0;
+}
+
+// --objective bpr: the table flags as given (the user table stays full), no biases; the fold-in's alpha and
+// lambda from --als-alpha/--als-lambda; BPR's own training defaults (docs/ranking.md) where no flag is given.
+void apply_bpr_flags(const ModelOptions& o, Preset& p) {
+    if (!o.user_table.empty() && o.user_table != "full")
+        throw UsageError("--objective bpr folds users in: the user table is full (leave out --user-table)");
+    if (o.biases) throw UsageError("--objective bpr has no biases: leave out --biases");
+    if (o.iterations) throw UsageError("--iterations is ALS's: give --epochs for --objective bpr");
+    if (o.training.given<int>("--early-stopping"))
+        throw UsageError("--early-stopping does not apply to --objective bpr");
+    ModelConfig& m = p.model;
+    m.objective = Objective::Bpr;
+    m.global_bias = m.user_bias = m.item_bias = false;
+    m.user = TableConfig{};
+    m.user.dim = m.item.dim;
+    m.implicit = ImplicitConfig{};
+    m.implicit.alpha = o.als_alpha.value_or(kBprFoldInAlpha);
+    m.implicit.lambda = o.als_lambda.value_or(kBprFoldInLambda);
+    if (o.positive_threshold) m.implicit.positive_threshold = *o.positive_threshold;
+    m.implicit.all_rated_positive = o.all_rated_positive;
+    TrainConfig& t = p.train;
+    t.epochs = o.training.given<int>("--epochs").value_or(kBprEpochs);
+    t.batch_size = o.training.given<int64_t>("--batch").value_or(kBprBatch);
+    t.adam.learning_rate = o.training.given<double>("--lr").value_or(kBprLearningRate);
+    t.adam.mode = o.training.given<AdamMode>("--adam").value_or(AdamMode::Lazy);
+    t.adam.l2 = o.training.given<double>("--l2").value_or(kBprL2);
+    t.early_stopping = 0;
+    p.name.clear();  // no preset describes the model
+    p.description.clear();
 }
 
 }  // namespace

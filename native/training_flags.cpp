@@ -39,6 +39,8 @@ constexpr FlagLine kFlags[] = {
      "share of the training split held out for early stopping (default: the preset's, else 0.05)", false},
     {"--threads", "threads", "training threads (default: all cores)", false},
     {"--seed", "shuffleSeed", "seed of initialisation and shuffling", true},
+    {"--negatives", "bprNegatives", "BPR: negatives sampled per positive", true},
+    {"--negative-power", "negativePower", "BPR: negatives drawn by popularity^power (0 = uniform)", true},
 };
 
 const TrainField& field_named(const char* key) {

@@ -80,6 +80,14 @@ int main(int argc, char** argv) {
     memrec::ModelFile adagrad = model(configs[0], false, 21);
     adagrad.info.train.adam.optimizer = memrec::Optimizer::AdaGrad;
     write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(adagrad));
+    // A BPR model (format 5, objective 2): item side only, a quotient-remainder item table, int8 and f32.
+    memrec::ModelConfig bpr;
+    bpr.objective = memrec::Objective::Bpr;
+    bpr.user.dim = 4;
+    bpr.item = {TableKind::QuotientRemainder, 4, 4, Combiner::Mult, {}, {}, 0.3, true};
+    for (memrec::Storage s : {memrec::Storage::F32, memrec::Storage::Int8})
+        write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
+              memrec::serialize_model(model(bpr, false, 30), s, false));
 
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",

@@ -416,7 +416,8 @@ TEST_CASE("The checkpoint stores every config field", "[checkpoint]") {
     // A tripwire, not a format check: when one of these structs grows, checkpoint.cpp must write and read
     // the new field (and settings_difference compare it if it changes training), then update the size here.
     CHECK(sizeof(AdamConfig) == 104);  // decay_steps is derived (batches per epoch), not stored
-    CHECK(sizeof(TrainConfig) == 152);
+    // bpr_negatives and negative_power are BPR's: not in checkpoints, which hold rating models only.
+    CHECK(sizeof(TrainConfig) == 168);
     CHECK(sizeof(TableConfig) == 96);
     // (objective and implicit: not stored, serialize_checkpoint refuses a model that is not a rating model)
     CHECK(sizeof(ModelConfig) == 2 * sizeof(TableConfig) + 8 + sizeof(ImplicitConfig));

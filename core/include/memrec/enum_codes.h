@@ -31,7 +31,8 @@ inline constexpr EnumEntry<AdamMode> kAdamModes[] = {
 inline constexpr EnumEntry<Optimizer> kOptimizers[] = {
     {Optimizer::Adam, 0, "adam"}, {Optimizer::AdaGrad, 1, "adagrad"}, {Optimizer::Sgd, 2, "sgd"}};
 inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "rating"},
-                                                       {Objective::Implicit, 1, "implicit"}};
+                                                       {Objective::Implicit, 1, "implicit"},
+                                                       {Objective::Bpr, 2, "bpr"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {
     {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"}};
 

@@ -68,7 +68,8 @@ private:
     std::vector<float> gram_;  // implicit models: Y'Y of the item vectors
     std::vector<double> prior_covariance_;  // rating models: the prior's precision inverted, for explain()
 
-    bool implicit() const { return model_.config().objective == Objective::Implicit; }
+    // Implicit and BPR models: the ALS solve on the item vectors (implicit_fit.h).
+    bool implicit() const { return item_side_only(model_.config().objective); }
     struct Terms;  // what explain() shares between items (explain.cpp)
     Terms terms(const Visitor& visitor) const;
     ScoreTerms explain(const Terms& terms, const Visitor& visitor, int32_t item) const;

@@ -17,13 +17,15 @@ namespace memrec {
 
 // What the model's output means. Rating: scale * sigmoid(logit), a predicted rating fitted by squared
 // error. Implicit: the dot product, a preference score fitted to implicit feedback (Hu, Koren and Volinsky
-// 2008), meaningful for ranking only; such a model has no biases.
-enum class Objective : uint8_t { Rating, Implicit };
+// 2008), meaningful for ranking only; such a model has no biases. Bpr: the dot product too, fitted by
+// Bayesian personalised ranking (Rendle et al. 2009, memrec/bpr.h) with Adam, so any item table kind; no
+// biases; its visitors are folded in as an implicit model's are (the same solve, its alpha and lambda).
+enum class Objective : uint8_t { Rating, Implicit, Bpr };
 const char* to_string(Objective o);
 // Whether the model's users are always folded in from their ratings (implicit_fit.h) rather than looked
 // up: its model files store the item side only (no user rows, no user ids).
 inline bool item_side_only(Objective o) { return o != Objective::Rating; }
-Objective parse_objective(const std::string& s);  // "rating", "implicit"; throws ConfigError
+Objective parse_objective(const std::string& s);  // "rating", "implicit", "bpr"; throws ConfigError
 
 // How an implicit model reads ratings, kept with the model because a visitor's fold-in (implicit_fit.h)
 // needs the same reading and the same alpha and lambda as training. An item is a positive when rated at
@@ -46,7 +48,7 @@ struct ModelConfig {
     bool user_bias = false;
     bool item_bias = false;
     Objective objective = Objective::Rating;
-    ImplicitConfig implicit;  // read only when objective is Implicit
+    ImplicitConfig implicit;  // read only when the objective is not Rating (Bpr: the fold-in's settings)
 
     void validate() const;  // throws ConfigError
 };

@@ -66,9 +66,16 @@ struct ModelFile {
 };
 
 // The newest format version this build reads (see CHANGELOG.md). A file is written at the oldest version
-// that holds it: version 4 only for int4 tables, so other files stay readable by version 3 readers.
+// that holds it: version 4 only for int4 tables, 5 only for what version 5 added (BPR models, models
+// trained with AdaGrad or SGD), so other files stay readable by version 3 readers.
 constexpr uint32_t kModelFormatVersion = 5;
 uint32_t format_version_for(Storage storage);
+// The version a file of this storage and objective is written at: 5 for BPR models (objective 2), else
+// format_version_for(storage).
+uint32_t format_version_for(Storage storage, Objective objective);
+// The oldest version that holds `file` at `storage`: what serialize_model writes (5 for BPR models and
+// for models trained with AdaGrad or SGD, whose optimizer only version 5 stores).
+uint32_t format_version_for(const ModelFile& file, Storage storage);
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

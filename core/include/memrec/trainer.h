@@ -24,6 +24,10 @@ struct TrainConfig {
     // stop after `patience` epochs without improvement.
     int early_stopping = 0;
     double validation_fraction = 0.05;
+    // BPR only (memrec/bpr.h): negatives sampled per positive, and the sampling power: an item is drawn with
+    // probability proportional to (its training positives + 1)^power (0: uniform).
+    int bpr_negatives = 1;
+    double negative_power = 0.0;
 
     void validate() const;  // throws ConfigError
 };

@@ -38,9 +38,12 @@ TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t row
 }
 
 // Version 3: the objective, and an implicit model's settings (which the fold-in needs).
-void read_objective(ByteReader& r, ConfigSection& c) {
+// Version 5: objective 2 (BPR), with the same settings as an implicit model (its fold-in is the same solve).
+void read_objective(ByteReader& r, ConfigSection& c, uint32_t version) {
     c.objective = read_code(r, kObjectives, "objective");
-    if (c.objective != Objective::Implicit) return;
+    if (c.objective == Objective::Bpr && version < 5)
+        r.fail("objective", "objective 2 (bpr) needs format version 5, the file is version " + std::to_string(version));
+    if (c.objective == Objective::Rating) return;
     c.implicit.alpha = r.f64("implicit.alpha");
     c.implicit.lambda = r.f64("implicit.lambda");
     c.implicit.positive_threshold = r.f32("implicit.positive threshold");
@@ -68,7 +71,7 @@ void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity
     const ModelConfig& c = m.config();
     w.u8(static_cast<uint8_t>((c.global_bias ? 1 : 0) | (c.user_bias ? 2 : 0) | (c.item_bias ? 4 : 0)));
     w.u8(enum_entry(kObjectives, c.objective).code);
-    if (c.objective == Objective::Implicit) {
+    if (c.objective != Objective::Rating) {
         w.f64(c.implicit.alpha);
         w.f64(c.implicit.lambda);
         w.f32(c.implicit.positive_threshold);
@@ -87,7 +90,7 @@ ConfigSection read_config(ByteReader& r, uint32_t version) {
         r.fail("scale", "expected a positive finite number, got " + std::to_string(c.scale));
     c.bias_flags = r.u8("bias flags");
     if (c.bias_flags > 7) r.fail("bias flags", "expected bits 0..2 only, got " + std::to_string(c.bias_flags));
-    if (version >= 3) read_objective(r, c);
+    if (version >= 3) read_objective(r, c, version);
     if (item_side_only(c.objective)) {
         const uint64_t users = r.varint("user rows");
         if (users != 0) r.fail("user rows", "expected 0 (an implicit model stores the item side only), got " +
@@ -105,6 +108,8 @@ ConfigSection read_config(ByteReader& r, uint32_t version) {
     if (c.objective == Objective::Implicit &&
         (c.bias_flags != 0 || c.user.config.kind != TableKind::Full || c.item.config.kind != TableKind::Full))
         throw FormatError("config.objective", "an implicit model has full tables and no biases");
+    if (c.objective == Objective::Bpr && (c.bias_flags != 0 || c.user.config.kind != TableKind::Full))
+        throw FormatError("config.objective", "a BPR model has a full user table and no biases");
     return c;
 }
 

@@ -1,8 +1,9 @@
-// The .mrec model file, format version 4 (versions 1 to 3 are still read: version 1 lacks what version 2
+// The .mrec model file, format version 5 (versions 1 to 4 are still read: version 1 lacks what version 2
 // added, vocabulary encoding 2, table storage 3 and three training settings; both lack version 3's
 // objective in the config section and hold rating models). Version 4 adds int4 tables (file storage 3,
 // parameter storage 4) and nothing else: a writer gives a file the oldest version that holds it, so only
-// int4 files are version 4.
+// int4 files are version 4. Version 5 adds objective 2 (BPR) and two training settings (BPR negatives per
+// positive, negative sampling power); only BPR model files are version 5.
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -10,7 +11,8 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (4 for int4 files, else 3; a reader rejects versions newer than its own)
+//   4         4       u32 format version (5 for BPR models, else 4 for int4 files, else 3; a reader rejects
+//                     versions newer than its own)
 //   8         4       u32 section count N (1..64)
 //   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8, 3 int4 (version 4 only; each
 //                     table also says its own)
@@ -26,9 +28,11 @@
 //       f32 rating scale (a rating model's prediction = sigmoid(logit) * scale)
 //       u8 bias flags: bit 0 global bias, bit 1 per-user bias, bit 2 per-item bias
 //       version 3 only: u8 objective: 0 rating (sigmoid(logit) * scale), 1 implicit (the logit, a
-//         preference score; full tables, no biases), then for implicit: f64 alpha, f64 lambda, f32 positive
-//         threshold, u8 all rated items positive (0/1): what a visitor's fold-in needs
-//       varint user rows, varint item rows (the vocabulary sizes, 1..2^31-1). An implicit model stores
+//         preference score; full tables, no biases), 2 bpr (version 5 only; the logit, fitted by BPR; a full
+//         user table, any item table, no biases), then for implicit and bpr: f64 alpha, f64 lambda, f32
+//         positive threshold, u8 all rated items positive (0/1): what a visitor's fold-in needs (a BPR
+//         model's visitors are folded in by the same solve)
+//       varint user rows, varint item rows (the vocabulary sizes, 1..2^31-1). An implicit or BPR model stores
 //         the item side only: 0 user rows, so the users section has 0 ids and the user table 0 rows
 //         (its users are folded in from their ratings, never looked up)
 //       then the user table's config and the item table's config, each:
@@ -84,8 +88,9 @@
 //         patience (0 = off), f64 validation fraction
 //         version 2 only: f64 l2 of the user table, f64 l2 of the item table (negative = the l2 above),
 //         f64 learning-rate decay per epoch (1 = none)
-//         version 5 only: u8 optimizer (0 adam, 1 adagrad, 2 sgd); files of models trained with Adam are
-//         written at the older version, so only AdaGrad / SGD models are version 5
+//         version 5 only: u8 optimizer (0 adam, 1 adagrad, 2 sgd), varint BPR negatives per positive,
+//         f64 BPR negative sampling power (a file is version 5 only when it needs to be: see
+//         format_version_for)
 //       f32 min rating, f32 max rating
 //       final eval metrics: f64 mse, f64 rmse, f64 mae, varint count
 //       version 3 only: u8 top-N figures stored (0/1), then when 1 (memrec train --protocol): str protocol
@@ -228,6 +233,14 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
 
 uint32_t format_version_for(Storage storage) { return storage == Storage::Int4 ? 4 : 3; }
+uint32_t format_version_for(Storage storage, Objective objective) {
+    return objective == Objective::Bpr ? std::max<uint32_t>(5, format_version_for(storage)) : format_version_for(storage);
+}
+uint32_t format_version_for(const ModelFile& file, Storage storage) {
+    const uint32_t v = format_version_for(storage, file.model->config().objective);
+    // Version 5 holds the optimizer: a model trained with Adam needs no version 5 reader.
+    return file.info.train.adam.optimizer != Optimizer::Adam ? std::max<uint32_t>(v, 5) : v;
+}
 
 Storage parse_storage(const std::string& s) {
     if (const auto* e = enum_by_name(kStorages, s)) return e->value;
@@ -264,9 +277,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage);
         }
     }
-    // Version 5 holds the optimizer; a model trained with Adam needs no version 5 reader.
-    const uint32_t version =
-        std::max(format_version_for(storage), file.info.train.adam.optimizer != Optimizer::Adam ? 5u : 0u);
+    const uint32_t version = format_version_for(file, storage);
     write_training(section(kTraining), file, version);
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);

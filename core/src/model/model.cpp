@@ -34,9 +34,15 @@ void ModelConfig::validate() const {
         if (user.kind != TableKind::Full || item.kind != TableKind::Full)
             throw ConfigError("an implicit model (ALS) needs full user and item tables");
     }
+    if (objective == Objective::Bpr) {
+        implicit.validate();
+        if (global_bias || user_bias || item_bias) throw ConfigError("a BPR model has no biases");
+        // Users are folded in, never stored: their training table is a plain one (any item table kind).
+        if (user.kind != TableKind::Full) throw ConfigError("a BPR model needs a full user table");
+    }
 }
 
-float Model::output(float z) const { return config_.objective == Objective::Implicit ? z : scale_ * sigmoid(z); }
+float Model::output(float z) const { return item_side_only(config_.objective) ? z : scale_ * sigmoid(z); }
 
 void BatchBuffers::reserve(int64_t n, int stride) {
     const size_t size = static_cast<size_t>(n) * static_cast<size_t>(stride);

@@ -79,6 +79,9 @@ const std::vector<TrainField>& train_fields() {
         MEMREC_TRAIN(validation_fraction, "validation fraction", "validationFraction", 0, 1, 1, false, kFraction),
         MEMREC_ADAM(lr_decay, "learning-rate decay", "lrDecay", 2, 2, (Range{0, 1, true, false, "in (0, 1]"})),
         MEMREC_ADAM(optimizer, "optimizer", "optimizer", 5, 3, kAny),
+        // BPR's (memrec/bpr.h); not in checkpoints, which hold rating models only.
+        MEMREC_TRAIN(bpr_negatives, "BPR negatives", "bprNegatives", 1000, 5, 0, true, (Range{1, 1000, false, false, "in 1..1000"})),
+        MEMREC_TRAIN(negative_power, "negative sampling power", "negativePower", 0, 5, 0, true, (Range{0, 1, false, false, "in [0, 1]"})),
     };
     return fields;
 }

@@ -10,6 +10,7 @@
 
 #include "memrec/dataset.h"
 #include "memrec/presets.h"
+#include "memrec/reader.h"
 #include "memrec/split.h"
 #include "memrec/train_fields.h"
 #include "memrec/trainer.h"
@@ -57,13 +58,24 @@ struct DataOptions {
     std::string path;  // --data; empty: $MEMREC_DATA, then ./data
     double train_fraction = 0.85;
     uint64_t split_seed = 42;
-    void add_to(CLI::App& app);
+    // How to read a delimited file of one's own (data_options.cpp): "" / empty when not given.
+    std::string delimiter, user_column, item_column, rating_column, duplicates;
+    bool no_header = false;
+    std::optional<double> min_rating, max_rating;
+    std::string eval_data;  // --eval-data (train): evaluate on this file instead of a split
+    void add_to(CLI::App& app);         // --data, the split flags and the reading flags
+    void add_read_flags(CLI::App& app);  // --delimiter ... --duplicates
+    void add_eval_data(CLI::App& app);   // --eval-data
+    ReadOptions read_options() const;    // the reading flags as the core's options; throws UsageError
     // The ratings folder or file to read: --data, else $MEMREC_DATA, else data/. A folder that holds
     // MovieLens sets rather than ratings (like $MEMREC_DATA) resolves to its ml-1m.
     std::string resolve() const;
 };
 
 Dataset load_data(const DataOptions& opts, bool quiet);
+// The summary line's note on a dataset's scale and merged lines: "scale 1..5 (from the data), 12 lines
+// merged (--duplicates mean)".
+std::string data_scale_text(const Dataset& d, const DataOptions& opts);
 
 // A training setting's flag (training_flags.cpp): its type and range come from its field.
 struct TrainingFlag {

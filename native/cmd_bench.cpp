@@ -155,7 +155,7 @@ Command add_bench(CLI::App& root) {
                 Dataset data;
                 for (int r = 0; r < args->reads; ++r) {
                     const auto t0 = std::chrono::steady_clock::now();
-                    data = read_dataset(path);
+                    data = read_dataset(path, args->data.read_options());
                     read_seconds.push_back(
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "eval_data.h"
 #include "memrec/training_run.h"
 #include "memrec/io.h"
 #include "model_cli.h"
@@ -160,6 +161,7 @@ Command add_compare(CLI::App& root) {
         "  memrec compare --adam lazy --threads 2         the same with lazy Adam\n"
         "  memrec compare --presets baseline,memeff --json compare.json");
     args->data.add_to(*app);
+    args->data.add_eval_data(*app);
     args->training.add_training_flags(*app);
     app->add_option("--presets", args->presets, "comma-separated presets to train")->capture_default_str();
     app->add_option("--json", args->json, "also write the comparison as JSON to this file");
@@ -177,7 +179,7 @@ Command add_compare(CLI::App& root) {
                 for (const auto& n : names) presets.push_back(args->training.build(n));
 
                 Dataset data = load_data(args->data, args->quiet);
-                Split split = split_dataset(data, args->data.train_fraction, args->data.split_seed);
+                Split split = split_or_eval_data(data, args->data, args->quiet);
                 const auto item_counts = count_items(data, split.train);
                 const auto user_counts = count_users(data, split.train);
                 if (!args->quiet)

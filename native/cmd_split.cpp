@@ -70,6 +70,7 @@ Command add_split(CLI::App& root) {
         ->capture_default_str();
     app->add_option("--out", args->out, "folder to write the three files into (created if missing)")->required();
     app->add_option("--seed,--split-seed", args->data.split_seed, "seed of the split")->capture_default_str();
+    args->data.add_read_flags(*app);
     app->add_flag("-q,--quiet", args->quiet, "print only the summary line");
     return {app, [args]() { return run_split(*args); }};
 }

@@ -10,6 +10,8 @@
 #include "train_checkpoint.h"
 #include "topn_cli.h"
 #include "train_report.h"
+#include "eval_data.h"
+#include "warm_start.h"
 
 namespace memrec::cli {
 
@@ -30,15 +32,18 @@ struct TrainArgs {
     TopNOptions topn;
     bool quiet = false;
     CheckpointOptions checkpoint;
+    WarmStartOptions warm;  // --init
 };
 
 // The training split of `data` (with --protocol visitors, of the training users' data: the visitors are
 // taken out of `data`) and the top-N cases --protocol asks for.
 TopNCases split_for_training(const TrainArgs& args, const Preset& p, Dataset& data, Split& split) {
     const float threshold = args.topn.positive_threshold;
-    if (args.topn.visitors())
+    if (args.topn.visitors()) {
+        if (!args.data.eval_data.empty()) throw UsageError("--eval-data and --protocol visitors: choose one eval set");
         return hold_out_visitors(data, split, args.data, p.train.validation_fraction, threshold, args.quiet);
-    split = split_dataset(data, args.data.train_fraction, args.data.split_seed);
+    }
+    split = split_or_eval_data(data, args.data, args.quiet);
     if (args.topn.protocol.empty()) return {};
     return {false, rating_cases(data, split, threshold), count_items(data, split.train)};
 }
@@ -47,6 +52,8 @@ void print_split(const TrainArgs& args, const Preset& p, const Split& split) {
     if (args.topn.visitors())
         std::printf("split: %zu train, %zu validation (training users' ratings, fraction %.2f)\n", split.train.size(),
                     split.eval.size(), p.train.validation_fraction);
+    else if (!args.data.eval_data.empty())
+        std::printf("split: %zu train (all of --data), %zu eval (--eval-data)\n", split.train.size(), split.eval.size());
     else
         std::printf("split: %zu train, %zu eval (fraction %.2f, seed %llu)\n", split.train.size(),
                     split.eval.size(), args.data.train_fraction, (unsigned long long)args.data.split_seed);
@@ -121,15 +128,23 @@ int run_train(TrainArgs& args, const CLI::App& app) {
     // One threshold: what ALS trains on as positives is what the top-N figures count as hits.
     if (app.get_option("--positive-threshold")->count() > 0) args.model.positive_threshold = args.topn.positive_threshold;
     Preset p = args.model.build(args.model.preset);
+    ModelFile parent;  // --init: the model this run continues
+    if (args.warm.given()) {
+        parent = load_parent(args.warm.init, app);
+        use_parent_config(parent, app, args.model, p);
+    }
     if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
     if (p.model.objective == Objective::Bpr) return run_train_bpr(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
+    if (args.warm.given()) extend_vocabularies(parent, data, args.quiet);
     Split split;
     const TopNCases topn = split_for_training(args, p, data, split);  // cases only when --protocol is given
     run.use_data(data);
-    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, count_items(data, split.train),
-                count_users(data, split.train), p.train.seed);
+    Model model = args.warm.given() ? warm_model(parent, p, data, count_items(data, split.train),
+                                                 count_users(data, split.train))
+                                    : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
+                                            count_items(data, split.train), count_users(data, split.train), p.train.seed);
     if (!args.quiet) print_plan(args, p, split, model);
     Trainer trainer(model, p.train);
     run.restore(model, trainer);
@@ -143,7 +158,8 @@ int run_train(TrainArgs& args, const CLI::App& app) {
     const RankingFigures ranking = rank_for_file(model, topn, args.topn, p.train.threads);
     if (!args.history.empty()) write_file_atomic(args.history, history_json(trainer.history()) + "\n");
     if (!args.out.empty())
-        save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet, ranking);
+        save_trained_model(model, p, data, split, args.data, trainer.history(), args.out, args.quiet, ranking,
+                           parent.info.parent_hash);
     return 0;
 }
 }  // namespace
@@ -160,6 +176,8 @@ Command add_train(CLI::App& root) {
         "  memrec train --objective als --out als.mrec        implicit ALS for top-N (dim 64, alpha 3, lambda 30)\n"
         "  memrec train --objective bpr --item-table qr --out bpr.mrec   BPR for top-N, any item table");
     args->data.add_to(*app);
+    args->data.add_eval_data(*app);
+    args->warm.add_to(*app);
     const size_t first_model_flag = app->get_options().size();
     args->model.add_to(*app);
     args->checkpoint.note_model_flags(*app, first_model_flag);

@@ -68,8 +68,9 @@ ModelFile training_metadata(const Preset& preset, const Dataset& data, const Spl
 
 void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
                         const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
-                        bool quiet, const RankingFigures& ranking) {
+                        bool quiet, const RankingFigures& ranking, const std::string& parent_hash) {
     ModelFile f = training_metadata(preset, data, split, opts, history);
+    f.info.parent_hash = parent_hash;  // memrec train --init
     f.ranking = ranking;
     // The final model's own eval metrics (with early stopping the kept epoch need not be the last one).
     // (An implicit model's output is a preference score, not a rating: it has no rating metrics.)

@@ -50,7 +50,7 @@ auto with_model(ModelFile& file, Model& model, Fn fn) {
 // unless quiet.
 void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
                         const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
-                        bool quiet, const RankingFigures& ranking = {});
+                        bool quiet, const RankingFigures& ranking = {}, const std::string& parent_hash = "");
 
 // The data a model was trained on, re-read: --data if given, else the path stored in the model when it
 // still exists, else the usual default. The split uses the stored fraction and seed unless the command

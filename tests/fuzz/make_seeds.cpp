@@ -88,6 +88,11 @@ int main(int argc, char** argv) {
     for (memrec::Storage s : {memrec::Storage::F32, memrec::Storage::Int8})
         write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
               memrec::serialize_model(model(bpr, false, 30), s, false));
+    {  // a warm-started model: the optional parent section (11)
+        memrec::ModelFile child = model(wide, false, 21);
+        child.info.parent_hash = "fnv1a64:0123456789abcdef";
+        write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(child));
+    }
 
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",
@@ -99,6 +104,17 @@ int main(int argc, char** argv) {
         std::string(1, '\5') + "1::1::0.5\n2::1::10\n",
     };
     for (size_t i = 0; i < ratings.size(); ++i) write(dir / "ratings" / ("seed" + std::to_string(i) + ".txt"), ratings[i]);
+
+    // fuzz_delimited_reader: four option bytes (delimiter, columns, header/policy, scale), then the text.
+    fs::create_directories(dir / "delimited");
+    const std::vector<std::string> delimited{
+        std::string("\0\x08\x02\0", 4) + "user,item,rating\na@x,SKU-1,4\nb@x,SKU-2,3\na@x,SKU-1,5\n",
+        std::string("\1\x1B\x1D\x03", 4) + "9\tu1\t4\n9\tu2\t2\n8\tu1\t5\n",
+        std::string("\2\x08\x37\0", 4) + "user;item;when\nu;i;1\nu;i;2\nv;i;3\n",
+        std::string("\0\x08\x17\0", 4) + "user,item,score\n\"a, b\",x,1.5\nc,x,2\n",
+    };
+    for (size_t i = 0; i < delimited.size(); ++i)
+        write(dir / "delimited" / ("seed" + std::to_string(i) + ".txt"), delimited[i]);
     std::printf("wrote %d model seeds and %zu rating seeds into %s\n", n, ratings.size(), dir.c_str());
     return 0;
 }

@@ -432,6 +432,24 @@ TEST_CASE("the provenance section holds the data hash and whose figures the file
     CHECK(content_hash("a") == "fnv1a64:af63dc4c8601ec8c");
 }
 
+TEST_CASE("the optional parent section holds a warm start's parent hash", "[model_file]") {
+    const HandModel h;
+    CHECK(parse(h.file()).info.parent_hash.empty());  // no section: no parent
+    std::string parent;
+    put_str(parent, "fnv1a64:00000000000000ab");
+    auto sections = h.sections();
+    sections.push_back({11, parent});
+    CHECK(parse(assemble(sections)).info.parent_hash == "fnv1a64:00000000000000ab");
+    sections.back().bytes += "x";
+    check_rejected(assemble(sections), "parent");
+    sections.back().bytes.clear();
+    put_str(sections.back().bytes, "");
+    check_rejected(assemble(sections), "parent hash", "empty");
+    // Written only when there is a parent, and read back.
+    const ModelFile f = make_model(variants().front());
+    CHECK(parse(serialize_model(f)).info.parent_hash.empty());
+}
+
 TEST_CASE("every field survives a round trip", "[model_file]") {
     for (const Variant& v : variants()) {
         INFO(v.name);

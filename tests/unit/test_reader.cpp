@@ -14,6 +14,9 @@
 using memrec::DataError;
 using memrec::Dataset;
 using memrec::RatingFormat;
+using memrec::ConfigError;
+using memrec::DuplicatePolicy;
+using memrec::parse_duplicate_policy;
 using memrec::ReadOptions;
 using memrec_test::TempDir;
 using namespace std::string_literals;
@@ -195,6 +198,55 @@ TEST_CASE("delimited files with a given scale check it", "[reader][delimited]") 
     CHECK(d.max_rating == 10.0f);
     check_rejected("r.csv", "user,item,rating\n1,2,0\n1,3,10.5\n", 3, "rating 10.5 outside the scale 0..10",
                    options);
+}
+
+TEST_CASE("delimited files: columns by 1-based number, with and without a header", "[reader][delimited]") {
+    ReadOptions options;
+    options.format = RatingFormat::Delimited;
+    options.delimited.user_column = "3";
+    options.delimited.item_column = "1";
+    options.delimited.rating_column = "2";
+    Dataset d = read_file("r.csv", "sku,stars,email\nSKU-9,4,a1b2@h\nSKU-7,2,ffee@h\n", options);
+    CHECK(ids(d.users) == std::vector<std::string>{"a1b2@h", "ffee@h"});
+    CHECK(ids(d.items) == std::vector<std::string>{"SKU-9", "SKU-7"});
+    CHECK(d.rating == std::vector<float>{4, 2});
+    options.delimited.has_header = false;
+    d = read_file("r.csv", "SKU-9,4,a1b2@h\nSKU-7,2,ffee@h\n", options);
+    CHECK(ids(d.users) == std::vector<std::string>{"a1b2@h", "ffee@h"});
+    CHECK(d.size() == 2);
+    ReadOptions defaults;  // without a header the default names are columns 1, 2, 3
+    defaults.format = RatingFormat::Delimited;
+    defaults.delimited.has_header = false;
+    d = read_file("r.csv", "u,i,3\nv,i,5\n", defaults);
+    CHECK(d.rating == std::vector<float>{3, 5});
+    CHECK(d.scale_source == "data");
+    check_rejected("r.csv", "u,i\n", 1, "no column 'rating'", defaults);
+}
+
+TEST_CASE("duplicated pairs: last, mean and count merge them into the first line's place", "[reader][duplicates]") {
+    const std::string text = "user,item,rating\na,x,1\nb,x,2\na,x,4\na,y,5\na,x,3\n";
+    ReadOptions options;
+    check_rejected("r.csv", text, 4, "each pair may be rated once", options);
+    options.duplicates = DuplicatePolicy::Last;
+    Dataset d = read_file("r.csv", text, options);
+    CHECK(d.user == std::vector<int32_t>{0, 1, 0});
+    CHECK(d.item == std::vector<int32_t>{0, 0, 1});
+    CHECK(d.rating == std::vector<float>{3, 2, 5});
+    CHECK(d.merged_lines == 2);
+    options.duplicates = DuplicatePolicy::Mean;
+    d = read_file("r.csv", text, options);
+    CHECK(d.rating == std::vector<float>{8.0f / 3, 2, 5});
+    options.duplicates = DuplicatePolicy::Count;
+    d = read_file("r.csv", "user,item\na,x\nb,x\na,x\na,y\na,x\n", options);  // no rating column needed
+    CHECK(d.rating == std::vector<float>{3, 1, 1});
+    CHECK(d.min_rating == 1.0f);
+    CHECK(d.max_rating == 3.0f);
+    CHECK(d.scale_source == "data");
+    options.max_rating = 2;
+    CHECK_THROWS_WITH(read_file("r.csv", "user,item\na,x\na,x\na,x\n", options),
+                      Catch::Contains("3 events, outside the scale 1..2"));
+    CHECK(parse_duplicate_policy("mean") == DuplicatePolicy::Mean);
+    CHECK_THROWS_AS(parse_duplicate_policy("sum"), ConfigError);
 }
 
 TEST_CASE("the options' scale overrides a MovieLens format's", "[reader][dat]") {

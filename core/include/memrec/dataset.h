@@ -41,6 +41,8 @@ struct Dataset {
     std::vector<std::string> titles;
     std::string ratings_path;    // the file the ratings came from
     std::string format;          // "movielens-dat", "movielens-100k", "movielens-csv", "delimited"
+    std::string scale_source;    // where min/max_rating came from: "format", "given" or "data"
+    int64_t merged_lines = 0;    // lines merged into an earlier line's pair (DuplicatePolicy other than Error)
 
     size_t size() const { return rating.size(); }
     // Number of ratings per dense item index.

@@ -33,6 +33,7 @@ struct TrainingInfo {
     std::string data_source;      // the base name of the ratings folder or file ("ml-1m"): never a path,
                                   // which a deployed file would show every visitor (older files: a path)
     std::string data_hash;        // content_hash() of the ratings file's bytes ("" unknown: older files)
+    std::string parent_hash;      // content_hash() of the model file it was warm-started from ("" none)
     std::string data_format;      // Dataset::format
     double train_fraction = 0.85;
     uint64_t split_seed = 42;

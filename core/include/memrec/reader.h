@@ -17,17 +17,35 @@ enum class RatingFormat {
     Delimited,     // any delimiter with a header naming the columns (see DelimitedOptions)
 };
 
-// For RatingFormat::Delimited: which header columns hold the user, item and rating.
+// For RatingFormat::Delimited: which columns hold the user, item and rating. A column is named by its
+// header text or by its 1-based position ("3"); a header field that matches the text exactly wins over the
+// position. Without a header (`has_header` false) columns are positions, and the default names mean
+// columns 1, 2 and 3. Ids are opaque strings (SKUs, e-mail hashes): any UTF-8 text without control
+// characters, compared byte for byte after trimming unquoted spaces.
 struct DelimitedOptions {
     char delimiter = ',';
     std::string user_column = "user";
     std::string item_column = "item";
     std::string rating_column = "rating";
+    bool has_header = true;
 };
+
+// What to do with a (user, item) pair that appears on more than one line.
+//   Error: refuse the file, naming both lines (rating files rate each pair once).
+//   Last:  the pair's rating is that of its last line.
+//   Mean:  the pair's rating is the mean of its lines' ratings.
+//   Count: implicit events: each line is one event and the pair's rating is the number of lines naming it
+//          (1, 2, 3...). The rating column is not read (it may be absent); the scale is 1..the highest
+//          count unless min_rating/max_rating are given, and then a count outside them is an error.
+// Merged pairs keep the position of their first line; Dataset::merged_lines says how many lines went.
+enum class DuplicatePolicy { Error, Last, Mean, Count };
+const char* to_string(DuplicatePolicy policy);
+DuplicatePolicy parse_duplicate_policy(const std::string& s);  // "error", "last", "mean", "count"; ConfigError
 
 struct ReadOptions {
     RatingFormat format = RatingFormat::Auto;
     DelimitedOptions delimited;
+    DuplicatePolicy duplicates = DuplicatePolicy::Error;
     // Accepted rating range; NaN means "the format's own scale" (1..5 for ml-1m/100k, 0.5..5 for ml-latest;
     // for Delimited files, any finite value, with the scale taken from the data).
     float min_rating;

@@ -87,4 +87,49 @@ void reject_duplicate_ratings(std::string_view text, const std::string& name, bo
                         " again (first at line " + std::to_string(line_a) + "); each pair may be rated once");
 }
 
+int64_t merge_duplicate_ratings(Dataset& dataset, size_t first, DuplicatePolicy policy) {
+    const size_t n = dataset.size() - first;
+    const auto items = static_cast<uint64_t>(dataset.items.size());
+    std::vector<std::pair<uint64_t, uint32_t>> order(n);
+    for (size_t k = 0; k < n; ++k)
+        order[k] = {static_cast<uint64_t>(dataset.user[first + k]) * items +
+                        static_cast<uint64_t>(dataset.item[first + k]),
+                    static_cast<uint32_t>(k)};
+    std::sort(order.begin(), order.end());  // by pair, then by line: a group's first entry is its first line
+
+    std::vector<char> keep(n, 0);
+    std::vector<float> merged(n, 0.0f);
+    int64_t dropped = 0;
+    for (size_t g = 0; g < n;) {
+        size_t end = g + 1;
+        while (end < n && order[end].first == order[g].first) ++end;
+        const size_t head = order[g].second;
+        const size_t lines = end - g;
+        float value = dataset.rating[first + order[end - 1].second];  // Last
+        if (policy == DuplicatePolicy::Mean) {
+            double sum = 0;
+            for (size_t k = g; k < end; ++k) sum += dataset.rating[first + order[k].second];
+            value = static_cast<float>(sum / static_cast<double>(lines));
+        } else if (policy == DuplicatePolicy::Count) {
+            value = static_cast<float>(lines);
+        }
+        keep[head] = 1;
+        merged[head] = value;
+        dropped += static_cast<int64_t>(lines - 1);
+        g = end;
+    }
+    size_t out = first;
+    for (size_t k = 0; k < n; ++k) {
+        if (!keep[k]) continue;
+        dataset.user[out] = dataset.user[first + k];
+        dataset.item[out] = dataset.item[first + k];
+        dataset.rating[out] = merged[k];
+        ++out;
+    }
+    dataset.user.resize(out);
+    dataset.item.resize(out);
+    dataset.rating.resize(out);
+    return dropped;
+}
+
 }  // namespace memrec::detail

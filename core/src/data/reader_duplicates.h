@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "memrec/dataset.h"
+#include "memrec/reader.h"
 
 namespace memrec::detail {
 
@@ -15,5 +16,11 @@ namespace memrec::detail {
 // Costs one bit per (user, item) cell or 8 bytes per rating, whichever is less, and one pass.
 void reject_duplicate_ratings(std::string_view text, const std::string& name, bool has_header,
                               const Dataset& dataset, size_t first);
+
+// Merges the ratings from index `first` on that share a (user, item) pair into the pair's first one, by
+// `policy` (Last, Mean or Count; see DuplicatePolicy), keeping file order otherwise. With Count every
+// rating becomes its pair's number of lines. Returns how many ratings were merged away. Sorts 12 bytes
+// per rating.
+int64_t merge_duplicate_ratings(Dataset& dataset, size_t first, DuplicatePolicy policy);
 
 }  // namespace memrec::detail

@@ -230,8 +230,10 @@ void parse_movielens_csv(LineScanner& lines, RatingSink& sink) {
     parse_movielens_lines(lines, {",", "','", columns, columns}, sink);
 }
 
-// Column positions of a delimited file, from its header.
+// Column positions of a delimited file, from its header or, without one, from its first line's width.
+// `rating` is kNone when the rating column is not read (DuplicatePolicy::Count without one).
 struct DelimitedColumns {
+    static constexpr size_t kNone = static_cast<size_t>(-1);
     size_t user, item, rating, count;
 };
 
@@ -239,28 +241,66 @@ std::string_view unpadded(const detail::CsvSplitter& csv, size_t i) {
     return csv.quoted(i) ? csv[i] : detail::trim(csv[i]);
 }
 
-DelimitedColumns find_columns(const detail::CsvSplitter& header, const DelimitedOptions& options,
-                              const LineScanner& at) {
-    const std::string* wanted[3] = {&options.user_column, &options.item_column, &options.rating_column};
-    size_t found[3];
-    std::string missing, names;
-    for (int w = 0; w < 3; ++w) {
-        found[w] = header.size();
-        for (size_t i = 0; i < header.size(); ++i) {
-            if (unpadded(header, i) != *wanted[w]) continue;
-            if (found[w] != header.size())
-                at.fail("column " + detail::quoted(*wanted[w]) + " appears twice in the header");
-            found[w] = i;
+bool all_digits(std::string_view s) {
+    if (s.empty() || s.size() > 9) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// The 0-based position of `wanted` among the `count` columns, `count` when it is not there: a header field
+// equal to it, else a 1-based position. Without a header, `fallback` (1-based) stands for the default name.
+size_t find_column(const std::string& wanted, const char* default_name, size_t fallback,
+                   const detail::CsvSplitter* header, size_t count, const LineScanner& at) {
+    if (header != nullptr) {
+        size_t found = count;
+        for (size_t i = 0; i < count; ++i) {
+            if (unpadded(*header, i) != wanted) continue;
+            if (found != count) at.fail("column " + detail::quoted(wanted) + " appears twice in the header");
+            found = i;
         }
-        if (found[w] == header.size()) missing += (missing.empty() ? "" : ", ") + detail::quoted(*wanted[w]);
+        if (found != count) return found;
+    } else if (wanted == default_name) {
+        return fallback - 1 < count ? fallback - 1 : count;
+    }
+    if (all_digits(wanted)) {
+        const size_t position = static_cast<size_t>(std::stoul(wanted));
+        if (position == 0) throw ConfigError("column numbers start at 1, got column 0");
+        return position - 1 < count ? position - 1 : count;
+    }
+    if (header == nullptr)
+        throw ConfigError("column " + detail::quoted(wanted) +
+                          ": a file without a header names its columns by number (1, 2, ...)");
+    return count;
+}
+
+DelimitedColumns find_columns(const detail::CsvSplitter* header, size_t count, const DelimitedOptions& options,
+                              bool rating_optional, const LineScanner& at) {
+    const std::string* wanted[3] = {&options.user_column, &options.item_column, &options.rating_column};
+    const char* defaults[3] = {"user", "item", "rating"};
+    const char* roles[3] = {"user", "item", "rating"};
+    size_t found[3];
+    std::string missing;
+    for (int w = 0; w < 3; ++w) {
+        found[w] = find_column(*wanted[w], defaults[w], static_cast<size_t>(w) + 1, header, count, at);
+        if (found[w] == count && !(w == 2 && rating_optional))
+            missing += (missing.empty() ? "" : ", ") + detail::quoted(*wanted[w]);
     }
     if (!missing.empty()) {
-        for (size_t i = 0; i < header.size(); ++i)
-            names += (i ? ", " : "") + detail::quoted(unpadded(header, i));
+        if (header == nullptr)
+            at.fail("no column " + missing + ": the first line has " + std::to_string(count) + " fields");
+        std::string names;
+        for (size_t i = 0; i < count; ++i) names += (i ? ", " : "") + detail::quoted(unpadded(*header, i));
         at.fail("header has no column " + missing + " (its columns: " + names +
-                "); name the user, item and rating columns in the delimited options");
+                "); name the user, item and rating columns by header name or 1-based number (memrec: "
+                "--user-column, --item-column, --rating-column; --no-header when the first line is data)");
     }
-    return {found[0], found[1], found[2], header.size()};
+    for (int a = 0; a < 3; ++a)
+        for (int b = a + 1; b < 3; ++b)
+            if (found[a] == found[b] && found[a] != count)
+                throw ConfigError(std::string("the ") + roles[a] + " and " + roles[b] + " columns are the same column (" +
+                                  std::to_string(found[a] + 1) + ")");
+    return {found[0], found[1], found[2] == count ? DelimitedColumns::kNone : found[2], count};
 }
 
 // Delimited files may use any id text, but not text that would garble a message or a model file.
@@ -274,24 +314,36 @@ std::string_view checked_id(std::string_view id, const char* what, const LineSca
     return id;
 }
 
-void parse_delimited(LineScanner& lines, const DelimitedOptions& options, RatingSink& sink) {
+void parse_delimited(LineScanner& lines, const DelimitedOptions& options, bool rating_optional,
+                     RatingSink& sink) {
     const char delimiter = options.delimiter;
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
         throw ConfigError("delimited options: the delimiter cannot be a quote, a newline or NUL");
     std::string_view line;
-    if (!detail::next_nonblank(lines, line)) return;
     detail::CsvSplitter csv;
-    if (!csv.split(line, delimiter)) lines.fail("header: " + csv.error());
-    const DelimitedColumns columns = find_columns(csv, options, lines);
+    DelimitedColumns columns{};
+    bool have_columns = false;
+    if (options.has_header) {
+        if (!detail::next_nonblank(lines, line)) return;
+        if (!csv.split(line, delimiter)) lines.fail("header: " + csv.error());
+        columns = find_columns(&csv, csv.size(), options, rating_optional, lines);
+        have_columns = true;
+    }
     while (lines.next(line)) {
         if (detail::is_blank(line)) continue;
         if (!csv.split(line, delimiter)) lines.fail(csv.error());
+        if (!have_columns) {
+            columns = find_columns(nullptr, csv.size(), options, rating_optional, lines);
+            have_columns = true;
+        }
         if (csv.size() != columns.count)
             lines.fail(
                 field_count_message(columns.count, columns.count, separator_name(delimiter), csv.size()));
         const int32_t user = sink.users.any(checked_id(unpadded(csv, columns.user), "user", lines));
         const int32_t item = sink.items.any(checked_id(unpadded(csv, columns.item), "item", lines));
-        sink.append(user, item, sink.rating(unpadded(csv, columns.rating), lines));
+        const double rating =
+            columns.rating == DelimitedColumns::kNone ? 1.0 : sink.rating(unpadded(csv, columns.rating), lines);
+        sink.append(user, item, rating);
     }
 }
 
@@ -331,12 +383,31 @@ const char* format_name(RatingFormat format) {
 
 }  // namespace
 
+const char* to_string(DuplicatePolicy policy) {
+    switch (policy) {
+        case DuplicatePolicy::Last: return "last";
+        case DuplicatePolicy::Mean: return "mean";
+        case DuplicatePolicy::Count: return "count";
+        default: return "error";
+    }
+}
+
+DuplicatePolicy parse_duplicate_policy(const std::string& s) {
+    for (DuplicatePolicy p : {DuplicatePolicy::Error, DuplicatePolicy::Last, DuplicatePolicy::Mean, DuplicatePolicy::Count})
+        if (s == to_string(p)) return p;
+    throw ConfigError("duplicates: expected error, last, mean or count, got " + detail::quoted(s));
+}
+
 void parse_ratings(std::string_view text, const std::string& name, RatingFormat format,
                    const ReadOptions& options, Dataset& dataset) {
     detail::reject_nul_bytes(text, name);
     text = detail::strip_bom(text);
     if (format == RatingFormat::Auto) format = detect_format(name, text);
-    RatingSink sink(dataset, scale_for(format, options));
+    const bool counting = options.duplicates == DuplicatePolicy::Count;
+    // Counts are checked against the scale once merged, not line by line.
+    ReadOptions line_options = options;
+    if (counting) line_options.min_rating = line_options.max_rating = std::numeric_limits<float>::quiet_NaN();
+    RatingSink sink(dataset, scale_for(format, line_options));
     reserve_columns(text, dataset);
 
     LineScanner lines(text, name);
@@ -351,15 +422,44 @@ void parse_ratings(std::string_view text, const std::string& name, RatingFormat 
             parse_movielens_csv(lines, sink);
             break;
         default:
-            parse_delimited(lines, options.delimited, sink);
+            parse_delimited(lines, options.delimited, counting, sink);
             break;
     }
     if (sink.added() == 0) throw DataError(name, 0, "no ratings");
-    detail::reject_duplicate_ratings(text, name, format == RatingFormat::MovieLensCsv || format == RatingFormat::Delimited,
-                                     dataset, dataset.size() - sink.added());
+    const size_t first = dataset.size() - sink.added();
+    const bool has_header =
+        format == RatingFormat::MovieLensCsv || (format == RatingFormat::Delimited && options.delimited.has_header);
     dataset.format = format_name(format);
+    if (options.duplicates == DuplicatePolicy::Error) {
+        detail::reject_duplicate_ratings(text, name, has_header, dataset, first);
+    } else {
+        dataset.merged_lines += detail::merge_duplicate_ratings(dataset, first, options.duplicates);
+    }
+    const bool given = !std::isnan(options.min_rating) || !std::isnan(options.max_rating);
+    if (counting) {
+        float top = 1;
+        for (size_t k = first; k < dataset.size(); ++k) top = std::max(top, dataset.rating[k]);
+        const float lo = std::isnan(options.min_rating) ? 1.0f : options.min_rating;
+        const float hi = std::isnan(options.max_rating) ? top : options.max_rating;
+        if (lo > hi)
+            throw ConfigError("rating scale: min_rating " + detail::format_number(lo) + " is above max_rating " +
+                              detail::format_number(hi));
+        for (size_t k = first; k < dataset.size(); ++k)
+            if (dataset.rating[k] < lo || dataset.rating[k] > hi)
+                throw DataError(name, 0,
+                                "user " + detail::quoted(dataset.users.id(dataset.user[k])) + " and item " +
+                                    detail::quoted(dataset.items.id(dataset.item[k])) + " have " +
+                                    detail::format_number(dataset.rating[k]) + " events, outside the scale " +
+                                    detail::format_number(lo) + ".." + detail::format_number(hi) +
+                                    " (leave the scale out to take it from the counts)");
+        dataset.min_rating = lo;
+        dataset.max_rating = hi;
+        dataset.scale_source = given ? "given" : "data";
+        return;
+    }
     dataset.min_rating = sink.scale().min();
     dataset.max_rating = sink.scale().max();
+    dataset.scale_source = given ? "given" : format == RatingFormat::Delimited ? "data" : "format";
 }
 
 }  // namespace memrec

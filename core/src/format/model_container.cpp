@@ -36,6 +36,7 @@ const char* section_name(uint32_t id) {
         case kTraining: return "training";
         case kHistory: return "history";
         case kProvenance: return "provenance";
+        case kParent: return "parent";
     }
     return "unknown";
 }

@@ -103,6 +103,9 @@
 //       the ratings file ("fnv1a64:" and 16 hex digits; "" unknown), u8 figures source: 0 the training
 //       section's eval and top-N figures are the trained f32 model's, before storage; 1 they were measured
 //       on this file's own stored tables (memrec export --data). Files without it: "" and 0.
+//   11 parent (optional, added without a new version; written only for a warm-started model, memrec train
+//       --init): str content hash of the parent model file's bytes ("fnv1a64:" and 16 hex digits), never
+//       empty. Files without it have no parent.
 //
 // Code: model_container.cpp (header, section table, checksum), config_codec.cpp (config, order),
 // vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp (tables),
@@ -281,6 +284,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
     write_training(section(kTraining), file, version);
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);
+    if (!file.info.parent_hash.empty()) write_parent(section(kParent), file);
     return write_container(sections, storage, version);
 }
 
@@ -324,6 +328,10 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
     if (const Section* s = sections.find(kProvenance, false)) {
         ByteReader r = sections.reader(*s);
         read_provenance(r, file);
+    }
+    if (const Section* s = sections.find(kParent, false)) {
+        ByteReader r = sections.reader(*s);
+        read_parent(r, file);
     }
     return file;
 }

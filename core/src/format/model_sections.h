@@ -27,7 +27,8 @@ enum : uint32_t {
     kTraining = 8,
     kHistory = 9,
     kProvenance = 10,
-    kLastKnown = kProvenance
+    kParent = 11,
+    kLastKnown = kParent
 };
 const char* section_name(uint32_t id);
 
@@ -95,5 +96,7 @@ void write_history(ByteWriter& w, const std::vector<EpochStats>& history);
 std::vector<EpochStats> read_history(ByteReader& r);
 void write_provenance(ByteWriter& w, const ModelFile& file);
 void read_provenance(ByteReader& r, ModelFile& file);
+void write_parent(ByteWriter& w, const ModelFile& file);
+void read_parent(ByteReader& r, ModelFile& file);
 
 }  // namespace memrec::detail

@@ -131,4 +131,14 @@ void read_provenance(ByteReader& r, ModelFile& file) {
     r.expect_end();
 }
 
+void write_parent(ByteWriter& w, const ModelFile& file) {
+    w.str(file.info.parent_hash);
+}
+
+void read_parent(ByteReader& r, ModelFile& file) {
+    file.info.parent_hash = r.str("parent hash");
+    if (file.info.parent_hash.empty()) throw FormatError("parent hash", "empty (the section is written only with a parent)");
+    r.expect_end();
+}
+
 }  // namespace memrec::detail

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "memrec/dataset.h"
+#include "memrec/error.h"
 #include "memrec/model.h"
 #include "memrec/split.h"
 #include "memrec/trainer.h"
@@ -35,6 +36,18 @@ struct TrainingOutcome {
     int best_epoch = 0;       // the epoch whose parameters the model holds (0: none completed)
     int epochs_run = 0;       // epochs completed by this call
     Metrics best_validation;  // early stopping: the kept epoch's validation metrics
+};
+
+// Training that diverged: an epoch ended with a non-finite training loss or parameter. The run stops
+// there (the epoch is neither reported through on_epoch nor in the outcome); what() names the epoch and
+// suggests a lower learning rate. The model then holds non-finite values: do not save it.
+class TrainingDiverged : public Error {
+public:
+    TrainingDiverged(int epoch, const std::string& message) : Error(message), epoch_(epoch) {}
+    int epoch() const { return epoch_; }
+
+private:
+    int epoch_;
 };
 
 // Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above.

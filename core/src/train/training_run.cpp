@@ -1,10 +1,44 @@
 #include "memrec/training_run.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include "memrec/early_stopping.h"
 
 namespace memrec {
 
 namespace {
+
+// The first parameter holding a value that is not finite ("" if none).
+std::string non_finite_param(const Model& model) {
+    for (const Param* p : model.params())
+        for (int64_t r = 0; r < p->rows; ++r) {
+            const float* row = p->row(r);
+            for (int c = 0; c < p->cols; ++c)
+                if (!std::isfinite(row[c])) return p->name;
+        }
+    return {};
+}
+
+// Throws TrainingDiverged when epoch `e` ended with a non-finite loss or parameter: a model that goes on
+// from there only predicts NaN, so the run stops before the epoch is reported, checkpointed or saved.
+void check_diverged(const EpochStats& e, const Model& model, const TrainConfig& tc) {
+    std::string what;
+    if (!std::isfinite(e.train_loss) || !std::isfinite(e.train_mae)) {
+        what = "the training loss is not finite";
+    } else {
+        const std::string param = non_finite_param(model);
+        if (param.empty()) return;
+        what = param + " holds a value that is not finite";
+    }
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", tc.adam.learning_rate);
+    std::string hint = std::string("; try a lower learning rate than ") + rate;
+    if (tc.adam.l2 > 0 || tc.adam.l2_user > 0 || tc.adam.l2_item > 0 || tc.adam.l2_bias > 0)
+        hint += " or a smaller L2 penalty";
+    throw TrainingDiverged(e.epoch, "training diverged in epoch " + std::to_string(e.epoch) + " of " +
+                                        std::to_string(tc.epochs) + ": " + what + hint);
+}
 
 // The progress callback, noting whether it asked to stop (the trainer only says the epoch is incomplete).
 ProgressFn watched(const ProgressFn& progress, bool& stopped) {
@@ -25,6 +59,7 @@ TrainingOutcome train_with_early_stopping(Trainer& trainer, Model& model, const 
     const EarlyStoppingResult r =
         fit_early_stopping(trainer, model, data, fit.train, fit.eval, tc.early_stopping,
                            watched(callbacks.progress, stopped), [&](const EpochStats& e) {
+                               check_diverged(e, model, tc);
                                if (callbacks.on_epoch && !callbacks.on_epoch(e)) stopped = true;
                                return !stopped;
                            });
@@ -37,7 +72,7 @@ TrainingOutcome train_with_early_stopping(Trainer& trainer, Model& model, const 
     return out;
 }
 
-TrainingOutcome train_all_epochs(Trainer& trainer, const Dataset& data, const Split& split,
+TrainingOutcome train_all_epochs(Trainer& trainer, const Model& model, const Dataset& data, const Split& split,
                                  const TrainingCallbacks& callbacks) {
     TrainingOutcome out;
     bool stopped = false;
@@ -46,6 +81,7 @@ TrainingOutcome train_all_epochs(Trainer& trainer, const Dataset& data, const Sp
         bool completed = true;
         const EpochStats e = trainer.train_epoch(data, split.train, split.eval, progress, &completed);
         if (!completed) break;
+        check_diverged(e, model, trainer.config());
         ++out.epochs_run;
         if (callbacks.on_epoch && !callbacks.on_epoch(e)) {
             stopped = static_cast<int>(trainer.history().size()) < trainer.config().epochs;
@@ -63,7 +99,7 @@ TrainingOutcome run_training(Trainer& trainer, Model& model, const Dataset& data
                              uint64_t split_seed, const TrainingCallbacks& callbacks) {
     if (trainer.config().early_stopping > 0)
         return train_with_early_stopping(trainer, model, data, split, split_seed, callbacks);
-    return train_all_epochs(trainer, data, split, callbacks);
+    return train_all_epochs(trainer, model, data, split, callbacks);
 }
 
 }  // namespace memrec

@@ -5,6 +5,7 @@
 // settings' ranges are their fields' (train_fields.h), which the core's validate() checks too; these checks
 // are there to name the flag.
 // And output paths, so that a training run does not end by failing to write its results.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 
 #include "cli.h"
 #include "memrec/error.h"
+#include "memrec/reader.h"
 
 namespace memrec::cli {
 
@@ -231,6 +233,117 @@ void check_output_dir(const std::string& dir, const std::string& flag) {
                          " is not a writable directory)");
 }
 
+namespace {
+
+// A file named on the command line, as read or written: "--data r.dat" is where messages point.
+struct NamedFile {
+    std::string flag;   // "--out", "the model"
+    std::string given;  // the value given
+    std::string path;   // the file itself (a file inside the folder given, for folders)
+};
+
+// What makes two names one file: the same device and inode when both exist, else the same canonical path
+// (a file not written yet: its canonical parent and name).
+struct FileIdentity {
+    bool exists = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string canonical;
+};
+
+FileIdentity identify(const std::string& path) {
+    namespace fs = std::filesystem;
+    FileIdentity id;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        id.exists = true;
+        id.dev = st.st_dev;
+        id.ino = st.st_ino;
+    }
+    std::error_code ec;
+    id.canonical = fs::weakly_canonical(fs::absolute(path, ec), ec).lexically_normal().string();
+    return id;
+}
+
+bool same_file(const FileIdentity& a, const FileIdentity& b) {
+    if (a.exists && b.exists) return a.dev == b.dev && a.ino == b.ino;
+    return a.canonical == b.canonical;
+}
+
+std::string inside(const std::string& dir, const char* name) { return (std::filesystem::path(dir) / name).string(); }
+
+// The files --data reads: the ratings file (found in a folder as the reader finds it; a folder of sets
+// means its ml-1m) and the titles beside it.
+void add_data_files(const std::string& given, std::vector<NamedFile>& inputs) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string ratings = given;
+    if (fs::is_directory(given, ec)) {
+        std::string folder = given;
+        bool has_ratings = false;
+        for (const char* f : {"ratings.dat", "u.data", "ratings.csv"}) has_ratings |= fs::exists(inside(given, f), ec);
+        if (!has_ratings && fs::is_directory(inside(given, "ml-1m"), ec)) folder = inside(given, "ml-1m");
+        try {
+            ratings = find_ratings_file(folder).first;
+        } catch (const Error&) {
+            return;  // the reader says what is missing when the command runs
+        }
+    }
+    inputs.push_back({"--data", given, ratings});
+    const std::string beside = fs::path(ratings).parent_path().string();
+    for (const char* titles : {"movies.dat", "u.item", "movies.csv"})
+        if (fs::exists(inside(beside.empty() ? "." : beside, titles), ec))
+            inputs.push_back({"--data", given, inside(beside.empty() ? "." : beside, titles)});
+}
+
+// Refuses a command line on which an output is the same file as an input (train --data r.dat --out r.dat
+// would replace the ratings with the model) or as another output (--history m.mrec --out m.mrec).
+void check_distinct_files(const CLI::App& sub) {
+    std::vector<NamedFile> inputs, outputs;
+    for (const CLI::Option* o : sub.get_options()) {
+        if (o->count() == 0) continue;
+        const bool positional = o->get_lnames().empty();
+        const std::string name = positional ? o->get_name() : "--" + o->get_lnames().front();
+        for (const std::string& v : o->results()) {
+            if (v.empty()) continue;
+            if (positional && name == "model") inputs.push_back({"the model", v, v});
+            else if (name == "--data") add_data_files(v, inputs);
+            else if (name == "--grid" || name == "--ratings-file") inputs.push_back({name, v, v});
+            else if (name == "--split")
+                for (const char* f : {"foldin.csv", "targets.csv"}) inputs.push_back({name, v, inside(v, f)});
+            else if (name == "--resume") inputs.push_back({name, v, inside(v, "checkpoint.mrck")});
+            else if (name == "--out" && sub.get_name() == "split")
+                for (const char* f : {"train.csv", "foldin.csv", "targets.csv"}) outputs.push_back({name, v, inside(v, f)});
+            else if (name == "--out" || name == "--history" || name == "--json") outputs.push_back({name, v, v});
+            else if (name == "--checkpoint") outputs.push_back({name, v, inside(v, "checkpoint.mrck")});
+            else if (name == "--npy")
+                for (const char* f : {"user_embeddings.npy", "item_embeddings.npy", "user_bias.npy", "item_bias.npy",
+                                      "users.txt", "items.txt", "titles.txt", "meta.json"})
+                    outputs.push_back({name, v, inside(v, f)});
+        }
+    }
+    auto shown = [](const NamedFile& f) {
+        return f.flag + " " + f.given + (f.path == f.given ? "" : " (" + f.path + ")");
+    };
+    std::vector<FileIdentity> out_ids;
+    for (const NamedFile& out : outputs) out_ids.push_back(identify(out.path));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        for (const NamedFile& in : inputs) {
+            // --resume DIR goes on writing its checkpoint into DIR: reading it then replacing it is the point.
+            if (in.flag == "--resume" && outputs[i].flag == "--checkpoint") continue;
+            if (same_file(out_ids[i], identify(in.path)))
+                throw UsageError(shown(outputs[i]) + " is the same file as " + shown(in) +
+                                 ": memrec would replace its input; write somewhere else");
+        }
+        for (size_t j = 0; j < i; ++j)
+            if (outputs[j].flag != outputs[i].flag && same_file(out_ids[i], out_ids[j]))
+                throw UsageError(shown(outputs[i]) + " is the same file as " + shown(outputs[j]) +
+                                 ": one would overwrite the other; give them different names");
+    }
+}
+
+}  // namespace
+
 void check_output_paths(const CLI::App& root) {
     for (const CLI::App* sub : root.get_subcommands()) {
         for (const CLI::Option* o : sub->get_options()) {
@@ -243,6 +356,7 @@ void check_output_paths(const CLI::App& root) {
                 else if (name == "--out" || name == "--history" || name == "--json") check_output_file(value, name);
             }
         }
+        check_distinct_files(*sub);
         check_output_paths(*sub);
     }
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -39,10 +40,32 @@ bool parse_integer(const std::string& s, long long& v) {
     return end == s.c_str() + s.size() && errno == 0;
 }
 
-CLI::Validator at_least(long long min, const char* what) {
+// Digits with an optional sign: a whole number, whether or not it fits a type.
+bool whole_number_text(const std::string& s) {
+    const size_t digits = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    return s.size() > digits && s.find_first_not_of("0123456789", digits) == std::string::npos;
+}
+
+// "" when `s` is a whole number in [lo, hi]; else what is wrong with it ("out of range" for one that is a
+// whole number too large for the flag's type, rather than "expected a whole number").
+std::string whole_number_problem(const std::string& s, long long lo, unsigned long long hi) {
+    const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+    if (!whole_number_text(s)) return "expected a whole number, got '" + s + "'";
+    errno = 0;
+    if (s[0] == '-') {
+        const long long v = std::strtoll(s.c_str(), nullptr, 10);
+        return errno == ERANGE || v < lo ? s + " is out of range " + range : std::string();
+    }
+    const unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
+    return errno == ERANGE || v > hi ? s + " is out of range " + range : std::string();
+}
+
+CLI::Validator at_least(long long min, const char* what, unsigned long long max = LLONG_MAX) {
     return CLI::Validator(
-        [min, what](std::string& s) -> std::string {
+        [min, what, max](std::string& s) -> std::string {
             long long v;
+            if (whole_number_text(s) && (!parse_integer(s, v) || (v >= min && static_cast<unsigned long long>(v) > max)))
+                return whole_number_problem(s, min, max);
             if (!parse_integer(s, v)) return std::string("expected a whole number, got '") + s + "'";
             if (v < min) return std::string("must be ") + what + ", got " + s;
             return {};
@@ -117,6 +140,17 @@ CLI::Validator in_range(const TrainField& f) {
         [&f, integer](std::string& s) -> std::string {
             double v = 0;
             long long i = 0;
+            if (integer && f.type == FieldType::U64 && whole_number_text(s) && s[0] != '-') {
+                const std::string problem = whole_number_problem(s, 0, ULLONG_MAX);
+                if (!problem.empty()) return problem;
+                const std::string range = range_problem(f, static_cast<double>(std::strtoull(s.c_str(), nullptr, 10)));
+                return range.empty() ? range : range + ", got " + s;
+            }
+            if (integer && whole_number_text(s) && !parse_integer(s, i))
+                return whole_number_problem(s, f.type == FieldType::Int ? INT_MIN : LLONG_MIN,
+                                            f.type == FieldType::Int ? INT_MAX : LLONG_MAX);
+            if (integer && f.type == FieldType::Int && (i > INT_MAX || i < INT_MIN))
+                return whole_number_problem(s, INT_MIN, INT_MAX);
             if (integer && !parse_integer(s, i)) return std::string("expected a whole number, got '") + s + "'";
             if (!integer && !parse_double(s, v)) return std::string("expected a number, got '") + s + "'";
             const std::string problem = range_problem(f, integer ? static_cast<double>(i) : v);
@@ -148,10 +182,12 @@ void add_checks(CLI::App& app) {
         if (t.field->type == FieldType::AdamMode) check(app, t.flag, "TEXT", parsed_by(parse_adam_mode));
         else if (t.field->type != FieldType::Bool) check(app, t.flag, type_name(t.field->type), in_range(*t.field));
     }
-    for (const char* name : {"--dim", "--user-buckets", "--item-buckets", "--top", "--count", "--budget", "--reads",
-                             "--user-budget", "--item-budget", "--iterations"})
+    // int flags: a value beyond int's range is out of range, not "could not convert".
+    for (const char* name : {"--dim", "--top", "--count", "--reads", "--iterations"})
+        check(app, name, "INT", at_least(1, "at least 1", INT_MAX));
+    for (const char* name : {"--user-buckets", "--item-buckets", "--budget", "--user-budget", "--item-budget"})
         check(app, name, "INT", positive);
-    check(app, "--split-seed", "UINT", at_least(0, "0 or more"));  // CLI11 would wrap "-3" around to 2^64 - 3
+    check(app, "--split-seed", "UINT", at_least(0, "0 or more", ULLONG_MAX));  // CLI11 would wrap "-3" around to 2^64 - 3
     check(app, "--als-lambda", "FLOAT", number_in(0, Bound::Open, inf, Bound::Open, "a positive number"));
     check(app, "--als-alpha", "FLOAT", penalty);
     check(app, "--positive-threshold", "FLOAT", number_in(-inf, Bound::Open, inf, Bound::Open, "a finite number"));

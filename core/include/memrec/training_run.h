@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "memrec/dataset.h"
 #include "memrec/error.h"
@@ -50,7 +51,15 @@ private:
     int epoch_;
 };
 
-// Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above.
+// The bytes the trainer's batch buffers take for `batch` ratings at the model's dim; a batch is capped at
+// the training set's size (a larger one is the whole epoch in one step).
+int64_t batch_buffer_bytes(const Model& model, int64_t batch, int64_t train_size);
+// Why those buffers cannot be allocated within `available` bytes ("" when they can): the amount needed.
+std::string batch_memory_problem(const Model& model, int64_t batch, int64_t train_size, int64_t available);
+
+// Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above. Throws
+// ConfigError before training when the batch buffers would not fit in this machine's memory, and
+// TrainingDiverged when an epoch ends with non-finite values.
 TrainingOutcome run_training(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
                              uint64_t split_seed, const TrainingCallbacks& callbacks = {});
 

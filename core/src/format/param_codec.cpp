@@ -44,7 +44,9 @@ void write_f16(ByteWriter& w, const Param& p) {
         for (int c = 0; c < p.cols; ++c) {
             const float x = p.row(r)[c];
             const uint16_t h = float_to_half(x);
-            if (std::isfinite(x) && !std::isfinite(half_to_float(h))) throw out_of_range(p, Storage::F16, r);
+            if (std::isfinite(x) && !std::isfinite(half_to_float(h)))
+                throw Error("cannot store " + p.name + " row " + std::to_string(r) + " as f16: a value (" +
+                            std::to_string(x) + ") exceeds 65504, the largest f16");
             w.u16(h);
         }
 }

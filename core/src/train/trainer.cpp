@@ -111,7 +111,8 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
         for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
     }
     const int64_t total = static_cast<int64_t>(order_.size());
-    const int64_t B = config_.batch_size;
+    // A batch larger than the epoch is the epoch (same steps, same result): buffers sized for it only.
+    const int64_t B = std::max<int64_t>(1, std::min<int64_t>(config_.batch_size, total));
     const int64_t batches = (total + B - 1) / B;
     const int64_t first_step = adam_.steps() + 1;
     if (config_.adam.lr_decay != 1.0) adam_.set_decay_steps(batches);  // the decay is per epoch

@@ -1,5 +1,8 @@
 #include "memrec/training_run.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -93,10 +96,42 @@ TrainingOutcome train_all_epochs(Trainer& trainer, const Model& model, const Dat
     return out;
 }
 
+// This machine's physical memory in bytes (2 GiB where it cannot be asked: a wasm module's ceiling).
+int64_t physical_memory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return int64_t(1) << 31;
+    return static_cast<int64_t>(pages) * static_cast<int64_t>(page);
+}
+
+std::string gigabytes(int64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
+    return buf;
+}
+
 }  // namespace
+
+int64_t batch_buffer_bytes(const Model& model, int64_t batch, int64_t train_size) {
+    const int64_t b = std::max<int64_t>(1, std::min(batch, train_size));
+    const int64_t stride = model.user_table().stride();
+    // Two BatchBuffers (vectors and gradients of both sides, dz, two bias columns) and the batch's ids,
+    // ratings and dz of the training threads.
+    return b * (2 * (4 * stride + 3) * int64_t(sizeof(float)) + 2 * 4 * int64_t(sizeof(float)));
+}
+
+std::string batch_memory_problem(const Model& model, int64_t batch, int64_t train_size, int64_t available) {
+    const int64_t need = batch_buffer_bytes(model, batch, train_size);
+    if (need <= available) return {};
+    return "a batch of " + std::to_string(std::min(batch, train_size)) + " ratings at dim " +
+           std::to_string(model.dim()) + " needs " + gigabytes(need) + " for its buffers, more than the " +
+           gigabytes(available) + " of memory here; use a smaller batch size";
+}
 
 TrainingOutcome run_training(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
                              uint64_t split_seed, const TrainingCallbacks& callbacks) {
+    const std::string memory = batch_memory_problem(model, trainer.config().batch_size,
+                                                    static_cast<int64_t>(split.train.size()), physical_memory());
+    if (!memory.empty()) throw ConfigError(memory);
     if (trainer.config().early_stopping > 0)
         return train_with_early_stopping(trainer, model, data, split, split_seed, callbacks);
     return train_all_epochs(trainer, model, data, split, callbacks);

@@ -149,3 +149,15 @@ TEST_CASE("bad input: inspect reports what a storage cannot hold and never print
     CHECK_THAT(r.out, Catch::Contains("history"));  // the report went on to its end
     CHECK(r.err.empty());
 }
+
+TEST_CASE("bad input: a bad sweep --grid line is named by file and line", "[cli][bad-input]") {
+    TempDir dir;
+    dir.write("r.dat", ratings(200, 101, 20));
+    dir.write("out.json", "known json\n");
+    dir.write("grid.txt", "# two entries\n--dim 4\n\n--dim 4 --no-such-flag\n");
+    refused(dir, {"sweep", "--data", "r.dat", "--grid", "grid.txt", "--json", "out.json"}, 2, "grid.txt:4: ",
+            {"out.json"});
+    dir.write("grid.txt", "--dim 4\n--dim 4 --item-table md --blocks 50,40\n");
+    refused(dir, {"sweep", "--data", "r.dat", "--grid", "grid.txt", "--json", "out.json"}, 2,
+            "grid.txt:2: ", {"out.json"});
+}

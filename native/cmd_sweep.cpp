@@ -170,15 +170,20 @@ void mark_frontier(std::vector<Row>& rows, Bytes bytes, Loss loss, Mark mark) {
         }
 }
 
-// The entries of a --grid file: one line of train flags each, # starts a comment.
-std::vector<std::string> read_grid(const std::string& path) {
+// The entries of a --grid file: one line of train flags each, # starts a comment. `where` gets each
+// entry's "FILE:LINE: ", which a bad entry's message starts with.
+std::vector<std::string> read_grid(const std::string& path, std::vector<std::string>& where) {
     std::vector<std::string> grid;
     std::ifstream in(path);
     if (!in) throw UsageError("cannot read --grid " + path);
+    int number = 0;
     for (std::string line; std::getline(in, line);) {
+        ++number;
         const auto hash = line.find('#');
         if (hash != std::string::npos) line.resize(hash);
-        if (line.find_first_not_of(" \t\r") != std::string::npos) grid.push_back(line);
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        grid.push_back(line);
+        where.push_back(path + ":" + std::to_string(number) + ": ");
     }
     if (grid.empty()) throw UsageError("--grid " + path + " has no entries");
     return grid;
@@ -455,14 +460,23 @@ Command add_sweep(CLI::App& root) {
                   "on when the grid has an --objective als entry");
 
     return {app, [args, app]() {
-                std::vector<std::string> grid = args->grid_file.empty() ? default_grid() : read_grid(args->grid_file);
+                std::vector<std::string> where;  // a --grid file's "FILE:LINE: " of each entry
+                std::vector<std::string> grid =
+                    args->grid_file.empty() ? default_grid() : read_grid(args->grid_file, where);
                 const int threads = args->training.training.given<int>("--threads").value_or(default_threads());
                 // The training flags given here, appended to every entry; threads are the machine's, not an entry's.
                 const std::string overrides = given_training_flags(*app, "--threads");
                 std::vector<std::pair<std::string, Preset>> entries;
-                for (const auto& g : grid) {
-                    const std::string flags = entry_flags(g + overrides, threads);
-                    entries.emplace_back(flags, entry_preset(flags, threads));
+                for (size_t i = 0; i < grid.size(); ++i) {
+                    const std::string at = i < where.size() ? where[i] : std::string();
+                    try {
+                        const std::string flags = entry_flags(grid[i] + overrides, threads);
+                        entries.emplace_back(flags, entry_preset(flags, threads));
+                    } catch (const UsageError& e) {
+                        throw UsageError(at + e.what());
+                    } catch (const ConfigError& e) {
+                        throw ConfigError(at + e.what());
+                    }
                 }
 
                 Dataset data = load_data(args->data, args->quiet);
@@ -483,7 +497,9 @@ Command add_sweep(CLI::App& root) {
                     if (std::find(storages.begin(), storages.end(), st) == storages.end()) storages.push_back(st);
                 }
                 std::vector<Row> rows;
-                for (auto& [flags, p] : entries) {
+                for (size_t index = 0; index < entries.size(); ++index) {
+                    const std::string& flags = entries[index].first;  // not a structured binding: the lambda
+                    Preset& p = entries[index].second;                 // below captures them
                     Row r;
                     for (Storage st : storages) {
                         r.stored.emplace_back();
@@ -491,10 +507,19 @@ Command add_sweep(CLI::App& root) {
                     }
                     r.implicit = p.model.objective != Objective::Rating;  // no RMSE
                     r.objective = to_string(p.model.objective);
-                    Model model = p.model.objective == Objective::Implicit ? als_model(als_config(p.model, p.train), data.users.size(),
-                                                         data.items.size(), data.max_rating)
-                                             : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
-                                                     item_counts, user_counts, p.train.seed);
+                    const std::string at = index < where.size() ? where[index] : std::string();
+                    auto build_model = [&]() {
+                        try {
+                            return p.model.objective == Objective::Implicit
+                                       ? als_model(als_config(p.model, p.train), data.users.size(),
+                                                   data.items.size(), data.max_rating)
+                                       : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
+                                               item_counts, user_counts, p.train.seed);
+                        } catch (const ConfigError& e) {
+                            throw ConfigError(at + e.what());  // a shape that does not fit the data
+                        }
+                    };
+                    Model model = build_model();
                     r.flags = flags;
                     r.preset = p.name;
                     r.description = (p.model.objective == Objective::Bpr ? "bpr, user "

@@ -5,9 +5,11 @@
 // settings' ranges are their fields' (train_fields.h), which the core's validate() checks too; these checks
 // are there to name the flag.
 // And output paths, so that a training run does not end by failing to write its results.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +17,7 @@
 
 #include "cli.h"
 #include "memrec/error.h"
+#include "memrec/reader.h"
 
 namespace memrec::cli {
 
@@ -37,10 +40,32 @@ bool parse_integer(const std::string& s, long long& v) {
     return end == s.c_str() + s.size() && errno == 0;
 }
 
-CLI::Validator at_least(long long min, const char* what) {
+// Digits with an optional sign: a whole number, whether or not it fits a type.
+bool whole_number_text(const std::string& s) {
+    const size_t digits = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    return s.size() > digits && s.find_first_not_of("0123456789", digits) == std::string::npos;
+}
+
+// "" when `s` is a whole number in [lo, hi]; else what is wrong with it ("out of range" for one that is a
+// whole number too large for the flag's type, rather than "expected a whole number").
+std::string whole_number_problem(const std::string& s, long long lo, unsigned long long hi) {
+    const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+    if (!whole_number_text(s)) return "expected a whole number, got '" + s + "'";
+    errno = 0;
+    if (s[0] == '-') {
+        const long long v = std::strtoll(s.c_str(), nullptr, 10);
+        return errno == ERANGE || v < lo ? s + " is out of range " + range : std::string();
+    }
+    const unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
+    return errno == ERANGE || v > hi ? s + " is out of range " + range : std::string();
+}
+
+CLI::Validator at_least(long long min, const char* what, unsigned long long max = LLONG_MAX) {
     return CLI::Validator(
-        [min, what](std::string& s) -> std::string {
+        [min, what, max](std::string& s) -> std::string {
             long long v;
+            if (whole_number_text(s) && (!parse_integer(s, v) || (v >= min && static_cast<unsigned long long>(v) > max)))
+                return whole_number_problem(s, min, max);
             if (!parse_integer(s, v)) return std::string("expected a whole number, got '") + s + "'";
             if (v < min) return std::string("must be ") + what + ", got " + s;
             return {};
@@ -115,6 +140,17 @@ CLI::Validator in_range(const TrainField& f) {
         [&f, integer](std::string& s) -> std::string {
             double v = 0;
             long long i = 0;
+            if (integer && f.type == FieldType::U64 && whole_number_text(s) && s[0] != '-') {
+                const std::string problem = whole_number_problem(s, 0, ULLONG_MAX);
+                if (!problem.empty()) return problem;
+                const std::string range = range_problem(f, static_cast<double>(std::strtoull(s.c_str(), nullptr, 10)));
+                return range.empty() ? range : range + ", got " + s;
+            }
+            if (integer && whole_number_text(s) && !parse_integer(s, i))
+                return whole_number_problem(s, f.type == FieldType::Int ? INT_MIN : LLONG_MIN,
+                                            f.type == FieldType::Int ? INT_MAX : LLONG_MAX);
+            if (integer && f.type == FieldType::Int && (i > INT_MAX || i < INT_MIN))
+                return whole_number_problem(s, INT_MIN, INT_MAX);
             if (integer && !parse_integer(s, i)) return std::string("expected a whole number, got '") + s + "'";
             if (!integer && !parse_double(s, v)) return std::string("expected a number, got '") + s + "'";
             const std::string problem = range_problem(f, integer ? static_cast<double>(i) : v);
@@ -148,10 +184,12 @@ void add_checks(CLI::App& app) {
         else if (t.field->type == FieldType::Optimizer) check(app, t.flag, "TEXT", parsed_by(parse_optimizer));
         else if (t.field->type != FieldType::Bool) check(app, t.flag, type_name(t.field->type), in_range(*t.field));
     }
-    for (const char* name : {"--dim", "--user-buckets", "--item-buckets", "--top", "--count", "--budget", "--reads",
-                             "--user-budget", "--item-budget", "--iterations"})
+    // int flags: a value beyond int's range is out of range, not "could not convert".
+    for (const char* name : {"--dim", "--top", "--count", "--reads", "--iterations"})
+        check(app, name, "INT", at_least(1, "at least 1", INT_MAX));
+    for (const char* name : {"--user-buckets", "--item-buckets", "--budget", "--user-budget", "--item-budget"})
         check(app, name, "INT", positive);
-    check(app, "--split-seed", "UINT", at_least(0, "0 or more"));  // CLI11 would wrap "-3" around to 2^64 - 3
+    check(app, "--split-seed", "UINT", at_least(0, "0 or more", ULLONG_MAX));  // CLI11 would wrap "-3" around to 2^64 - 3
     check(app, "--als-lambda", "FLOAT", number_in(0, Bound::Open, inf, Bound::Open, "a positive number"));
     check(app, "--als-alpha", "FLOAT", penalty);
     check(app, "--positive-threshold", "FLOAT", number_in(-inf, Bound::Open, inf, Bound::Open, "a finite number"));
@@ -233,6 +271,117 @@ void check_output_dir(const std::string& dir, const std::string& flag) {
                          " is not a writable directory)");
 }
 
+namespace {
+
+// A file named on the command line, as read or written: "--data r.dat" is where messages point.
+struct NamedFile {
+    std::string flag;   // "--out", "the model"
+    std::string given;  // the value given
+    std::string path;   // the file itself (a file inside the folder given, for folders)
+};
+
+// What makes two names one file: the same device and inode when both exist, else the same canonical path
+// (a file not written yet: its canonical parent and name).
+struct FileIdentity {
+    bool exists = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string canonical;
+};
+
+FileIdentity identify(const std::string& path) {
+    namespace fs = std::filesystem;
+    FileIdentity id;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        id.exists = true;
+        id.dev = st.st_dev;
+        id.ino = st.st_ino;
+    }
+    std::error_code ec;
+    id.canonical = fs::weakly_canonical(fs::absolute(path, ec), ec).lexically_normal().string();
+    return id;
+}
+
+bool same_file(const FileIdentity& a, const FileIdentity& b) {
+    if (a.exists && b.exists) return a.dev == b.dev && a.ino == b.ino;
+    return a.canonical == b.canonical;
+}
+
+std::string inside(const std::string& dir, const char* name) { return (std::filesystem::path(dir) / name).string(); }
+
+// The files --data reads: the ratings file (found in a folder as the reader finds it; a folder of sets
+// means its ml-1m) and the titles beside it.
+void add_data_files(const std::string& given, std::vector<NamedFile>& inputs) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string ratings = given;
+    if (fs::is_directory(given, ec)) {
+        std::string folder = given;
+        bool has_ratings = false;
+        for (const char* f : {"ratings.dat", "u.data", "ratings.csv"}) has_ratings |= fs::exists(inside(given, f), ec);
+        if (!has_ratings && fs::is_directory(inside(given, "ml-1m"), ec)) folder = inside(given, "ml-1m");
+        try {
+            ratings = find_ratings_file(folder).first;
+        } catch (const Error&) {
+            return;  // the reader says what is missing when the command runs
+        }
+    }
+    inputs.push_back({"--data", given, ratings});
+    const std::string beside = fs::path(ratings).parent_path().string();
+    for (const char* titles : {"movies.dat", "u.item", "movies.csv"})
+        if (fs::exists(inside(beside.empty() ? "." : beside, titles), ec))
+            inputs.push_back({"--data", given, inside(beside.empty() ? "." : beside, titles)});
+}
+
+// Refuses a command line on which an output is the same file as an input (train --data r.dat --out r.dat
+// would replace the ratings with the model) or as another output (--history m.mrec --out m.mrec).
+void check_distinct_files(const CLI::App& sub) {
+    std::vector<NamedFile> inputs, outputs;
+    for (const CLI::Option* o : sub.get_options()) {
+        if (o->count() == 0) continue;
+        const bool positional = o->get_lnames().empty();
+        const std::string name = positional ? o->get_name() : "--" + o->get_lnames().front();
+        for (const std::string& v : o->results()) {
+            if (v.empty()) continue;
+            if (positional && name == "model") inputs.push_back({"the model", v, v});
+            else if (name == "--data") add_data_files(v, inputs);
+            else if (name == "--grid" || name == "--ratings-file") inputs.push_back({name, v, v});
+            else if (name == "--split")
+                for (const char* f : {"foldin.csv", "targets.csv"}) inputs.push_back({name, v, inside(v, f)});
+            else if (name == "--resume") inputs.push_back({name, v, inside(v, "checkpoint.mrck")});
+            else if (name == "--out" && sub.get_name() == "split")
+                for (const char* f : {"train.csv", "foldin.csv", "targets.csv"}) outputs.push_back({name, v, inside(v, f)});
+            else if (name == "--out" || name == "--history" || name == "--json") outputs.push_back({name, v, v});
+            else if (name == "--checkpoint") outputs.push_back({name, v, inside(v, "checkpoint.mrck")});
+            else if (name == "--npy")
+                for (const char* f : {"user_embeddings.npy", "item_embeddings.npy", "user_bias.npy", "item_bias.npy",
+                                      "users.txt", "items.txt", "titles.txt", "meta.json"})
+                    outputs.push_back({name, v, inside(v, f)});
+        }
+    }
+    auto shown = [](const NamedFile& f) {
+        return f.flag + " " + f.given + (f.path == f.given ? "" : " (" + f.path + ")");
+    };
+    std::vector<FileIdentity> out_ids;
+    for (const NamedFile& out : outputs) out_ids.push_back(identify(out.path));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        for (const NamedFile& in : inputs) {
+            // --resume DIR goes on writing its checkpoint into DIR: reading it then replacing it is the point.
+            if (in.flag == "--resume" && outputs[i].flag == "--checkpoint") continue;
+            if (same_file(out_ids[i], identify(in.path)))
+                throw UsageError(shown(outputs[i]) + " is the same file as " + shown(in) +
+                                 ": memrec would replace its input; write somewhere else");
+        }
+        for (size_t j = 0; j < i; ++j)
+            if (outputs[j].flag != outputs[i].flag && same_file(out_ids[i], out_ids[j]))
+                throw UsageError(shown(outputs[i]) + " is the same file as " + shown(outputs[j]) +
+                                 ": one would overwrite the other; give them different names");
+    }
+}
+
+}  // namespace
+
 void check_output_paths(const CLI::App& root) {
     for (const CLI::App* sub : root.get_subcommands()) {
         for (const CLI::Option* o : sub->get_options()) {
@@ -245,6 +394,7 @@ void check_output_paths(const CLI::App& root) {
                 else if (name == "--out" || name == "--history" || name == "--json") check_output_file(value, name);
             }
         }
+        check_distinct_files(*sub);
         check_output_paths(*sub);
     }
 }

@@ -11,7 +11,8 @@ namespace memrec {
 
 // Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over `path`, so a
 // crash never leaves a half-written file where a good one was. Throws Error on failure (and removes the
-// temporary file).
+// temporary file). An overwrite keeps the replaced file's permission bits; temporaries of `path` left by
+// writers that were killed (NAME.tmp.PID whose PID is no longer running) are removed first.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 // The same for a file written in pieces (a large one need not sit in memory whole): `produce` passes each
 // piece, in order, to the function it is given. If `produce` throws, the temporary file is removed and the

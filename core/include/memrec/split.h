@@ -15,6 +15,7 @@ struct Split {
     std::vector<uint32_t> eval;
 };
 
+// Throws ConfigError when either side would be empty (a fraction too close to 0 or 1 for the data's size).
 Split split_dataset(const Dataset& data, double train_fraction = 0.85, uint64_t seed = 42);
 
 // Carves a validation slice off a training split (for early stopping and tuning: the eval split is never

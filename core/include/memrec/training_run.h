@@ -9,8 +9,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "memrec/dataset.h"
+#include "memrec/error.h"
 #include "memrec/model.h"
 #include "memrec/split.h"
 #include "memrec/trainer.h"
@@ -37,7 +39,27 @@ struct TrainingOutcome {
     Metrics best_validation;  // early stopping: the kept epoch's validation metrics
 };
 
-// Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above.
+// Training that diverged: an epoch ended with a non-finite training loss or parameter. The run stops
+// there (the epoch is neither reported through on_epoch nor in the outcome); what() names the epoch and
+// suggests a lower learning rate. The model then holds non-finite values: do not save it.
+class TrainingDiverged : public Error {
+public:
+    TrainingDiverged(int epoch, const std::string& message) : Error(message), epoch_(epoch) {}
+    int epoch() const { return epoch_; }
+
+private:
+    int epoch_;
+};
+
+// The bytes the trainer's batch buffers take for `batch` ratings at the model's dim; a batch is capped at
+// the training set's size (a larger one is the whole epoch in one step).
+int64_t batch_buffer_bytes(const Model& model, int64_t batch, int64_t train_size);
+// Why those buffers cannot be allocated within `available` bytes ("" when they can): the amount needed.
+std::string batch_memory_problem(const Model& model, int64_t batch, int64_t train_size, int64_t available);
+
+// Trains `model` through `trainer` (built on it with the run's TrainConfig) as described above. Throws
+// ConfigError before training when the batch buffers would not fit in this machine's memory, and
+// TrainingDiverged when an epoch ends with non-finite values.
 TrainingOutcome run_training(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
                              uint64_t split_seed, const TrainingCallbacks& callbacks = {});
 

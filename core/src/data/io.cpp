@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +14,41 @@
 #include "memrec/io.h"
 
 namespace memrec {
+
+namespace {
+
+// The directory part of `path` ("." when it has none).
+std::string directory_of(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+// Removes the temporaries that earlier writes of `path` left behind when killed mid-write: files named
+// exactly NAME.tmp.PID beside it whose PID is no longer a running process. A live PID (this process, or
+// another memrec writing the same file right now) keeps its file; so does anything else in the directory.
+void remove_stale_temporaries(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+    const std::string dir = directory_of(path);
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits[0] == '0' ||
+            digits.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        const std::string stale = dir + "/" + name;
+        struct stat st {};
+        if (::lstat(stale.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(stale.c_str());
+    }
+    ::closedir(d);
+}
+
+}  // namespace
 
 void write_file_atomic(const std::string& given, std::string_view bytes) {
     write_file_atomic(given, [bytes](const ByteSink& write) { write(bytes); });
@@ -27,9 +64,13 @@ void write_file_atomic(const std::string& given, const std::function<void(const 
     const auto status = std::filesystem::status(path, ec);
     if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
         throw Error(given + ": not a regular file; memrec only replaces regular files");
+    remove_stale_temporaries(path);
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+    // An overwrite keeps the permissions of the file it replaces (a model made read-only to the group, say).
+    struct stat old {};
+    if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd, old.st_mode & 07777);
     auto write = [&](std::string_view bytes) {
         size_t done = 0;
         while (done < bytes.size()) {
@@ -61,9 +102,7 @@ void write_file_atomic(const std::string& given, const std::function<void(const 
         throw Error(path + ": cannot replace: " + std::strerror(err));
     }
     // The rename itself is durable only once the directory entry is on disk (power loss, not just a crash).
-    const size_t slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    const int dfd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) {
         ::fsync(dfd);
         ::close(dfd);

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <string>
 
 #include "memrec/error.h"
@@ -20,6 +21,15 @@ Split split_dataset(const Dataset& data, double train_fraction, uint64_t seed) {
     Rng rng(seed);
     for (size_t i = 0; i < data.size(); ++i)
         (rng.uniform() < train_fraction ? s.train : s.eval).push_back(static_cast<uint32_t>(i));
+    // An empty side is refused rather than trained on (a model of nothing) or reported (an eval MSE of 0).
+    if (s.train.empty() || s.eval.empty()) {
+        char fraction[32];
+        std::snprintf(fraction, sizeof fraction, "%g", train_fraction);
+        throw ConfigError(std::string("the train fraction ") + fraction + " leaves no " +
+                          (s.train.empty() ? "training ratings" : "eval ratings") + " among the " +
+                          std::to_string(data.size()) + " ratings; " +
+                          (s.train.empty() ? "raise it" : "lower it"));
+    }
     return s;
 }
 

@@ -44,7 +44,9 @@ void write_f16(ByteWriter& w, const Param& p) {
         for (int c = 0; c < p.cols; ++c) {
             const float x = p.row(r)[c];
             const uint16_t h = float_to_half(x);
-            if (std::isfinite(x) && !std::isfinite(half_to_float(h))) throw out_of_range(p, Storage::F16, r);
+            if (std::isfinite(x) && !std::isfinite(half_to_float(h)))
+                throw Error("cannot store " + p.name + " row " + std::to_string(r) + " as f16: a value (" +
+                            std::to_string(x) + ") exceeds 65504, the largest f16");
             w.u16(h);
         }
 }
@@ -102,6 +104,36 @@ void check_int4_rows(const ByteReader& r, const std::string& name, const uint8_t
         if (cols % 2 == 1 && (row[codes - 1] >> 4) != 0)
             r.fail(field("padding"), "expected 0 in the high nibble after the last code, got " +
                                            std::to_string(row[codes - 1] >> 4));
+    }
+}
+
+// Every stored f32 value, f16 value and int8 scale finite, so a loaded model never predicts NaN: the
+// first that is not is named with its row (or column, for column scales).
+void check_finite(const ByteReader& r, const std::string& name, uint8_t storage, const uint8_t* d, uint64_t rows,
+                  uint64_t cols) {
+    auto f32_bad = [&](uint64_t i) { return (d[4 * i + 3] & 0x7F) == 0x7F && (d[4 * i + 2] & 0x80) != 0; };
+    auto f16_bad = [&](uint64_t i) { return (d[2 * i + 1] & 0x7C) == 0x7C; };
+    auto fail = [&](const std::string& field, const char* what) {
+        r.fail(name + ".data" + field, std::string("expected a finite ") + what + ", got NaN or infinity");
+    };
+    switch (storage) {
+        case kStoreF32:
+            for (uint64_t i = 0; i < rows * cols; ++i)
+                if (f32_bad(i)) fail("[row " + std::to_string(i / cols) + "]", "value");
+            break;
+        case kStoreF16:
+            for (uint64_t i = 0; i < rows * cols; ++i)
+                if (f16_bad(i)) fail("[row " + std::to_string(i / cols) + "]", "value");
+            break;
+        case kStoreInt8Rows:
+            for (uint64_t i = 0; i < rows; ++i)
+                if (f16_bad(i)) fail("[row " + std::to_string(i) + "].scale", "f16 scale");
+            break;
+        case kStoreInt8Cols:
+            for (uint64_t i = 0; i < cols; ++i)
+                if (f16_bad(i)) fail("[column " + std::to_string(i) + "].scale", "f16 scale");
+            break;
+        default: break;  // int4: check_int4_rows
     }
 }
 
@@ -163,6 +195,7 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>
                                          std::to_string(r.remaining()) + " remain");
         out.push_back({st, r.take(static_cast<size_t>(bytes), s.name + ".data")});
         if (st == kStoreInt4Rows) check_int4_rows(r, s.name, out.back().data, rows, s.cols);
+        else check_finite(r, s.name, st, out.back().data, rows, cols);
     }
     r.expect_end();
     return out;

@@ -1,5 +1,6 @@
 // The training section (run, settings from their field list, final metrics) and the history section.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "model_sections.h"
@@ -23,6 +24,8 @@ Metrics read_metrics(ByteReader& r) {
     m.mse = r.f64("eval mse");
     m.rmse = r.f64("eval rmse");
     m.mae = r.f64("eval mae");
+    for (const auto& [field, v] : {std::pair<const char*, double>{"eval mse", m.mse}, {"eval rmse", m.rmse}, {"eval mae", m.mae}})
+        if (!std::isfinite(v)) r.fail(field, "expected a finite number, got " + std::to_string(v));
     m.count = static_cast<int64_t>(r.varint_in("eval count", 0, kMaxCount));
     return m;
 }
@@ -99,6 +102,9 @@ void read_training(ByteReader& r, ModelFile& file) {
     read_model_settings(r, info.train, file.format_version);
     info.min_rating = r.f32("min rating");
     info.max_rating = r.f32("max rating");
+    if (!std::isfinite(info.min_rating) || !std::isfinite(info.max_rating) || info.min_rating > info.max_rating)
+        r.fail("rating bounds", "expected finite min <= max, got " + std::to_string(info.min_rating) + ".." +
+                                    std::to_string(info.max_rating));
     file.eval = read_metrics(r);
     if (file.format_version >= 3) file.ranking = read_ranking(r);
     r.expect_end();

@@ -112,7 +112,8 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     }
     if (config_.adam.optimizer != Optimizer::Adam) return train_epoch_blocks(data, train, eval, progress, st, completed);
     const int64_t total = static_cast<int64_t>(order_.size());
-    const int64_t B = config_.batch_size;
+    // A batch larger than the epoch is the epoch (same steps, same result): buffers sized for it only.
+    const int64_t B = std::max<int64_t>(1, std::min<int64_t>(config_.batch_size, total));
     const int64_t batches = (total + B - 1) / B;
     const int64_t first_step = adam_.steps() + 1;
     if (config_.adam.lr_decay != 1.0) adam_.set_decay_steps(batches);  // the decay is per epoch

@@ -31,7 +31,8 @@ inline constexpr EnumEntry<AdamMode> kAdamModes[] = {
 inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "rating"},
                                                        {Objective::Implicit, 1, "implicit"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {
-    {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"}};
+    {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"},
+    {Storage::Pq, 4, "pq"}};
 
 template <class E, size_t N>
 const EnumEntry<E>& enum_entry(const EnumEntry<E> (&table)[N], E value) {

@@ -250,6 +250,7 @@ Storage parse_storage(const std::string& s) {
 
 std::string serialize_model(const ModelFile& file, Storage storage, bool with_titles, const PqOptions& pq) {
     check_serializable(file);
+    if (storage == Storage::Pq && pq.subspaces != 0) pq.validate();
     const Model& m = *file.model;
     const bool item_order_from_popularity = order_follows_popularity(m.item_table(), file.item_counts);
     std::vector<std::pair<uint32_t, ByteWriter>> sections;

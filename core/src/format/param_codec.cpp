@@ -36,6 +36,8 @@ uint8_t storage_code(const Param& p, Storage storage, const PqOptions& pq, const
         case Storage::F16: return kStoreF16;
         case Storage::Pq:
             if (reuse_codes(codes, pq) || pq_applies(p, pq)) return kStorePq;
+            if (pq.subspaces == 0 && p.role == Role::Embedding && p.rows > 0)
+                throw ConfigError("cannot store " + p.name + " as pq: no subspace count given and no stored codes");
             break;
         case Storage::Int4:
             if (p.role == Role::Embedding && p.cols >= kInt4MinCols) return kStoreInt4Rows;

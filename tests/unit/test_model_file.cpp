@@ -646,7 +646,7 @@ TEST_CASE("a wrong magic or an unknown version is refused", "[model_file][corrup
         return g;
     };
     CHECK_NOTHROW(parse(with_version(1)));  // version 1 files are a subset of version 2
-    check_rejected(with_version(5), "version", "expected 1..4, got 5 (written by a newer memrec)");
+    check_rejected(with_version(6), "version", "expected 1..5, got 6 (written by a newer memrec)");
     check_rejected(with_version(0), "version", "got 0");
     check_rejected(with_version(0xffffffffu), "version", "got 4294967295");
 }

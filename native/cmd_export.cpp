@@ -1,4 +1,4 @@
-// memrec export: re-store a model file at another storage (f16, int8 or int4 row-wise), optionally without titles,
+// memrec export: re-store a model file at another storage (f16, int8, int4 row-wise or product codes), optionally without titles,
 // and/or write its tables reconstructed to full width as NumPy .npy files with the vocabularies.
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +21,8 @@ struct ExportArgs {
     std::string quantize;
     std::string out;
     std::string npy;
+    PqOptions pq;
+    std::string pq_codebook = "int8";
     DataOptions data;
     bool no_titles = false;
     bool quiet = false;
@@ -131,15 +133,26 @@ void write_npy(const ModelFile& f, const std::string& dir, bool quiet) {
 
 Command add_export(CLI::App& root) {
     auto args = std::make_shared<ExportArgs>();
-    CLI::App* app = root.add_subcommand("export", "re-store a model at f16, int8 or int4, or export it as NumPy .npy files");
+    CLI::App* app = root.add_subcommand("export", "re-store a model at f16, int8, int4 or pq, or export it as NumPy .npy files");
     app->footer(
         "Examples:\n"
         "  memrec export m.mrec --quantize int8 --out m8.mrec --no-titles   the smallest file for the browser\n"
         "  memrec export m.mrec --npy weights/     user/item embeddings (full width), vocabularies, meta.json\n"
         "  memrec export m.mrec --quantize int8 --data ~/ml-1m --out m8.mrec   with the int8 model's own figures\n"
+        "  memrec export m.mrec --quantize pq --pq-subspaces 4 --out mpq.mrec   4 codes of 8 bits per item row\n"
         "\nIn Python: np.load('weights/item_embeddings.npy'); rows follow weights/items.txt.");
     app->add_option("model", args->model, "model file (.mrec)")->required();
-    app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 | int4 (default f32)");
+    app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 | int4 | pq (default f32)");
+    app->add_option("--pq-subspaces", args->pq.subspaces,
+                    "pq: subspaces M per embedding row (its columns must be a multiple of M; other parameters are "
+                    "stored as int8)")
+        ->check(CLI::Range(1, 255));
+    app->add_option("--pq-bits", args->pq.bits, "pq: bits per code, 4..8 (2^bits centroids per subspace)")->capture_default_str()
+        ->check(CLI::Range(kPqMinBits, kPqMaxBits));
+    app->add_option("--pq-codebook", args->pq_codebook, "pq: centroids stored as int8 (a scale per subspace) or f16")->capture_default_str()
+        ->check(CLI::IsMember({"int8", "f16"}));
+    app->add_option("--pq-seed", args->pq.seed, "pq: k-means++ seed")->capture_default_str();
+    app->add_option("--pq-iterations", args->pq.iterations, "pq: Lloyd iterations at most")->capture_default_str()->check(CLI::Range(0, 1000));
     app->add_option("--out", args->out, "write the model file here");
     app->add_flag("--no-titles", args->no_titles, "leave the movie titles out of --out");
     app->add_option("--npy", args->npy, "write .npy tables, vocabularies and meta.json into this directory");
@@ -154,16 +167,21 @@ Command add_export(CLI::App& root) {
                 if (args->out.empty() && (!args->quantize.empty() || args->no_titles))
                     throw UsageError("--quantize and --no-titles apply to --out, which is missing");
                 const Storage storage = args->quantize.empty() ? Storage::F32 : parse_storage(args->quantize);
+                args->pq.codebook = args->pq_codebook == "f16" ? PqCodebook::F16 : PqCodebook::Int8;
+                if (storage == Storage::Pq && args->pq.subspaces == 0)
+                    throw UsageError("--quantize pq needs --pq-subspaces M");
+                if (storage != Storage::Pq && args->pq.subspaces != 0)
+                    throw UsageError("--pq-subspaces applies to --quantize pq");
                 ModelFile f = load_model(args->model);
                 if (!args->out.empty()) {
                     // Without data the figures stay the source's (and inspect says so); with it, the
                     // stored tables are read back and measured, and the file keeps its own figures.
                     f.figures_of_stored_tables = false;
-                    std::string bytes = serialize_model(f, storage, !args->no_titles);
+                    std::string bytes = serialize_model(f, storage, !args->no_titles, args->pq);
                     if (!args->data.path.empty()) {
                         ModelFile stored = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
                         measure_stored(stored, *args, *app);
-                        bytes = serialize_model(stored, storage, !args->no_titles);
+                        bytes = serialize_model(stored, storage, !args->no_titles, args->pq);
                     }
                     write_file_atomic(args->out, bytes);
                     if (!args->quiet)

@@ -93,6 +93,15 @@ int main(int argc, char** argv) {
         child.info.parent_hash = "fnv1a64:0123456789abcdef";
         write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(child));
     }
+    // Product codes (format version 5): full 8-dim tables in 4 subspaces of 5-bit codes (packed across bytes),
+    // int8 codebooks; and 2 subspaces of 8 bits with f16 codebooks.
+    memrec::ModelConfig pq_config;
+    pq_config.user.dim = pq_config.item.dim = 8;
+    pq_config.item_bias = true;
+    for (const memrec::PqOptions& o : {memrec::PqOptions{4, 5, 1, 10, memrec::PqCodebook::Int8},
+                                       memrec::PqOptions{2, 8, 2, 10, memrec::PqCodebook::F16}})
+        write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
+              memrec::serialize_model(model(pq_config, false, 21), memrec::Storage::Pq, false, o));
 
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",

@@ -34,7 +34,8 @@ inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "r
                                                        {Objective::Implicit, 1, "implicit"},
                                                        {Objective::Bpr, 2, "bpr"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {
-    {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"}};
+    {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"},
+    {Storage::Pq, 4, "pq"}};
 
 template <class E, size_t N>
 const EnumEntry<E>& enum_entry(const EnumEntry<E> (&table)[N], E value) {

@@ -15,6 +15,8 @@
 
 namespace memrec {
 
+struct ProductCodes;  // memrec/pq.h
+
 // What the model's output means. Rating: scale * sigmoid(logit), a predicted rating fitted by squared
 // error. Implicit: the dot product, a preference score fitted to implicit feedback (Hu, Koren and Volinsky
 // 2008), meaningful for ranking only; such a model has no biases. Bpr: the dot product too, fitted by
@@ -146,8 +148,17 @@ public:
     void backward(Side side, const int32_t* ids, int64_t n, const float* dz, std::vector<ParamGrad>& grads,
                   BatchBuffers& buf) const;
 
+    // The product codes a pq model file stored for params()[i] (null for other storages), set by the loader
+    // beside the decoded values it puts in the params: scoring reads the codes (item_codes()). They describe
+    // the params as loaded; nothing may change those params afterwards.
+    void set_product_codes(size_t param, std::shared_ptr<const ProductCodes> codes);
+    const ProductCodes* product_codes(size_t param) const;
+    // The codes of the item vectors themselves: the item table's one parameter when it is a full table.
+    const ProductCodes* item_codes() const;
+
 private:
     ModelConfig config_;
+    std::vector<std::shared_ptr<const ProductCodes>> codes_;  // by params() index; empty when none
     float scale_;
     std::unique_ptr<EmbeddingTable> user_, item_;
     std::unique_ptr<Param> global_bias_, user_bias_, item_bias_;

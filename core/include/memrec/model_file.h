@@ -16,16 +16,19 @@
 
 #include "memrec/dataset.h"
 #include "memrec/model.h"
+#include "memrec/pq.h"
 #include "memrec/topn.h"
 #include "memrec/trainer.h"
 
 namespace memrec {
 
 // How table parameters are stored in the file. In memory, loaded tables are always f32. Int4 stores the
-// embedding parameters of 9 columns or more as int4 rows and every other parameter as Int8 does.
-enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2, Int4 = 3 };
+// embedding parameters of 9 columns or more as int4 rows and every other parameter as Int8 does. Pq stores
+// the embedding parameters whose columns split into the PqOptions' subspaces as product codes (memrec/pq.h;
+// the loaded model keeps the codes too, for scoring) and every other parameter as Int8 does.
+enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2, Int4 = 3, Pq = 4 };
 const char* to_string(Storage s);
-Storage parse_storage(const std::string& s);  // "f32", "f16", "int8", "int4"; throws ConfigError
+Storage parse_storage(const std::string& s);  // "f32", "f16", "int8", "int4", "pq"; throws ConfigError
 
 // How the model was trained: enough to rebuild the same split and say what the numbers mean.
 struct TrainingInfo {
@@ -67,8 +70,8 @@ struct ModelFile {
 };
 
 // The newest format version this build reads (see CHANGELOG.md). A file is written at the oldest version
-// that holds it: version 4 only for int4 tables, 5 only for what version 5 added (BPR models, models
-// trained with AdaGrad or SGD), so other files stay readable by version 3 readers.
+// that holds it: version 4 for int4 tables, 5 only for what version 5 added (pq tables, BPR models, models
+// trained with AdaGrad or SGD), so other files stay readable by older readers.
 constexpr uint32_t kModelFormatVersion = 5;
 uint32_t format_version_for(Storage storage);
 // The version a file of this storage and objective is written at: 5 for BPR models (objective 2), else
@@ -88,12 +91,16 @@ struct SectionInfo {
 // The section table after the same checks parse_model starts with (magic, version, bounds, checksum).
 std::vector<SectionInfo> model_sections(const uint8_t* data, size_t size);
 
-// Serialises `file` with its tables stored as `storage` (quantising f32 to f16 or int8 row-wise).
-std::string serialize_model(const ModelFile& file, Storage storage = Storage::F32, bool with_titles = true);
+// Serialises `file` with its tables stored as `storage` (quantising f32 to f16 or int8 row-wise). Storage::Pq
+// reads `pq`: a parameter whose model keeps product codes (loaded from a pq file) is written from them when
+// `pq` is unset (subspaces 0) or asks for the same subspaces, bits and codebook; otherwise k-means trains new
+// ones (subspaces 0 then is an error).
+std::string serialize_model(const ModelFile& file, Storage storage = Storage::F32, bool with_titles = true,
+                            const PqOptions& pq = {});
 ModelFile parse_model(const uint8_t* data, size_t size);
 ModelFile load_model(const std::string& path);
 // Atomic: written to a temporary file, then renamed over `path`.
 void save_model(const ModelFile& file, const std::string& path, Storage storage = Storage::F32,
-                bool with_titles = true);
+                bool with_titles = true, const PqOptions& pq = {});
 
 }  // namespace memrec

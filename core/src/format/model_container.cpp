@@ -59,7 +59,7 @@ std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* s
     if (n == 0 || n > kMaxSections)
         throw FormatError("section count", "expected 1.." + std::to_string(kMaxSections) + ", got " + std::to_string(n));
     const Storage s = read_code(h, kStorages, "storage");
-    if (s == Storage::Int4 && version < format_version_for(s))
+    if (format_version_for(s) > 3 && version < format_version_for(s))  // int4 and pq came later
         throw FormatError("storage", "got " + std::to_string(enum_entry(kStorages, s).code) + " (" + to_string(s) +
                                          "), which needs format version " + std::to_string(format_version_for(s)) +
                                          "; the file is version " + std::to_string(version));

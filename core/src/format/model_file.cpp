@@ -1,9 +1,11 @@
 // The .mrec model file, format version 5 (versions 1 to 4 are still read: version 1 lacks what version 2
 // added, vocabulary encoding 2, table storage 3 and three training settings; both lack version 3's
 // objective in the config section and hold rating models). Version 4 adds int4 tables (file storage 3,
-// parameter storage 4) and nothing else: a writer gives a file the oldest version that holds it, so only
-// int4 files are version 4. Version 5 adds objective 2 (BPR) and two training settings (BPR negatives per
-// positive, negative sampling power); only BPR model files are version 5.
+// parameter storage 4) and nothing else. Version 5 adds product-quantised tables (file storage 4, parameter
+// storage 5), objective 2 (BPR) and three training settings (the optimizer, BPR negatives per positive,
+// negative sampling power). A writer gives a file the oldest version that holds it (format_version_for), so
+// only int4 files are version 4, and only pq files, BPR models and models trained with AdaGrad or SGD are
+// version 5.
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -11,11 +13,11 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (5 for BPR models, else 4 for int4 files, else 3; a reader rejects
-//                     versions newer than its own)
+//   4         4       u32 format version (5 for pq files, BPR models and AdaGrad/SGD-trained models, else 4
+//                     for int4 files, else 3; a reader rejects versions newer than its own)
 //   8         4       u32 section count N (1..64)
-//   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8, 3 int4 (version 4 only; each
-//                     table also says its own)
+//   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8, 3 int4 (version 4 on),
+//                     4 pq (version 5 on); each table also says its own
 //   13        3       reserved, zero
 //   16        20 * N  section table, one entry per section: u32 id, u64 offset, u64 size (bytes)
 //   16+20N    ...     the sections, in table order, contiguous: the first starts right after the table, each
@@ -72,13 +74,24 @@
 //                       ceil(cols/2) bytes of codes q in 0..15 (value 2k in the low nibble of byte k, 2k+1 in
 //                       the high one; an odd row's last high nibble is 0), f16 scale (finite, >= 0), f16
 //                       offset (finite); value = q * scale + offset
+//                     5 pq (version 5 on; embedding parameters of at least 1 row only): u8 subspaces M (divides
+//                       cols), u8 code width B (4..8), varint centroids K (1..min(2^B, rows)), u8 codebook
+//                       encoding E (0 f16, 1 int8); then M codebooks, subspace 0 first, each K centroids of
+//                       cols/M values: E 0: K*cols/M f16 (finite); E 1: f16 scale (finite, >= 0), then K*cols/M
+//                       int8, value = q * scale; then ceil(rows*M*B / 8) bytes of codes, row after row and
+//                       subspace after subspace, B bits each, least significant bit first (code t occupies
+//                       bits t*B .. t*B+B-1 of the little-endian bit stream); every code < K, the bits after
+//                       the last code 0. Row r's values are the concatenation of its M codes' centroids.
 //       Only `cols` values per row are stored (no in-memory padding). A writer asked for int8 stores
 //       parameters of 16 columns or more with row scales (at most 2 bytes in 18 of overhead, and each row
 //       keeps its own precision) and narrower ones, bias vectors among them, with column scales: a row
 //       scale would cost 2 bytes per row, as much as the values of a 2-dim row. A writer asked for int4
 //       stores embedding parameters (not projections or biases) of 9 columns or more as int4 rows, where
 //       ceil(cols/2) + 4 bytes beat int8's cols, with offset = the row's min and scale = (max - offset) / 15,
-//       both rounded to f16, and every other parameter as int8 does.
+//       both rounded to f16, and every other parameter as int8 does. A writer asked for pq (export
+//       --pq-subspaces M --pq-bits B) stores embedding parameters whose cols are a multiple of M as product
+//       codes (k-means per subspace, seeded; codes assigned against the centroids as stored) and every other
+//       parameter as int8 does.
 //   8 training (required)
 //       str preset, str data source, str data format
 //       f64 train fraction (in (0, 1)), u64 split seed, u64 seed
@@ -108,7 +121,7 @@
 //       empty. Files without it have no parent.
 //
 // Code: model_container.cpp (header, section table, checksum), config_codec.cpp (config, order),
-// vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp (tables),
+// vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp and pq_codec.cpp (tables),
 // training_codec.cpp (training, history; the settings come from train_fields.h); the shapes the tables
 // section must have come from Model::param_specs.
 //
@@ -227,7 +240,10 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
     auto model = std::make_unique<Model>(mc, std::move(user_table), std::move(item_table), c.scale);
     // The tables' constructors build their params from the same per-kind specs the stored shapes matched.
     const auto params = model->params();
-    for (size_t i = 0; i < params.size(); ++i) fill_param(*params[i], stored[i]);
+    for (size_t i = 0; i < params.size(); ++i) {
+        fill_param(*params[i], stored[i]);
+        if (stored[i].pq) model->set_product_codes(i, stored[i].pq);
+    }
     return model;
 }
 
@@ -235,7 +251,9 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
 
-uint32_t format_version_for(Storage storage) { return storage == Storage::Int4 ? 4 : 3; }
+uint32_t format_version_for(Storage storage) {
+    return storage == Storage::Pq ? 5 : storage == Storage::Int4 ? 4 : 3;
+}
 uint32_t format_version_for(Storage storage, Objective objective) {
     return objective == Objective::Bpr ? std::max<uint32_t>(5, format_version_for(storage)) : format_version_for(storage);
 }
@@ -250,8 +268,9 @@ Storage parse_storage(const std::string& s) {
     throw ConfigError("unknown storage '" + s + "' (expected " + enum_list(kStorages, false) + ")");
 }
 
-std::string serialize_model(const ModelFile& file, Storage storage, bool with_titles) {
+std::string serialize_model(const ModelFile& file, Storage storage, bool with_titles, const PqOptions& pq) {
     check_serializable(file);
+    if (storage == Storage::Pq && pq.subspaces != 0) pq.validate();
     const Model& m = *file.model;
     const bool item_order_from_popularity = order_follows_popularity(m.item_table(), file.item_counts);
     std::vector<std::pair<uint32_t, ByteWriter>> sections;
@@ -273,11 +292,12 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
         ByteWriter& w = section(kTables);
         const auto params = m.params();
         w.varint(params.size());
-        for (const Param* p : params) {
+        for (size_t i = 0; i < params.size(); ++i) {
+            const Param* p = params[i];
             if (p->side == Side::User && item_side_only(m.config().objective))
-                write_param(w, Param(p->name, 0, p->cols, p->access, p->init, p->role, p->side), storage);
+                write_param(w, Param(p->name, 0, p->cols, p->access, p->init, p->role, p->side), storage, pq, nullptr);
             else
-                write_param(w, *p, storage);
+                write_param(w, *p, storage, pq, m.product_codes(i));
         }
     }
     const uint32_t version = format_version_for(file, storage);
@@ -348,8 +368,9 @@ ModelFile load_model(const std::string& path) {
     }
 }
 
-void save_model(const ModelFile& file, const std::string& path, Storage storage, bool with_titles) {
-    write_file_atomic(path, serialize_model(file, storage, with_titles));
+void save_model(const ModelFile& file, const std::string& path, Storage storage, bool with_titles,
+                const PqOptions& pq) {
+    write_file_atomic(path, serialize_model(file, storage, with_titles, pq));
 }
 
 }  // namespace memrec

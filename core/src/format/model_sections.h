@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,15 +79,23 @@ std::vector<std::string> read_titles(ByteReader& r, int64_t items);
 
 // ---- the tables section: parameters at f32, f16, int8 or int4 (param_codec.cpp) ---------------------
 
-void write_param(ByteWriter& w, const Param& p, Storage storage);
+// `codes`: the product codes the model keeps for p (null: none), reused at Storage::Pq when they match `pq`.
+void write_param(ByteWriter& w, const Param& p, Storage storage, const PqOptions& pq, const ProductCodes* codes);
 struct StoredParam {
-    uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales, int4 rows)
+    uint8_t storage;  // a parameter's storage code (f32, f16, int8 with row or column scales, int4 rows, pq)
     const uint8_t* data;
+    std::shared_ptr<const ProductCodes> pq;  // parsed and checked product codes (storage pq only)
 };
 // Every stored shape is checked against `expected` (Model::param_specs of the config) before anything is
 // allocated for it; storage codes are checked against the file's format version.
 std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>& expected, uint32_t version);
 void fill_param(Param& p, const StoredParam& s);
+
+// ---- a product-quantised parameter (pq_codec.cpp) ------------------------------------------------------
+
+void write_pq(ByteWriter& w, const ProductCodes& pq);
+// Header, codebooks and codes of a parameter of this shape, every field checked (names start with `name`).
+std::shared_ptr<const ProductCodes> read_pq(ByteReader& r, const std::string& name, uint64_t rows, int cols);
 
 // ---- training settings, metrics and history (training_codec.cpp) ------------------------------------
 

@@ -1,5 +1,5 @@
-// The tables section: each parameter's name, shape and values at f32, f16, int8 (row or column scales) or
-// int4 (rows with an f16 scale and offset).
+// The tables section: each parameter's name, shape and values at f32, f16, int8 (row or column scales),
+// int4 (rows with an f16 scale and offset) or product codes (pq_codec.cpp).
 #include <cmath>
 #include <cstring>
 
@@ -16,16 +16,29 @@ constexpr int kInt4MinCols = 9;
 constexpr uint8_t kInt4Bits = 4;  // the code width stored before int4 rows (FBGEMM's fused rows also have 2)
 
 // A parameter's storage in the tables section (the file-wide Storage made concrete per parameter).
-enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3, kStoreInt4Rows = 4 };
+enum : uint8_t { kStoreF32 = 0, kStoreF16 = 1, kStoreInt8Rows = 2, kStoreInt8Cols = 3, kStoreInt4Rows = 4, kStorePq = 5 };
 
 std::string shape_str(int64_t rows, int64_t cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
 
 // Only embedding rows go to int4: projections and biases touch every row of their table and are a small
 // part of the file, so they keep int8's precision.
-uint8_t storage_code(const Param& p, Storage storage) {
+// Stored codes are reused when no pq options are given or when they ask for what the codes already are.
+bool reuse_codes(const ProductCodes* codes, const PqOptions& pq) {
+    return codes && (pq.subspaces == 0 || (pq.subspaces == codes->subspaces && pq.bits == codes->bits &&
+                                           pq.codebook == codes->codebook));
+}
+
+// Pq: as int4 does, only embedding rows, and only those whose columns split into the subspaces; the rest
+// (projections, biases, a table of another width) as int8.
+uint8_t storage_code(const Param& p, Storage storage, const PqOptions& pq, const ProductCodes* codes) {
     switch (storage) {
         case Storage::F32: return kStoreF32;
         case Storage::F16: return kStoreF16;
+        case Storage::Pq:
+            if (reuse_codes(codes, pq) || pq_applies(p, pq)) return kStorePq;
+            if (pq.subspaces == 0 && p.role == Role::Embedding && p.rows > 0)
+                throw ConfigError("cannot store " + p.name + " as pq: no subspace count given and no stored codes");
+            break;
         case Storage::Int4:
             if (p.role == Role::Embedding && p.cols >= kInt4MinCols) return kStoreInt4Rows;
             [[fallthrough]];
@@ -139,11 +152,11 @@ void check_finite(const ByteReader& r, const std::string& name, uint8_t storage,
 
 }  // namespace
 
-void write_param(ByteWriter& w, const Param& p, Storage storage) {
+void write_param(ByteWriter& w, const Param& p, Storage storage, const PqOptions& pq, const ProductCodes* codes) {
     w.str(p.name);
     w.varint(static_cast<uint64_t>(p.rows));
     w.varint(static_cast<uint64_t>(p.cols));
-    const uint8_t code = storage_code(p, storage);
+    const uint8_t code = storage_code(p, storage, pq, codes);
     w.u8(code);
     switch (code) {
         case kStoreF32:
@@ -154,6 +167,7 @@ void write_param(ByteWriter& w, const Param& p, Storage storage) {
         case kStoreInt8Rows: write_int8_rows(w, p, storage); break;
         case kStoreInt8Cols: write_int8_cols(w, p, storage); break;
         case kStoreInt4Rows: write_int4_rows(w, p); break;
+        case kStorePq: write_pq(w, reuse_codes(codes, pq) ? *codes : train_product_codes(p, pq)); break;
     }
 }
 
@@ -172,12 +186,21 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>
             r.fail(s.name + ".shape", "expected " + shape_str(s.rows, s.cols) + " (from the config), got " +
                                           std::to_string(rows) + " x " + std::to_string(cols));
         const uint8_t st = r.u8(s.name + ".storage");
-        const uint8_t last = version >= format_version_for(Storage::Int4) ? kStoreInt4Rows : kStoreInt8Cols;
+        const uint8_t last = version >= format_version_for(Storage::Pq)     ? kStorePq
+                             : version >= format_version_for(Storage::Int4) ? kStoreInt4Rows
+                                                                            : kStoreInt8Cols;
         if (st > last)
             r.fail(s.name + ".storage", std::string("expected 0 (f32), 1 (f16), 2 (int8, row scales)") +
-                                            (last == kStoreInt4Rows ? ", 3 (int8, column scales) or 4 (int4 rows)"
-                                                                    : " or 3 (int8, column scales)") +
+                                            (last == kStorePq         ? ", 3 (int8, column scales), 4 (int4 rows) or 5 (pq)"
+                                             : last == kStoreInt4Rows ? ", 3 (int8, column scales) or 4 (int4 rows)"
+                                                                      : " or 3 (int8, column scales)") +
                                             ", got " + std::to_string(st));
+        if (st == kStorePq) {
+            if (s.role != Role::Embedding || rows == 0)
+                r.fail(s.name + ".storage", "5 (pq) holds embedding rows only, and at least one");
+            out.push_back({st, nullptr, read_pq(r, s.name, rows, s.cols)});
+            continue;
+        }
         const uint8_t bits = st == kStoreInt4Rows ? r.u8(s.name + ".bits") : kInt4Bits;
         if (bits != kInt4Bits)
             r.fail(s.name + ".bits", "expected a code width of " + std::to_string(kInt4Bits) + ", got " +
@@ -193,7 +216,7 @@ std::vector<StoredParam> read_tables(ByteReader& r, const std::vector<ParamSpec>
             r.fail(s.name + ".data", "needs " + std::to_string(bytes) + " bytes for " + shape_str(s.rows, s.cols) +
                                          " at storage " + std::to_string(st) + ", only " +
                                          std::to_string(r.remaining()) + " remain");
-        out.push_back({st, r.take(static_cast<size_t>(bytes), s.name + ".data")});
+        out.push_back({st, r.take(static_cast<size_t>(bytes), s.name + ".data"), nullptr});
         if (st == kStoreInt4Rows) check_int4_rows(r, s.name, out.back().data, rows, s.cols);
         else check_finite(r, s.name, st, out.back().data, rows, cols);
     }
@@ -232,6 +255,7 @@ void fill_param(Param& p, const StoredParam& s) {
                     row[c] = static_cast<float>(static_cast<int8_t>(d[2 * cols + size_t(r) * cols + c])) * col_scale[c];
                 break;
             case kStoreInt4Rows: dequantize_row_int4(d + size_t(r) * int4_row_bytes(p.cols), p.cols, row); break;
+            case kStorePq: s.pq->decode_row(r, row); break;
         }
     }
 }

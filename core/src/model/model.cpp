@@ -7,6 +7,7 @@
 #include "memrec/error.h"
 #include "memrec/kernels.h"
 #include "memrec/model.h"
+#include "memrec/pq.h"
 
 namespace memrec {
 
@@ -126,6 +127,24 @@ void Model::index_params() {
         else if (p.role == Role::Bias) (p.side == Side::User ? user_bias_at_ : item_bias_at_) = i;
         else if (p.side == Side::Item) item_first_ = i;
     }
+}
+
+void Model::set_product_codes(size_t param, std::shared_ptr<const ProductCodes> codes) {
+    const auto all = params();
+    if (param >= all.size()) throw Error("set_product_codes: no parameter " + std::to_string(param));
+    if (codes && (codes->rows != all[param]->rows || codes->cols != all[param]->cols))
+        throw Error("set_product_codes: codes of another shape than " + all[param]->name);
+    if (codes_.size() < all.size()) codes_.resize(all.size());
+    codes_[param] = std::move(codes);
+}
+
+const ProductCodes* Model::product_codes(size_t param) const {
+    return param < codes_.size() ? codes_[param].get() : nullptr;
+}
+
+const ProductCodes* Model::item_codes() const {
+    if (item_->kind() != TableKind::Full || item_->params().size() != 1) return nullptr;
+    return product_codes(item_first_);
 }
 
 std::vector<Param*> Model::params() {

@@ -119,10 +119,26 @@ Preset fast() {
                             t);
 }
 
+// The small-file targets of issue 17, met by exporting as product codes (docs/ranking.md, "pq files"):
+// rank-small's alpha and lambda at fewer factors.
+Preset rank_64k() {
+    return als_preset("rank-64k",
+                      "top N in a file under 64 KB: implicit ALS, 32 factors, alpha 3, lambda 20; export --quantize pq "
+                      "--pq-subspaces 8 --pq-bits 8",
+                      32, 3, 20);
+}
+
+Preset rank_32k() {
+    return als_preset("rank-32k",
+                      "top N in a file under 32 KB: implicit ALS, 20 factors, alpha 3, lambda 20; export --quantize pq "
+                      "--pq-subspaces 4 --pq-bits 7",
+                      20, 3, 20);
+}
+
 }  // namespace
 
 std::vector<std::string> preset_names() {
-    return {"baseline", "memeff", "large", "small", "tiny", "rank", "rank-small", "rank-tiny", "fast"};
+    return {"baseline", "memeff", "large", "small", "tiny", "fast", "rank", "rank-small", "rank-tiny", "rank-64k", "rank-32k"};
 }
 
 Preset preset(const std::string& name) {
@@ -135,6 +151,8 @@ Preset preset(const std::string& name) {
     if (name == "rank-small") return rank_small();
     if (name == "rank-tiny") return rank_tiny();
     if (name == "fast") return fast();
+    if (name == "rank-64k") return rank_64k();
+    if (name == "rank-32k") return rank_32k();
     std::string known;
     for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
     throw ConfigError("unknown preset '" + name + "' (known: " + known + ")");

@@ -6,6 +6,7 @@
 #endif
 
 #include "memrec/error.h"
+#include "memrec/pq.h"
 #include "memrec/recommend.h"
 
 namespace memrec {
@@ -16,6 +17,13 @@ std::vector<float> score_items(const Model& model, const float* user_vec, int32_
     if (item_vectors.size() != static_cast<size_t>(model.items()) * static_cast<size_t>(s))
         throw Error("score_items: item_vectors does not match the model (use Model::item_vectors())");
     std::vector<float> out(static_cast<size_t>(model.items()));
+    if (const ProductCodes* pq = model.item_codes()) {
+        // A pq file's model scores from its codes: per-subspace lookup tables, M table reads per item.
+        pq->dots(user_vec, out.data());
+        for (int64_t i = 0; i < model.items(); ++i)
+            out[size_t(i)] = model.output(model.logit_from_dot(out[size_t(i)], user, static_cast<int32_t>(i)));
+        return out;
+    }
 #if defined(__EMSCRIPTEN__)
     // Eigen has no wasm SIMD back-end: its GEMV would run scalar in the browser, while a simd128 dot per
     // row runs four lanes. logit() reads stride() floats of both vectors; the user vector may be dim() wide.

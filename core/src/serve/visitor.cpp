@@ -14,6 +14,7 @@
 #include "memrec/error.h"
 #include "memrec/kernels.h"
 #include "memrec/linalg.h"
+#include "memrec/pq.h"
 #include "memrec/visitor.h"
 
 namespace memrec {
@@ -225,6 +226,12 @@ void score_visitor(const Model& model, const AlignedVector<float>& item_vectors,
     const int stride = model.item_table().stride();
     if (item_vectors.size() != size_t(model.items()) * size_t(stride) || visitor.vector.size() != size_t(stride))
         throw ConfigError("visitor: vectors do not match the model");
+    if (const ProductCodes* pq = model.item_codes()) {  // from the codes: per-subspace lookup tables
+        pq->dots(visitor.vector.data(), out);
+        for (int64_t j = 0; j < model.items(); ++j)
+            out[j] = model.output(model.logit_from_dot(out[j], -1, static_cast<int32_t>(j)) + visitor.bias);
+        return;
+    }
     for (int64_t j = 0; j < model.items(); ++j) {
         const float z = model.logit(visitor.vector.data(), item_vectors.data() + j * stride, -1,
                                     static_cast<int32_t>(j)) +

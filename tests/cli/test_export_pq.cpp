@@ -1,0 +1,60 @@
+// memrec export --quantize pq on a small ranking model: a version 5 file that inspect, eval and recommend read,
+// its usage errors, and re-exporting the pq file keeping its codes (the same bytes).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "memrec/io.h"
+#include "run_memrec.h"
+#include "taste_groups.h"
+#include "test_files.h"
+
+using Catch::Contains;
+using memrec_test::describe;
+using memrec_test::run_memrec;
+using memrec_test::RunResult;
+using memrec_test::slurp;
+using memrec_test::TempDir;
+
+TEST_CASE("export --quantize pq writes a version 5 file that inspect, eval and recommend read", "[cli][export][pq]") {
+    TempDir dir;
+    memrec_test::write_taste_groups(dir);
+    auto run = [&](std::vector<std::string> args) { return run_memrec(args, dir.path()); };
+    // rank-tiny: 12 factors, so 4 subspaces of 3 columns.
+    REQUIRE(run({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1", "-q", "--protocol",
+                 "visitors", "--out", dir.file("m.mrec")})
+                .status == 0);
+    RunResult r = run({"export", dir.file("m.mrec"), "--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "5",
+                       "--no-titles", "--out", dir.file("pq.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("pq tables, no titles"));
+    r = run({"inspect", dir.file("pq.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("format version 5, tables stored as pq"));
+    CHECK_THAT(r.out, Contains("bytes at pq, "));
+    r = run({"eval", dir.file("pq.mrec"), "--data", dir.file("ml"), "--protocol", "visitors"});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("recall@20"));
+    dir.write("ratings.csv", "1,5\n2,4\n3,5\n");
+    r = run({"recommend", dir.file("pq.mrec"), "--ratings-file", dir.file("ratings.csv"), "-k", "5", "-q"});
+    INFO(describe(r));
+    CHECK(r.status == 0);
+    // Exported again with the same options, the file keeps its codes: the same bytes.
+    REQUIRE(run({"export", dir.file("pq.mrec"), "--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "5",
+                 "--no-titles", "-q", "--out", dir.file("pq2.mrec")})
+                .status == 0);
+    CHECK(slurp(dir.file("pq2.mrec")) == slurp(dir.file("pq.mrec")));
+    // Usage errors.
+    r = run({"export", dir.file("m.mrec"), "--quantize", "pq", "--out", dir.file("x.mrec")});
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Contains("--pq-subspaces"));
+    r = run({"export", dir.file("m.mrec"), "--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "9", "--out",
+             dir.file("x.mrec")});
+    CHECK(r.status != 0);
+    r = run({"export", dir.file("m.mrec"), "--quantize", "int8", "--pq-subspaces", "4", "--out", dir.file("x.mrec")});
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Contains("--pq-subspaces applies to --quantize pq"));
+}

@@ -75,8 +75,10 @@ Command add_synth(CLI::App& root) {
         "capped power law (--user-skew) with at least --min-per-user ratings each; no pair is rated twice.\n"
         "The same seed writes the same file on every platform. --format csv writes MovieLens-25M's layout\n"
         "(userId,movieId,rating,timestamp), dat ml-1m's (user::item::rating::timestamp); memrec reads both.\n\n"
-        "Example:  memrec synth --like ml-25m --out synth-25m.csv\n"
-        "          memrec train --data synth-25m.csv --preset baseline --epochs 1");
+        "Examples:\n"
+        "  memrec synth --like ml-25m --out synth-25m.csv         MovieLens-25M's shape (679 MB)\n"
+        "  memrec synth --users 1000 --items 500 --ratings 50000 --format dat --out small.dat\n"
+        "  memrec train --data synth-25m.csv --preset baseline --epochs 1");
     std::vector<std::string> names;
     for (const auto& [name, shape] : shapes()) names.push_back(name);
     app->add_option("--like", args->like, "start from a MovieLens set's shape: users, items, ratings, stars")

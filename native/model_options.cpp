@@ -43,7 +43,7 @@ void ModelOptions::add_objective_flags(CLI::App& app) {
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
-    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny (rating) | rank | rank-small | rank-tiny | rank-64k | rank-32k (ALS, top N)")->capture_default_str();
+    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny (rating) | rank | rank-small | rank-tiny | rank-32k (ALS, top N)")->capture_default_str();
     app.add_option("--user-table", user_table, "user table kind: full | qr | md | hash");
     app.add_option("--item-table", item_table, "item table kind: full | qr | md | hash");
     app.add_option("--dim", dim, "embedding dim (the base dim of mixed-dimension tables)");

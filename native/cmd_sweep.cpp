@@ -26,6 +26,7 @@
 #include "memrec/bpr.h"
 #include "memrec/io.h"
 #include "memrec/model_file.h"
+#include "memrec/pq.h"
 #include "model_cli.h"
 #include "topn_cli.h"
 
@@ -83,6 +84,8 @@ struct SweepArgs {
 // An entry stored at one storage and measured as loaded back from those bytes.
 struct Stored {
     Storage storage = Storage::F32;
+    PqOptions pq;       // Storage::Pq: subspaces and bits
+    std::string name;   // "int4", "pq8x8"
     int64_t bytes = 0;
     Metrics eval;      // rating entries
     TopNMetrics topn;  // ranked entries
@@ -235,7 +238,7 @@ void train_and_measure(Row& r, Model& model, const Preset& p, const Dataset& dat
     if (r.ranked) r.topn = rank_visitors(model, cases, threads);
     for (Stored& s : r.stored) {
         std::string bytes;
-        with_model(f, model, [&](ModelFile& file) { bytes = serialize_model(file, s.storage, false); });
+        with_model(f, model, [&](ModelFile& file) { bytes = serialize_model(file, s.storage, false, s.pq); });
         s.bytes = static_cast<int64_t>(bytes.size());
         if (s.storage == Storage::F32) {  // the trained model itself, measured above
             s.eval = r.eval;
@@ -338,7 +341,7 @@ void storage_frontiers(std::vector<Row>& rows, bool print) {
     std::printf("%s\n", "frontier");
     for (const Point& p : points) {
         const Stored& s = *p.stored;
-        std::printf("%-62s %-7s %10s %s ", p.row->description.c_str(), to_string(s.storage),
+        std::printf("%-62s %-7s %10s %s ", p.row->description.c_str(), s.name.c_str(),
                     format_bytes(double(s.bytes)).c_str(), rmse_text(p.row->implicit, s.eval.rmse, 9).c_str());
         if (ranked && p.row->ranked) std::printf("%9.4f %9.4f ", s.topn.recall20, s.topn.ndcg100);
         else if (ranked) std::printf("%9s %9s ", "-", "-");
@@ -367,7 +370,7 @@ void add_ranking_json(nlohmann::json& o, const Row& r) {
 nlohmann::json storages_json(const Row& r) {
     nlohmann::json a = nlohmann::json::array();
     for (const Stored& s : r.stored) {
-        nlohmann::json o{{"storage", to_string(s.storage)}, {"bytes", s.bytes}};
+        nlohmann::json o{{"storage", s.name}, {"bytes", s.bytes}};
         o["eval_rmse"] = r.implicit ? nlohmann::json(nullptr) : nlohmann::json(s.eval.rmse);
         if (r.ranked) {
             o["recall20"] = s.topn.recall20;
@@ -442,7 +445,8 @@ Command add_sweep(CLI::App& root) {
         "  memrec sweep --budget 118000                      only models with at most 118,000 parameters\n"
         "  memrec sweep --grid my-grid.txt --epochs 20       entries from a file, one line of flags each\n"
         "  memrec sweep --topn --json sweep.json             also Recall@20 and NDCG@100 of held-out visitors\n"
-        "  memrec sweep --storages f16,int4                  also each entry at f16 and int4, and the frontier\n"
+        "  memrec sweep --storages f16,int4,pq8x8            also each entry at f16, int4 and as product codes\n"
+        "                                                    (8 subspaces of 8 bits), and the frontier\n"
         "                                                    over every entry at every storage\n"
         "With --topn the held-out visitors' ratings are out of every split: RMSE is then measured on the\n"
         "other users' eval split.");
@@ -453,7 +457,8 @@ Command add_sweep(CLI::App& root) {
     app->add_option("--json", args->json, "also write the results as JSON to this file");
     app->add_flag("-q,--quiet", args->quiet, "print only the results table");
     app->add_option("--storages", args->storages,
-                    "also store and measure every entry at these storages (f16, int4), besides f32 and int8")
+                    "also store and measure every entry at these storages (f16, int4, pqMxB: M subspaces of B bits), "
+                    "besides f32 and int8")
         ->delimiter(',');
     app->add_flag("--topn", args->topn,
                   "also rank for held-out visitors (Recall@20, NDCG@100, as `eval --protocol visitors`); "
@@ -491,20 +496,35 @@ Command add_sweep(CLI::App& root) {
                     std::printf("split: %zu train, %zu eval; %zu configurations\n", split.train.size(),
                                 split.eval.size(), entries.size());
 
-                std::vector<Storage> storages{Storage::F32, Storage::Int8};
+                std::vector<Stored> storages(2);
+                storages[0].name = "f32";
+                storages[1].storage = Storage::Int8;
+                storages[1].name = "int8";
                 for (const std::string& name : args->storages) {
-                    const Storage st = parse_storage(name);
-                    if (std::find(storages.begin(), storages.end(), st) == storages.end()) storages.push_back(st);
+                    Stored st;
+                    st.name = name;
+                    int m = 0, b = 0;
+                    char end = 0;
+                    if (name.rfind("pq", 0) == 0) {
+                        if (std::sscanf(name.c_str(), "pq%dx%d%c", &m, &b, &end) != 2)
+                            throw UsageError("--storages: '" + name + "' is not pqMxB (M subspaces of B bits, e.g. pq8x8)");
+                        st.storage = Storage::Pq;
+                        st.pq.subspaces = m;
+                        st.pq.bits = b;
+                        st.pq.validate();
+                    } else {
+                        st.storage = parse_storage(name);
+                        if (st.storage == Storage::Pq) throw UsageError("--storages: give pq as pqMxB, e.g. pq8x8");
+                    }
+                    if (std::none_of(storages.begin(), storages.end(), [&](const Stored& o) { return o.name == name; }))
+                        storages.push_back(st);
                 }
                 std::vector<Row> rows;
                 for (size_t index = 0; index < entries.size(); ++index) {
                     const std::string& flags = entries[index].first;  // not a structured binding: the lambda
                     Preset& p = entries[index].second;                 // below captures them
                     Row r;
-                    for (Storage st : storages) {
-                        r.stored.emplace_back();
-                        r.stored.back().storage = st;
-                    }
+                    r.stored = storages;
                     r.implicit = p.model.objective != Objective::Rating;  // no RMSE
                     r.objective = to_string(p.model.objective);
                     const std::string at = index < where.size() ? where[index] : std::string();

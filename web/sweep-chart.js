@@ -20,7 +20,8 @@ function sweepPoints(results, key) {
   return points;
 }
 
-const STORAGE_COLOURS = { f32: '#6c757d99', f16: '#8c6bb199', int8: '#2a9d8f99', int4: '#e9c46acc', pq: '#f4a261cc' };
+const STORAGE_COLOURS = { f32: '#6c757d99', f16: '#8c6bb199', int8: '#2a9d8f99', int4: '#e9c46acc' };
+const colour = (storage) => STORAGE_COLOURS[storage] || (storage.startsWith('pq') ? '#e76f51cc' : '#6c757d88');
 
 // The points no other point beats at the same size or less (`better(a, b)`: a is strictly better).
 export function frontier(points, better) {
@@ -49,7 +50,7 @@ function sweepChart(Chart, replace, id, points, better, variants, axis) {
         { label: 'frontier', data: line.map(xy), showLine: true, borderColor: '#1f6feb', backgroundColor: '#1f6feb', pointRadius: 3 },
         ...[...new Set(points.map((p) => p.storage))].map((storage) => ({
           label: storage, data: points.filter((p) => p.storage === storage).map(xy),
-          backgroundColor: STORAGE_COLOURS[storage] || '#6c757d88', pointRadius: 3 })),
+          backgroundColor: colour(storage), pointRadius: 3 })),
         { label: 'this page', data: marked.map((m) => xy(m.p)), backgroundColor: '#d1495b', pointRadius: 7,
           pointStyle: 'rectRot', labels: marked.map((m) => m.v.label) },
       ],

@@ -284,9 +284,9 @@ test('desktop: stars next to their titles, charts without an empty column, axe-c
     });
     assert.equal(got.hidden, false);
     assert.ok(got.ranked >= 2, 'sweep.json ranks at least two configurations');
-    assert.deepEqual([...got.storages].sort(), ['f16', 'f32', 'int4', 'int8'], 'one set of points per storage');
-    assert.ok(got.stored.every((n) => n === 4), 'each ranked configuration at every storage');
-    assert.equal(got.points, 4 * got.ranked, 'a point per ranked configuration and storage');
+    assert.deepEqual([...got.storages].sort(), ['f16', 'f32', 'int4', 'int8', 'pq4x8'], 'one set of points per storage');
+    assert.ok(got.stored.every((n) => n === 5), 'each ranked configuration at every storage');
+    assert.equal(got.points, 5 * got.ranked, 'a point per ranked configuration and storage');
     assert.equal(got.all.length, got.points);
     assert.ok(got.frontier >= 1 && got.frontier === got.line.length);
     for (const p of got.line) {

@@ -22,7 +22,7 @@ TEST_CASE("sweep --storages measures every entry at each storage and marks the f
               "--objective als --dim 16 --als-lambda 5\n"
               "--dim 12 --biases --epochs 2\n");
     const RunResult r = run_memrec({"sweep", "--data", dir.file("ml"), "--grid", dir.file("grid.txt"), "--storages",
-                                    "f16,int4", "--threads", "1", "--json", dir.file("s.json")}, dir.path());
+                                    "f16,int4,pq4x8", "--threads", "1", "--json", dir.file("s.json")}, dir.path());
     INFO(describe(r));
     REQUIRE(r.status == 0);
     CHECK_THAT(r.out, Contains("every storage (frontier over all of them):"));
@@ -36,7 +36,7 @@ TEST_CASE("sweep --storages measures every entry at each storage and marks the f
     std::vector<Point> points;
     for (const auto& row : j["results"]) {
         const auto& st = row["storages"];
-        REQUIRE(st.size() == 4);
+        REQUIRE(st.size() == 5);
         std::map<std::string, double> bytes;
         for (const auto& s : st) {
             bytes[s["storage"].get<std::string>()] = s["bytes"].get<double>();
@@ -47,6 +47,7 @@ TEST_CASE("sweep --storages measures every entry at each storage and marks the f
         CHECK(bytes["f32"] > bytes["f16"]);
         CHECK(bytes["f16"] > bytes["int8"]);
         CHECK(bytes["int8"] > bytes["int4"]);
+        CHECK(bytes["f32"] > bytes["pq4x8"]);  // product codes: 4 bytes per row and small codebooks
         CHECK(row["bytes_int8"].get<double>() == bytes["int8"]);  // the first table's columns are the same figures
         CHECK(row["storages"][0]["recall20"].get<double>() == row["recall20"].get<double>());
     }
@@ -75,4 +76,10 @@ TEST_CASE("sweep --storages refuses a storage it does not know", "[cli][sweep]")
     INFO(describe(r));
     CHECK(r.status == 2);
     CHECK_THAT(r.err, Contains("int3"));
+    for (const std::string bad : {"pq", "pq8", "pq8x8x"}) {
+        const RunResult p = run_memrec({"sweep", "--data", dir.file("ml"), "--storages", bad, "--budget", "1"}, dir.path());
+        INFO(describe(p));
+        CHECK(p.status == 2);
+        CHECK_THAT(p.err, Contains("pqMxB"));
+    }
 }

@@ -73,7 +73,7 @@ else
 fi
 
 export MEMREC_WASM_DIR=$repo/build-wasm/wasm MEMREC_TEST_MODELS=$repo/$models MEMREC_BIN=$bin
-tests=(tests/node/wasm.test.mjs tests/node/pq.test.mjs tests/node/serve.test.mjs)
+tests=(tests/node/wasm.test.mjs tests/node/pq.test.mjs tests/node/bpr.test.mjs tests/node/serve.test.mjs)
 [ "$node_only" = 1 ] || tests+=(tests/browser/e2e.test.mjs tests/browser/ux.test.mjs)
 echo "== node --test ${tests[*]}"
 # Human-readable (spec) on the terminal; the TAP summary ("# tests N", "# pass N", "# fail N", ...) after

@@ -27,7 +27,12 @@ train() {
   "$bin" train --data "$data" --preset "$preset" ${TRAIN_FLAGS:-} "$@" --out "$out/work/$file" -q >/dev/null
 }
 # export IN STORAGE ID: $out/ID.mrec without titles, with the figures measured on its own (quantised) tables.
-export_variant() { "$bin" export "$out/work/$1" --quantize "$2" --no-titles --data "$data" --out "$out/$3.mrec" -q; }
+# export_variant SOURCE STORAGE ID [export flags]
+export_variant() {
+  local src=$1 storage=$2 id=$3
+  shift 3
+  "$bin" export "$out/work/$src" --quantize "$storage" "$@" --no-titles --data "$data" --out "$out/$id.mrec" -q
+}
 
 mkdir -p "$out/work"
 t=$(date +%s); step "training rank-tiny and rank-small (ALS) ..."
@@ -49,6 +54,8 @@ t=$(date +%s); step "exporting the variants without titles ..."
 export_variant rank-tiny.mrec int8 rank-tiny-int8
 export_variant rank-small.mrec int8 rank-small-int8
 export_variant rank-small.mrec int4 rank-small-int4
+# Product codes, 7 subspaces of 8 bits: the 64 KB file of docs/ranking.md, scored from its codes.
+export_variant rank-small.mrec pq rank-small-pq --pq-subspaces 7 --pq-bits 8
 export_variant baseline.mrec f32 baseline-f32
 export_variant memeff.mrec f32 memeff-f32
 export_variant memeff.mrec int8 memeff-int8
@@ -94,7 +101,8 @@ const [file, data, which, usersFile] = process.argv.slice(2);
 const v = (id, label, storage, objective) => ({ id, label, file: `${id}.mrec`, storage, objective });
 const ranking = [v('rank-tiny-int8', 'ranking, tiny (ALS 12-dim), int8', 'int8', 'implicit'),
   v('rank-small-int8', 'ranking, small (ALS 35-dim), int8', 'int8', 'implicit'),
-  v('rank-small-int4', 'ranking, small (ALS 35-dim), int4', 'int4', 'implicit')];
+  v('rank-small-int4', 'ranking, small (ALS 35-dim), int4', 'int4', 'implicit'),
+  v('rank-small-pq', 'ranking, small (ALS 35-dim), pq', 'pq', 'implicit')];
 const rating = which === 'all'
   ? [v('baseline-f32', 'baseline, f32', 'f32', 'rating'), v('baseline-int8', 'baseline, int8', 'int8', 'rating'),
      v('memeff-f32', 'memory-efficient, f32', 'f32', 'rating'), v('memeff-f16', 'memory-efficient, f16', 'f16', 'rating'),

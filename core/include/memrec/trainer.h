@@ -90,6 +90,11 @@ private:
     EpochStats train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
                                   const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
                                   bool* completed);
+    // An epoch's closing, shared by both schedules: its rates from what was trained (`done` ratings, the sums
+    // of their losses and absolute errors) and, unless `stopped`, its evaluation on `eval` and its entry in
+    // the history.
+    EpochStats finish_epoch(EpochStats st, int64_t done, double loss_sum, double mae_sum, bool stopped,
+                            const Dataset& data, const std::vector<uint32_t>& eval, bool* completed);
 
     Model& model_;
     TrainConfig config_;

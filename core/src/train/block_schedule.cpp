@@ -167,6 +167,15 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         int64_t done = 0;
     };
     std::vector<ThreadSums> sums(static_cast<size_t>(P));
+    auto summed = [&sums] {  // the threads' sums added in thread order (a fixed order: the same bits each run)
+        ThreadSums all;
+        for (const ThreadSums& s : sums) {
+            all.done += s.done;
+            all.loss += s.loss;
+            all.mae += s.mae;
+        }
+        return all;
+    };
     const auto t0 = Clock::now();
     std::atomic<int64_t> stop_after{std::numeric_limits<int64_t>::max()};
     SpinBarrier barrier(P);
@@ -200,13 +209,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             }
             adam_.update(p, into, t);
         }
-        int64_t done = 0;
-        double loss = 0, mae = 0;
-        for (const ThreadSums& s : sums) {
-            done += s.done;
-            loss += s.loss;
-            mae += s.mae;
-        }
+        const auto [loss, mae, done] = summed();
         if (progress && done > 0 && (done >= next_report || done == total)) {
             next_report = done + kProgressEvery;
             Progress pr{st.epoch, config_.epochs, done, total, loss / double(done), mae / double(done),
@@ -294,24 +297,11 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     }
     for (auto& th : others) th.join();
 
-    int64_t done = 0;
-    double loss = 0, mae = 0;
-    for (const ThreadSums& s : sums) {
-        done += s.done;
-        loss += s.loss;
-        mae += s.mae;
-    }
+    const auto [loss, mae, done] = summed();
     const bool stopped = done < total;
     adam_.set_steps(first_step - 1 + rounds_done);
     st.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    st.train_loss = done ? loss / double(done) : 0.0;
-    st.train_mae = done ? mae / double(done) : 0.0;
-    st.ratings_per_second = st.seconds > 0 ? double(done) / st.seconds : 0.0;
-    if (completed) *completed = !stopped;
-    if (stopped) return st;
-    st.eval = evaluate(model_, data, eval, config_.threads);
-    history_.push_back(st);
-    return st;
+    return finish_epoch(st, done, loss, mae, stopped, data, eval, completed);
 }
 
 }  // namespace memrec

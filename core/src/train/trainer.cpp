@@ -196,6 +196,11 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     adam_.set_steps(first_step - 1 + (done + B - 1) / B);
     adam_.synchronize(config_.threads);
     st.seconds = seconds_since(t0);
+    return finish_epoch(st, done, loss_sum, mae_sum, stopped, data, eval, completed);
+}
+
+EpochStats Trainer::finish_epoch(EpochStats st, int64_t done, double loss_sum, double mae_sum, bool stopped,
+                                 const Dataset& data, const std::vector<uint32_t>& eval, bool* completed) {
     st.train_loss = done ? loss_sum / double(done) : 0.0;
     st.train_mae = done ? mae_sum / double(done) : 0.0;
     st.ratings_per_second = st.seconds > 0 ? double(done) / st.seconds : 0.0;

@@ -38,7 +38,7 @@ private:
 // One storage's row of the size table: its sizes, or why the model cannot be stored that way (a value
 // beyond f16's range, say) instead of failing the whole report.
 struct StorageSize {
-    Storage storage;
+    Storage storage = Storage::F32;
     int64_t bytes = -1, gzip = -1;
     std::string problem;
 };
@@ -46,7 +46,8 @@ struct StorageSize {
 std::vector<StorageSize> sizes_at_each_storage(const ModelFile& f, bool with_titles) {
     std::vector<StorageSize> out;
     for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4}) {
-        StorageSize row{s};
+        StorageSize row;
+        row.storage = s;
         try {
             const std::string bytes = serialize_model(f, s, with_titles);
             row.bytes = static_cast<int64_t>(bytes.size());

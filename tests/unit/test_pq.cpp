@@ -280,7 +280,7 @@ TEST_CASE("corrupt pq sections are refused with the field that failed", "[model_
 TEST_CASE("pq codes with padding bits set are refused", "[model_file][pq][corrupt]") {
     // 30 item rows x 1 subspace x 5 bits = 150 bits: the last byte has 2 padding bits.
     const std::string file = serialize_model(make_model(), Storage::Pq, false, options(1, 5));
-    const Stored& item = walk_tables(file)[1];
+    const Stored item = walk_tables(file)[1];  // a copy: the vector is a temporary
     REQUIRE(item.storage == 5);
     const size_t last = item.codes + 18;
     check_rejected(patched(file, last, uint8_t(file[last]) | 0x80), "tables.item.embedding.codes", "zero bits after");

@@ -98,7 +98,7 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
                            std::vector<ParamGrad>& grads, BprBuffers& buf) {
     const EmbeddingTable& ut = model.user_table();
     const EmbeddingTable& it = model.item_table();
-    const int stride = it.stride(), dim = model.dim();
+    const int stride = it.stride();
     const int64_t ni = n * (1 + negatives);
     const size_t un = size_t(n * stride), in = size_t(ni * stride);
     if (buf.user_vec.size() < un) buf.user_vec.resize(un), buf.user_grad.resize(un);
@@ -113,17 +113,18 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
         const float* yi = buf.item_vec.data() + b * stride;
         float* gx = buf.user_grad.data() + b * stride;
         float* gyi = buf.item_grad.data() + b * stride;
-        const float si = kernels::dot(x, yi, dim);
+        // Whole padded rows (the kernels take multiples of kRowFloats); the padding lanes are zero.
+        const float si = kernels::dot(x, yi, stride);
         for (int s = 0; s < negatives; ++s) {
             const int64_t j = n + b * negatives + s;
             const float* yj = buf.item_vec.data() + j * stride;
-            const double d = double(si) - double(kernels::dot(x, yj, dim));
+            const double d = double(si) - double(kernels::dot(x, yj, stride));
             loss += bpr_pair_loss(d) / negatives;
             const float g = float(bpr_pair_slope(d) / negatives);
-            kernels::axpy(g, yi, gx, dim);
-            kernels::axpy(-g, yj, gx, dim);
-            kernels::axpy(g, x, gyi, dim);
-            kernels::axpy(-g, x, buf.item_grad.data() + j * stride, dim);
+            kernels::axpy(g, yi, gx, stride);
+            kernels::axpy(-g, yj, gx, stride);
+            kernels::axpy(g, x, gyi, stride);
+            kernels::axpy(-g, x, buf.item_grad.data() + j * stride, stride);
         }
     }
     const size_t item_first = ut.params().size();

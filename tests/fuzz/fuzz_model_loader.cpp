@@ -24,8 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const memrec::FormatError&) {
         return 0;
     }
-    (void)f.model->predict(0, 0);
-    (void)f.model->predict(static_cast<int32_t>(f.model->users() - 1), static_cast<int32_t>(f.model->items() - 1));
+    // A fold-in model (implicit, BPR) has no user rows: there is no user to predict for.
+    if (f.model->users() > 0 && f.model->items() > 0) {
+        (void)f.model->predict(0, 0);
+        (void)f.model->predict(static_cast<int32_t>(f.model->users() - 1), static_cast<int32_t>(f.model->items() - 1));
+    }
     const std::string once = memrec::serialize_model(f, memrec::Storage::F32, true);
     const memrec::ModelFile g =
         memrec::parse_model(reinterpret_cast<const uint8_t*>(once.data()), once.size());

@@ -249,6 +249,15 @@ TEST_CASE("duplicated pairs: last, mean and count merge them into the first line
     CHECK_THROWS_AS(parse_duplicate_policy("sum"), ConfigError);
 }
 
+TEST_CASE("delimited files: a rating beyond float's range is refused, not stored as infinity", "[reader][delimited]") {
+    // The scale comes from the data, so no bound stops it: found by fuzz_delimited_reader.
+    ReadOptions options;
+    options.format = RatingFormat::Delimited;
+    CHECK_THROWS_WITH(read_file("r.csv", "user,item,rating\na,x,1\nb,x,2e42\n", options),
+                      Catch::Contains("r.csv:3: rating '2e42' is too large"));
+    CHECK(read_file("r.csv", "user,item,rating\na,x,1\nb,x,3e38\n", options).max_rating == 3e38f);
+}
+
 TEST_CASE("the options' scale overrides a MovieLens format's", "[reader][dat]") {
     ReadOptions options;
     options.max_rating = 10;

@@ -146,6 +146,9 @@ class RatingSink {
             case detail::NumberStatus::NotFinite:
                 at.fail("rating " + detail::quoted(text) + " is not finite");
         }
+        // Ratings are kept as floats: a value beyond float's range would become infinite.
+        if (std::fabs(value) > double(std::numeric_limits<float>::max()))
+            at.fail("rating " + detail::quoted(text) + " is too large (at most 3.4e38)");
         scale_.check(value, at);
         return value;
     }

@@ -12,8 +12,10 @@
 #include "memrec/fold_in.h"
 #include "memrec/model_file.h"
 #include "memrec/rng.h"
+#include "model_bytes.h"
 
 using namespace memrec;
+using namespace memrec_test;
 
 namespace {
 
@@ -243,26 +245,6 @@ TEST_CASE("a BPR model file is format 5 with the item side only, and round-trips
         }
     }
 }
-
-namespace {
-
-uint32_t reference_crc32(const std::string& s, size_t n) {
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; ++i) {
-        crc ^= uint8_t(s[i]);
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-std::string patched(std::string file, size_t at, uint8_t value) {
-    file[at] = char(value);
-    const uint32_t crc = reference_crc32(file, file.size() - 4);
-    for (int i = 0; i < 4; ++i) file[file.size() - 4 + size_t(i)] = char((crc >> (8 * i)) & 0xff);
-    return file;
-}
-
-}  // namespace
 
 TEST_CASE("a file older than version 5 with objective 2 (bpr) is refused, naming the field", "[bpr][model_file]") {
     const Dataset d = two_groups();

@@ -10,8 +10,10 @@
 #include "memrec/model_file.h"
 #include "memrec/quantize.h"
 #include "memrec/rng.h"
+#include "model_bytes.h"
 
 using namespace memrec;
+using namespace memrec_test;
 
 namespace {
 
@@ -45,81 +47,6 @@ ModelFile make_model(const ModelConfig& c, uint64_t seed = 9) {
     f.info.preset = "test";
     f.history.push_back(EpochStats{});
     return f;
-}
-
-ModelFile parse(const std::string& bytes) {
-    return parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
-
-uint64_t read_varint(const std::string& s, size_t* at) {
-    uint64_t v = 0;
-    for (int shift = 0;; shift += 7) {
-        const uint8_t b = uint8_t(s[(*at)++]);
-        v |= uint64_t(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-}
-
-// One parameter of the tables section, walked from the documented layout.
-struct StoredParam {
-    std::string name;
-    uint64_t rows, cols;
-    uint8_t storage;
-    size_t data;  // file offset of the values (after the bits byte of int4 rows)
-};
-
-std::vector<StoredParam> walk_tables(const std::string& file) {
-    size_t at = 0, end = 0;
-    for (const auto& s : model_sections(reinterpret_cast<const uint8_t*>(file.data()), file.size()))
-        if (s.id == 7) at = size_t(s.offset), end = size_t(s.offset + s.size);
-    std::vector<StoredParam> out;
-    for (uint64_t n = read_varint(file, &at); n > 0; --n) {
-        StoredParam p;
-        const uint64_t len = read_varint(file, &at);
-        p.name = file.substr(at, len);
-        at += len;
-        p.rows = read_varint(file, &at);
-        p.cols = read_varint(file, &at);
-        p.storage = uint8_t(file[at++]);
-        if (p.storage == 4) CHECK(uint8_t(file[at++]) == 4);  // the code width
-        p.data = at;
-        const uint64_t values = p.rows * p.cols;
-        at += p.storage == 0   ? 4 * values
-              : p.storage == 1 ? 2 * values
-              : p.storage == 2 ? 2 * p.rows + values
-              : p.storage == 3 ? 2 * p.cols + values
-                               : p.rows * ((p.cols + 1) / 2 + 4);
-        out.push_back(p);
-    }
-    CHECK(at == end);
-    return out;
-}
-
-uint32_t reference_crc32(const std::string& s, size_t n) {
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; ++i) {
-        crc ^= uint8_t(s[i]);
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-// The file with one byte changed and its checksum recomputed, so the damage reaches the section parsers.
-std::string patched(std::string file, size_t at, uint8_t value) {
-    file[at] = char(value);
-    const uint32_t crc = reference_crc32(file, file.size() - 4);
-    for (int i = 0; i < 4; ++i) file[file.size() - 4 + size_t(i)] = char((crc >> (8 * i)) & 0xff);
-    return file;
-}
-
-void check_rejected(const std::string& bytes, const std::string& field, const std::string& words) {
-    try {
-        parse(bytes);
-        FAIL("accepted; expected an error at " << field);
-    } catch (const FormatError& e) {
-        CHECK(e.field() == field);
-        CHECK_THAT(e.what(), Catch::Contains(words));
-    }
 }
 
 }  // namespace

@@ -12,8 +12,10 @@
 #include "memrec/pq.h"
 #include "memrec/recommend.h"
 #include "memrec/rng.h"
+#include "model_bytes.h"
 
 using namespace memrec;
+using namespace memrec_test;
 
 namespace {
 
@@ -64,88 +66,6 @@ PqOptions options(int m, int bits, PqCodebook book = PqCodebook::Int8) {
     o.bits = bits;
     o.codebook = book;
     return o;
-}
-
-ModelFile parse(const std::string& bytes) { return parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()); }
-
-uint64_t read_varint(const std::string& s, size_t* at) {
-    uint64_t v = 0;
-    for (int shift = 0;; shift += 7) {
-        const uint8_t b = uint8_t(s[(*at)++]);
-        v |= uint64_t(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-}
-
-// One parameter of the tables section, walked from the documented layout (model_file.cpp).
-struct Stored {
-    std::string name;
-    uint64_t rows, cols;
-    uint8_t storage;
-    size_t header = 0;  // pq: offset of the subspaces byte
-    size_t codes = 0;   // pq: offset of the packed codes
-};
-
-std::vector<Stored> walk_tables(const std::string& file) {
-    size_t at = 0, end = 0;
-    for (const auto& s : model_sections(reinterpret_cast<const uint8_t*>(file.data()), file.size()))
-        if (s.id == 7) at = size_t(s.offset), end = size_t(s.offset + s.size);
-    std::vector<Stored> out;
-    for (uint64_t n = read_varint(file, &at); n > 0; --n) {
-        Stored p;
-        const uint64_t len = read_varint(file, &at);
-        p.name = file.substr(at, len);
-        at += len;
-        p.rows = read_varint(file, &at);
-        p.cols = read_varint(file, &at);
-        p.storage = uint8_t(file[at++]);
-        const uint64_t values = p.rows * p.cols;
-        if (p.storage == 5) {
-            p.header = at;
-            const uint64_t m = uint8_t(file[at++]), bits = uint8_t(file[at++]);
-            const uint64_t k = read_varint(file, &at);
-            const uint8_t book = uint8_t(file[at++]);
-            at += m * (book == 0 ? 2 * k * (p.cols / m) : 2 + k * (p.cols / m));
-            p.codes = at;
-            at += (p.rows * m * bits + 7) / 8;
-        } else {
-            REQUIRE(p.storage <= 3);
-            at += p.storage == 0 ? 4 * values : p.storage == 1 ? 2 * values : p.storage == 2 ? 2 * p.rows + values : 2 * p.cols + values;
-        }
-        out.push_back(p);
-    }
-    CHECK(at == end);
-    return out;
-}
-
-uint32_t reference_crc32(const std::string& s, size_t n) {
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; ++i) {
-        crc ^= uint8_t(s[i]);
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-std::string patched(std::string file, size_t at, uint8_t value) {
-    file[at] = char(value);
-    const uint32_t crc = reference_crc32(file, file.size() - 4);
-    for (int i = 0; i < 4; ++i) file[file.size() - 4 + size_t(i)] = char((crc >> (8 * i)) & 0xff);
-    return file;
-}
-
-// `field` ending in '[' names a field with an index: the error's field starts with it.
-void check_rejected(const std::string& bytes, const std::string& field, const std::string& words) {
-    try {
-        parse(bytes);
-        FAIL("accepted; expected an error at " << field);
-    } catch (const FormatError& e) {
-        if (field.back() == '[')
-            CHECK_THAT(e.field(), Catch::StartsWith(field));
-        else
-            CHECK(e.field() == field);
-        CHECK_THAT(e.what(), Catch::Contains(words));
-    }
 }
 
 }  // namespace
@@ -224,7 +144,7 @@ TEST_CASE("pq files store embedding tables as codes, the rest as int8, at versio
         CHECK(stored[i].storage == (params[i]->role == Role::Embedding ? 5 : 3));
     }
     // 3 subspaces do not divide 8 columns: every parameter falls back to int8.
-    for (const Stored& s : walk_tables(serialize_model(f, Storage::Pq, false, options(3, 5)))) CHECK(s.storage == 3);
+    for (const StoredParam& s : walk_tables(serialize_model(f, Storage::Pq, false, options(3, 5)))) CHECK(s.storage == 3);
     CHECK_THROWS_AS(serialize_model(f, Storage::Pq, false), ConfigError);  // pq without subspaces
     for (Storage s : {Storage::F32, Storage::F16, Storage::Int8}) CHECK(serialize_model(f, s).substr(4, 1) == "\x03");
     CHECK(serialize_model(f, Storage::Int4).substr(4, 1) == "\x04");
@@ -255,10 +175,10 @@ TEST_CASE("pq files round-trip to the same bytes and score items from their code
 TEST_CASE("corrupt pq sections are refused with the field that failed", "[model_file][pq][corrupt]") {
     const std::string file = serialize_model(make_model(), Storage::Pq, false, options(4, 5));
     const auto stored = walk_tables(file);
-    const Stored& item = stored[1];
+    const StoredParam& item = stored[1];
     REQUIRE(item.name == "item.embedding");
     REQUIRE(item.storage == 5);
-    const size_t h = item.header;
+    const size_t h = item.data;
     check_rejected(patched(file, h, 3), "tables.item.embedding.subspaces", "divisor of the 8 columns, got 3");
     check_rejected(patched(file, h, 0), "tables.item.embedding.subspaces", "got 0");
     check_rejected(patched(file, h + 1, 9), "tables.item.embedding.bits", "code width of 4..8, got 9");
@@ -280,7 +200,7 @@ TEST_CASE("corrupt pq sections are refused with the field that failed", "[model_
 TEST_CASE("pq codes with padding bits set are refused", "[model_file][pq][corrupt]") {
     // 30 item rows x 1 subspace x 5 bits = 150 bits: the last byte has 2 padding bits.
     const std::string file = serialize_model(make_model(), Storage::Pq, false, options(1, 5));
-    const Stored item = walk_tables(file)[1];  // a copy: the vector is a temporary
+    const StoredParam item = walk_tables(file)[1];  // a copy: the vector is a temporary
     REQUIRE(item.storage == 5);
     const size_t last = item.codes + 18;
     check_rejected(patched(file, last, uint8_t(file[last]) | 0x80), "tables.item.embedding.codes", "zero bits after");

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cli, cliVisitorTopN } from './cli.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wasmDir = path.resolve(process.env.MEMREC_WASM_DIR || path.join(repo, 'build-wasm/wasm'));
 const modelsDir = path.resolve(process.env.MEMREC_TEST_MODELS || path.join(repo, 'build-wasm/test-models'));
-const memrecBin = path.resolve(process.env.MEMREC_BIN || path.join(repo, 'build/native/memrec'));
 
 const manifest = JSON.parse(fs.readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8'));
 const users = JSON.parse(fs.readFileSync(path.join(modelsDir, manifest.users), 'utf8')).users;
@@ -26,21 +25,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-pq-'));
 let model = null;
 let pqFile = null;
 
-function cli(args) {
-  return execFileSync(memrecBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-// `memrec recommend --ratings-file`: rows "rank score movie".
-function cliVisitorTopN(file, ratings, k) {
-  const list = path.join(tmp, 'ratings.csv');
-  fs.writeFileSync(list, ratings.map((r) => `${r.item},${r.rating}\n`).join(''));
-  const rows = [];
-  for (const line of cli(['recommend', file, '--ratings-file', list, '-k', String(k), '-q']).split('\n')) {
-    const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
-    if (m) rows.push({ rating: Number(m[2]), item: m[3] });
-  }
-  return rows;
-}
 
 before(async () => {
   assert.ok(ranking, 'the test models hold a ranking (implicit) variant');

@@ -9,15 +9,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cli, cliVisitorTopN, memrecBin } from './cli.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wasmDir = path.resolve(process.env.MEMREC_WASM_DIR || path.join(repo, 'build-wasm/wasm'));
 const modelsDir = path.resolve(process.env.MEMREC_TEST_MODELS || path.join(repo, 'build-wasm/test-models'));
-const memrecBin = path.resolve(process.env.MEMREC_BIN || path.join(repo, 'build/native/memrec'));
 
 for (const [what, p] of [['the wasm build', path.join(wasmDir, 'memrec_wasm.wasm')],
   ['the test models', path.join(modelsDir, 'manifest.json')], ['the native memrec command', memrecBin]]) {
@@ -39,9 +38,6 @@ function modelPath(v) {
 
 // --- the native command, parsed --------------------------------------------------------------------
 
-function cli(args) {
-  return execFileSync(memrecBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 // `memrec recommend -q`: rows "rank predicted movie-id title...", or for the popularity fallback
 // "rank ratings mean-predicted movie-id title...".
@@ -141,20 +137,6 @@ test('top-10 lists and predicted ratings equal the native CLI on the same files 
     });
   }
 });
-
-// `memrec recommend --ratings-file`: rows "rank score movie".
-function cliVisitorTopN(file, ratings, k) {
-  const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-node-')), 'ratings.csv');
-  fs.writeFileSync(list, ratings.map((r) => `${r.item},${r.rating}\n`).join(''));
-  const args = ['recommend', file, '--ratings-file', list, '-k', String(k), '-q'];
-  const rows = [];
-  for (const line of cli(args).split('\n')) {
-    const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
-    if (m) rows.push({ rating: Number(m[2]), item: m[3] });
-  }
-  fs.rmSync(path.dirname(list), { recursive: true });
-  return rows;
-}
 
 test('ranking models: item side only, their top-N figures, a demo user folded in as the CLI does', () => {
   for (const v of rankingVariants) {

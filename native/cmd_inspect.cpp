@@ -1,11 +1,14 @@
 // memrec inspect: what a model file holds: format, config, sections and their bytes, parameters, the file's
 // size raw and gzip-compressed at each storage, training settings, stored metrics and history.
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
 
 #include "memrec/embedding.h"
 #include "memrec/io.h"
+#include "memrec/pq.h"
 #include "memrec/table_fields.h"
 #include "memrec/train_fields.h"
 #include "model_cli.h"
@@ -38,18 +41,65 @@ private:
 // One storage's row of the size table: its sizes, or why the model cannot be stored that way (a value
 // beyond f16's range, say) instead of failing the whole report.
 struct StorageSize {
-    Storage storage = Storage::F32;
+    std::string label;
     int64_t bytes = -1, gzip = -1;
     std::string problem;
 };
 
-std::vector<StorageSize> sizes_at_each_storage(const ModelFile& f, bool with_titles) {
+// The pq row of the size table: a pq file's own subspaces and bits (its stored codes are written as they
+// are), else 8 bits per code and the divisor of the item dim nearest a quarter of it (rank-small's 35
+// factors: 7 subspaces of 5). k-means runs once; both size rows (with and without titles) use its codes.
+struct PqRow {
+    std::string label = to_string(Storage::Pq);
+    std::optional<ModelFile> coded;  // the model as a pq file holds it
+    std::string problem;
+};
+
+// The subspaces and bits of the first parameter a loaded pq file stored as codes (subspaces 0 if none).
+PqOptions stored_pq(const Model& m) {
+    PqOptions o;
+    o.subspaces = 0;
+    for (size_t i = 0; i < m.params().size(); ++i)
+        if (const ProductCodes* c = m.product_codes(i)) {
+            o.subspaces = c->subspaces;
+            o.bits = c->bits;
+            break;
+        }
+    return o;
+}
+
+PqRow pq_row(const ModelFile& f) {
+    PqRow row;
+    PqOptions o = stored_pq(*f.model);
+    if (o.subspaces == 0) {  // not a pq file, or one whose dims no subspace count divided
+        const int dim = f.model->item_table().dim();
+        o.subspaces = 1;
+        for (int d = 1; d <= dim; ++d)
+            if (dim % d == 0 && std::abs(d - dim / 4.0) < std::abs(o.subspaces - dim / 4.0)) o.subspaces = d;
+    }
+    row.label += " " + std::to_string(o.subspaces) + "x" + std::to_string(o.bits);
+    try {
+        const std::string bytes = serialize_model(f, Storage::Pq, true, o);
+        row.coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    } catch (const Error& e) {
+        row.problem = e.what();
+    }
+    return row;
+}
+
+std::vector<StorageSize> sizes_at_each_storage(const ModelFile& f, const PqRow& pq, bool with_titles) {
     std::vector<StorageSize> out;
-    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4}) {
+    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4, Storage::Pq}) {
         StorageSize row;
-        row.storage = s;
+        row.label = s == Storage::Pq ? pq.label : to_string(s);
+        if (s == Storage::Pq && !pq.coded) {
+            row.problem = pq.problem;
+            out.push_back(row);
+            continue;
+        }
         try {
-            const std::string bytes = serialize_model(f, s, with_titles);
+            const std::string bytes = s == Storage::Pq ? serialize_model(*pq.coded, s, with_titles)
+                                                       : serialize_model(f, s, with_titles);
             row.bytes = static_cast<int64_t>(bytes.size());
             row.gzip = gzip_size(bytes);
         } catch (const Error& e) {
@@ -159,18 +209,19 @@ Command add_inspect(CLI::App& root) {
 
                 out.add("\nsize at each storage (as stored%s)\n  %-8s %14s %14s %14s\n",
                             f.titles.empty() ? "" : ", with titles", "storage", "bytes", "gzip", "bytes/param");
-                for (const auto& s : sizes_at_each_storage(f, true))
+                const PqRow pq = pq_row(f);
+                for (const auto& s : sizes_at_each_storage(f, pq, true))
                     if (s.problem.empty())
-                        out.add("  %-8s %14s %14s %14.3f\n", to_string(s.storage), format_count(s.bytes).c_str(),
+                        out.add("  %-8s %14s %14s %14.3f\n", s.label.c_str(), format_count(s.bytes).c_str(),
                                 s.gzip < 0 ? "n/a" : format_count(s.gzip).c_str(),
                                 double(s.bytes) / double(m.parameter_count()));
                     else
-                        out.add("  %-8s cannot hold this model: %s\n", to_string(s.storage), s.problem.c_str());
+                        out.add("  %-8s cannot hold this model: %s\n", s.label.c_str(), s.problem.c_str());
                 if (!f.titles.empty()) {
                     out.add("  without titles:");
-                    for (const auto& s : sizes_at_each_storage(f, false))
+                    for (const auto& s : sizes_at_each_storage(f, pq, false))
                         if (s.problem.empty())
-                            out.add("  %s %s (gzip %s)", to_string(s.storage), format_bytes(double(s.bytes)).c_str(),
+                            out.add("  %s %s (gzip %s)", s.label.c_str(), format_bytes(double(s.bytes)).c_str(),
                                     gz(s.gzip).c_str());
                     out.add("\n");
                 }

@@ -58,3 +58,44 @@ TEST_CASE("export --quantize pq writes a version 5 file that inspect, eval and r
     CHECK(r.status != 0);
     CHECK_THAT(r.err, Contains("--pq-subspaces applies to --quantize pq"));
 }
+
+// The number after `label` on the line that starts with it (commas removed), or -1.
+static double size_row_bytes(const std::string& out, const std::string& label) {
+    for (size_t at = out.find("\n  " + label + " "); at != std::string::npos; at = std::string::npos) {
+        std::string digits;
+        for (size_t i = at + 3 + label.size(); i < out.size() && out[i] != '\n'; ++i) {
+            if (out[i] >= '0' && out[i] <= '9') digits += out[i];
+            else if (out[i] != ',' && !digits.empty()) break;
+        }
+        return digits.empty() ? -1 : std::stod(digits);
+    }
+    return -1;
+}
+
+TEST_CASE("inspect's size table has a pq row: a chosen subspace count, or a pq file's own", "[cli][inspect][pq]") {
+    TempDir dir;
+    memrec_test::write_taste_groups(dir);
+    auto run = [&](std::vector<std::string> args) { return run_memrec(args, dir.path()); };
+    REQUIRE(run({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1", "-q", "--protocol",
+                 "visitors", "--out", dir.file("m.mrec")})
+                .status == 0);
+    // rank-tiny's 12 factors: 3 subspaces (of 4), the divisor nearest a quarter; 8 bits.
+    RunResult r = run({"inspect", dir.file("m.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    const double pq = size_row_bytes(r.out, "pq 3x8");  // above int8 here: 256 centroids outweigh 30 items
+    CHECK(pq > 0);
+    // It is the size export writes with those options (titles included, as the table's first rows).
+    REQUIRE(run({"export", dir.file("m.mrec"), "--quantize", "pq", "--pq-subspaces", "3", "--pq-bits", "8", "-q",
+                 "--out", dir.file("pq38.mrec")})
+                .status == 0);
+    CHECK(pq == double(slurp(dir.file("pq38.mrec")).size()));
+    // A pq file's row is its own codes, written as they are: its own size.
+    REQUIRE(run({"export", dir.file("m.mrec"), "--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "5", "-q",
+                 "--out", dir.file("pq45.mrec")})
+                .status == 0);
+    r = run({"inspect", dir.file("pq45.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK(size_row_bytes(r.out, "pq 4x5") == double(slurp(dir.file("pq45.mrec")).size()));
+}

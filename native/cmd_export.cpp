@@ -177,7 +177,14 @@ Command add_export(CLI::App& root) {
                     // Without data the figures stay the source's (and inspect says so); with it, the
                     // stored tables are read back and measured, and the file keeps its own figures.
                     f.figures_of_stored_tables = false;
+                    // Ids in ascending order (order_ids): before storing, as row-wise storage does not
+                    // depend on the order; pq codes are reordered after k-means, which does.
+                    if (storage != Storage::Pq) order_ids(f);
                     std::string bytes = serialize_model(f, storage, !args->no_titles, args->pq);
+                    if (storage == Storage::Pq) {
+                        ModelFile coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+                        if (order_ids(coded)) bytes = serialize_model(coded, storage, !args->no_titles, args->pq);
+                    }
                     if (!args->data.path.empty()) {
                         ModelFile stored = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
                         measure_stored(stored, *args, *app);
@@ -190,7 +197,10 @@ Command add_export(CLI::App& root) {
                                     format_bytes(double(bytes.size())).c_str(),
                                     gzip_size(bytes) < 0 ? "n/a" : format_bytes(double(gzip_size(bytes))).c_str());
                 }
-                if (!args->npy.empty()) write_npy(f, args->npy, args->quiet);
+                if (!args->npy.empty()) {
+                    order_ids(f);
+                    write_npy(f, args->npy, args->quiet);
+                }
                 return 0;
             }};
 }

@@ -78,9 +78,10 @@ PqRow pq_row(const ModelFile& f) {
             if (dim % d == 0 && std::abs(d - dim / 4.0) < std::abs(o.subspaces - dim / 4.0)) o.subspaces = d;
     }
     row.label += " " + std::to_string(o.subspaces) + "x" + std::to_string(o.bits);
-    try {
+    try {  // as export does: k-means on the rows in their order, then the ids (and codes) sorted
         const std::string bytes = serialize_model(f, Storage::Pq, true, o);
         row.coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+        order_ids(*row.coded);
     } catch (const Error& e) {
         row.problem = e.what();
     }
@@ -207,10 +208,13 @@ Command add_inspect(CLI::App& root) {
                 out.add("\n");
                 out.add("%s", summary_text("parameters", m).c_str());
 
-                out.add("\nsize at each storage (as stored%s)\n  %-8s %14s %14s %14s\n",
+                out.add("\nsize at each storage (as memrec export writes it%s)\n  %-8s %14s %14s %14s\n",
                             f.titles.empty() ? "" : ", with titles", "storage", "bytes", "gzip", "bytes/param");
+                // export sorts full tables' ids (order_ids): the sizes are of that order.
+                ModelFile exported = load_model(*path);
+                order_ids(exported);
                 const PqRow pq = pq_row(f);
-                for (const auto& s : sizes_at_each_storage(f, pq, true))
+                for (const auto& s : sizes_at_each_storage(exported, pq, true))
                     if (s.problem.empty())
                         out.add("  %-8s %14s %14s %14.3f\n", s.label.c_str(), format_count(s.bytes).c_str(),
                                 s.gzip < 0 ? "n/a" : format_count(s.gzip).c_str(),
@@ -219,7 +223,7 @@ Command add_inspect(CLI::App& root) {
                         out.add("  %-8s cannot hold this model: %s\n", s.label.c_str(), s.problem.c_str());
                 if (!f.titles.empty()) {
                     out.add("  without titles:");
-                    for (const auto& s : sizes_at_each_storage(f, pq, false))
+                    for (const auto& s : sizes_at_each_storage(exported, pq, false))
                         if (s.problem.empty())
                             out.add("  %s %s (gzip %s)", s.label.c_str(), format_bytes(double(s.bytes)).c_str(),
                                     gz(s.gzip).c_str());

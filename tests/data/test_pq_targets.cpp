@@ -1,7 +1,7 @@
 // Issue 17's small-file targets on the real ml-1m (visitors protocol, split seed 42): rank-small exported as
 // product codes (7 subspaces of 8 bits) is a file of at most 64,000 bytes without titles at Recall@20 >=
 // 0.35, and rank-32k (5 subspaces of 7 bits) one of at most 32,000 bytes at Recall@20 >= 0.32 (both chosen
-// on the validation slice; measured 46,959 bytes at 0.3676 and 30,862 bytes at 0.3479).
+// on the validation slice; measured 41,735 bytes at 0.3676 and 25,638 bytes at 0.3480).
 // The files are scored from their codes (per-subspace lookup tables). About 60 s on two cores.
 #include <catch2/catch.hpp>
 

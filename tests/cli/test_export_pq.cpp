@@ -2,6 +2,7 @@
 // its usage errors, and re-exporting the pq file keeping its codes (the same bytes).
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
 
 #include "memrec/io.h"
@@ -16,14 +17,21 @@ using memrec_test::RunResult;
 using memrec_test::slurp;
 using memrec_test::TempDir;
 
-TEST_CASE("export --quantize pq writes a version 5 file that inspect, eval and recommend read", "[cli][export][pq]") {
-    TempDir dir;
+// Taste-group ratings in dir/ml and a rank-tiny model trained on them in dir/m.mrec; returns a runner of
+// memrec in dir.
+static std::function<RunResult(std::vector<std::string>)> trained_rank_tiny(const TempDir& dir) {
     memrec_test::write_taste_groups(dir);
-    auto run = [&](std::vector<std::string> args) { return run_memrec(args, dir.path()); };
-    // rank-tiny: 12 factors, so 4 subspaces of 3 columns.
+    auto run = [&dir](std::vector<std::string> args) { return run_memrec(args, dir.path()); };
     REQUIRE(run({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1", "-q", "--protocol",
                  "visitors", "--out", dir.file("m.mrec")})
                 .status == 0);
+    return run;
+}
+
+TEST_CASE("export --quantize pq writes a version 5 file that inspect, eval and recommend read", "[cli][export][pq]") {
+    TempDir dir;
+    const auto run = trained_rank_tiny(dir);
+    // rank-tiny: 12 factors, so 4 subspaces of 3 columns.
     RunResult r = run({"export", dir.file("m.mrec"), "--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "5",
                        "--no-titles", "--out", dir.file("pq.mrec")});
     INFO(describe(r));
@@ -74,11 +82,7 @@ static double size_row_bytes(const std::string& out, const std::string& label) {
 
 TEST_CASE("inspect's size table has a pq row: a chosen subspace count, or a pq file's own", "[cli][inspect][pq]") {
     TempDir dir;
-    memrec_test::write_taste_groups(dir);
-    auto run = [&](std::vector<std::string> args) { return run_memrec(args, dir.path()); };
-    REQUIRE(run({"train", "--data", dir.file("ml"), "--preset", "rank-tiny", "--threads", "1", "-q", "--protocol",
-                 "visitors", "--out", dir.file("m.mrec")})
-                .status == 0);
+    const auto run = trained_rank_tiny(dir);
     // rank-tiny's 12 factors: 3 subspaces (of 4), the divisor nearest a quarter; 8 bits.
     RunResult r = run({"inspect", dir.file("m.mrec")});
     INFO(describe(r));

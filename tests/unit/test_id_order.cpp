@@ -10,6 +10,7 @@
 #include "memrec/pq.h"
 #include "memrec/rng.h"
 #include "model_bytes.h"
+#include "random_model.h"
 
 using namespace memrec;
 using namespace memrec_test;
@@ -26,19 +27,12 @@ ModelFile make_model(TableKind item_kind, uint64_t seed = 3) {
     c.item.kind = item_kind;
     c.item.buckets = 5;
     c.global_bias = c.user_bias = c.item_bias = true;
-    Rng rng(seed);
-    std::vector<int64_t> item_counts(kItems), user_counts(kUsers);
-    for (auto& x : item_counts) x = int64_t(rng.below(300));
-    for (auto& x : user_counts) x = int64_t(rng.below(50));
-    ModelFile f;
-    f.model = std::make_unique<Model>(c, kUsers, kItems, 5.0f, item_counts, user_counts, seed);
-    for (Param* p : f.model->params())
-        for (int64_t r = 0; r < p->rows; ++r)
-            for (int k = 0; k < p->cols; ++k) p->row(r)[k] = rng.uniform(-0.6f, 0.6f);
+    ModelFile f = random_model_file(c, kUsers, kItems, seed);
+    f.users = Vocabulary();
+    f.items = Vocabulary();
     for (int32_t u = 0; u < kUsers; ++u) f.users.add("u" + std::to_string((u * 7) % kUsers));
     for (int32_t i = 0; i < kItems; ++i) f.items.add(std::to_string((i * 13) % kItems + 1));
     for (int32_t i = 0; i < kItems; ++i) f.titles.push_back("title of " + f.items.id(i));
-    f.item_counts = item_counts;
     return f;
 }
 

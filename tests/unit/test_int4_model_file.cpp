@@ -11,6 +11,7 @@
 #include "memrec/quantize.h"
 #include "memrec/rng.h"
 #include "model_bytes.h"
+#include "random_model.h"
 
 using namespace memrec;
 using namespace memrec_test;
@@ -31,23 +32,7 @@ std::vector<ModelConfig> configs() {
     return v;
 }
 
-ModelFile make_model(const ModelConfig& c, uint64_t seed = 9) {
-    Rng rng(seed);
-    std::vector<int64_t> item_counts(kItems), user_counts(kUsers);
-    for (auto& x : item_counts) x = int64_t(rng.below(300));
-    for (auto& x : user_counts) x = int64_t(rng.below(50));
-    ModelFile f;
-    f.model = std::make_unique<Model>(c, kUsers, kItems, 5.0f, item_counts, user_counts, seed);
-    for (Param* p : f.model->params())
-        for (int64_t r = 0; r < p->rows; ++r)
-            for (int k = 0; k < p->cols; ++k) p->row(r)[k] = rng.uniform(-0.6f, 0.6f);
-    for (int32_t u = 0; u < kUsers; ++u) f.users.add(std::to_string(u + 1));
-    for (int32_t i = 0; i < kItems; ++i) f.items.add(std::to_string(3 * i + 2));
-    f.item_counts = item_counts;
-    f.info.preset = "test";
-    f.history.push_back(EpochStats{});
-    return f;
-}
+ModelFile make_model(const ModelConfig& c, uint64_t seed = 9) { return random_model_file(c, kUsers, kItems, seed); }
 
 }  // namespace
 

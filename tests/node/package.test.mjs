@@ -74,7 +74,7 @@ test('predict and top-N for users of the model equal memrec predict and memrec r
   users.forEach((u, ui) => {
     const got = answers.topN[ui];
     assert.equal(got.length, 10);
-    assert.deepEqual(sameList(got, cliTopN(models.rating, u, 10), `user ${u}`), []);
+    assert.deepEqual(sameList(got, cliTopN(models.rating, u, 10, models.data), `user ${u}`), []);
     assert.match(got[0].title, /^Movie number \d+ \(\d{4}\)$/);
     const train = new Set(models.users[ui].train);
     for (const r of got) assert.ok(!train.has(r.item), `user ${u}: training item ${r.item} recommended`);
@@ -141,7 +141,7 @@ test('the JavaScript example of docs/embedding.md runs on the installed package 
   const bad = path.join(pkg.root, 'bad.mrec');
   fs.writeFileSync(bad, 'not a model');
   assert.throws(() => execFileSync(process.execPath, ['recommend.mjs', bad, list], { cwd: pkg.project, stdio: 'pipe' }),
-    (err) => err.status === 1 && /^memrec: model file: magic: expected MREC/.test(String(err.stderr)));
+    (err) => err.status === 1 && /^memrec: model file: magic: expected "MREC"/.test(String(err.stderr)));
 });
 
 test('the package directory and wasm/package agree: the build copied the current sources', () => {

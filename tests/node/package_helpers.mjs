@@ -71,9 +71,10 @@ export function trainModels(dir) {
   return { data, rating, ranking, users, visitor };
 }
 
-// `memrec recommend --user`: [{item, rating}] best first (a known user: "rank predicted id title").
-export function cliTopN(model, user, k) {
-  return rows(cli(['recommend', model, '--user', user, '-k', String(k), '-q']));
+// `memrec recommend --user` (with the training data, whose split says what the user rated): [{item, rating}]
+// best first (a known user: "rank predicted id title").
+export function cliTopN(model, user, k, data) {
+  return rows(cli(['recommend', model, '--user', user, '-k', String(k), '--data', data, '-q']));
 }
 
 // `memrec recommend --ratings`: [{item, rating, because}] best first; because is the liked title or ''.

@@ -1,6 +1,6 @@
-// The npm package in headless Chromium, twice: without a bundler (wasm/examples/browser/index.html, which
-// imports node_modules/memrec/index.js by a relative URL, from a static server), and through vite's dev
-// server (wasm/examples/vite: `import { load } from 'memrec'`). In both, the package comes from the `npm
+// The npm package in headless Chromium: without a bundler (wasm/examples/browser/index.html, which imports
+// node_modules/memrec/index.js by a relative URL, from a static server), and through vite's dev server
+// (wasm/examples/vite: `import { load } from 'memrec'`), pre-bundled and not. Each time the package comes from the `npm
 // pack`ed tarball installed into a fresh project, the model (implicit ALS, trained by the native command)
 // is fetched by URL, and the page must list the visitor's top 10 with its "because you liked" as `memrec
 // recommend --ratings` prints them. A missing model shows the package's error, not a blank page.
@@ -38,7 +38,12 @@ async function visit(url) {
   const page = await context.newPage();
   const failed = [];
   const errors = [];
-  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+  const wasm = [];  // paths the .wasm was fetched from
+  page.on('response', (r) => {
+    const where = new URL(r.url()).pathname;
+    if (r.status() >= 400) failed.push(`${r.status()} ${where}`);
+    else if (where.endsWith('.wasm')) wasm.push(where);
+  });
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(url);
@@ -50,7 +55,7 @@ async function visit(url) {
     const items = await page.$$eval('#recommendations li', (lis) => lis.map((li) => li.dataset.item));
     const text = await page.$$eval('#recommendations li', (lis) => lis.map((li) => li.textContent));
     const recs = await page.evaluate(() => (window.memrecResult ? window.memrecResult.recs : null));
-    return { state, status, items, text, recs, failed, errors };
+    return { state, status, items, text, recs, failed, errors, wasm };
   } finally {
     await page.close();
   }
@@ -79,6 +84,7 @@ test('without a bundler: the page imports node_modules/memrec/index.js by a rela
     const got = await visit(`${url}index.html?${query}`);
     assertRecommendations(got, 'no bundler');
     assert.deepEqual(got.failed, []);
+    assert.deepEqual(got.wasm, ['/node_modules/memrec/memrec_wasm.wasm']);
     const missing = await visit(`${url}index.html?model=missing.mrec&${query}`);
     assert.equal(missing.state, 'memrec-error');
     assert.match(missing.status, /missing\.mrec could not be downloaded: HTTP 404/);
@@ -87,22 +93,33 @@ test('without a bundler: the page imports node_modules/memrec/index.js by a rela
   }
 });
 
-test("through vite's dev server: `import { load } from 'memrec'` finds its .wasm", async () => {
-  const app = pkg.project;
-  for (const f of ['index.html', 'main.js', 'vite.config.js']) fs.copyFileSync(path.join(examplesDir, 'vite', f), path.join(app, f));
-  fs.mkdirSync(path.join(app, 'public'));
-  fs.copyFileSync(models.ranking, path.join(app, 'public/model.mrec'));
-  const server = await createServer({
-    root: app, configFile: path.join(app, 'vite.config.js'), logLevel: 'warn', clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+// vite 8 pre-bundles the package into node_modules/.vite/deps/ and rewrites the wrapper's
+// new URL('./memrec_wasm.wasm', import.meta.url) to the installed file; with optimizeDeps.exclude it serves
+// the package as installed. Both must find the .wasm.
+for (const [what, config] of [['pre-bundled (no vite config)', null],
+  ['excluded from pre-bundling', "export default { optimizeDeps: { exclude: ['memrec'] } };\n"]]) {
+  test(`through vite's dev server, ${what}: \`import { load } from 'memrec'\` finds its .wasm`, async () => {
+    const app = pkg.project;
+    for (const f of ['index.html', 'main.js']) fs.copyFileSync(path.join(examplesDir, 'vite', f), path.join(app, f));
+    fs.mkdirSync(path.join(app, 'public'), { recursive: true });
+    fs.copyFileSync(models.ranking, path.join(app, 'public/model.mrec'));
+    fs.rmSync(path.join(app, 'vite.config.js'), { force: true });
+    fs.rmSync(path.join(app, 'node_modules/.vite'), { recursive: true, force: true });
+    if (config) fs.writeFileSync(path.join(app, 'vite.config.js'), config);
+    const server = await createServer({
+      root: app, configFile: config ? path.join(app, 'vite.config.js') : false, logLevel: 'warn', clearScreen: false,
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+    });
+    await server.listen();
+    try {
+      const got = await visit(`${server.resolvedUrls.local[0]}?${query}`);
+      assertRecommendations(got, `vite, ${what}`);
+      assert.deepEqual(got.failed, []);
+      assert.deepEqual(got.wasm, ['/node_modules/memrec/memrec_wasm.wasm']);
+      const bundled = fs.existsSync(path.join(app, 'node_modules/.vite/deps/memrec.js'));
+      assert.equal(bundled, !config, `vite ${bundled ? 'pre-bundled' : 'did not pre-bundle'} memrec`);
+    } finally {
+      await server.close();
+    }
   });
-  await server.listen();
-  try {
-    const url = server.resolvedUrls.local[0];
-    const got = await visit(`${url}?${query}`);
-    assertRecommendations(got, 'vite');
-    assert.deepEqual(got.failed, []);
-  } finally {
-    await server.close();
-  }
-});
+}

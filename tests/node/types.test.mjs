@@ -71,9 +71,8 @@ test('tsc --noEmit accepts the example under bundler resolution (vite, esbuild)'
 
 test('memrec.d.ts declares every export and every Model method, and nothing the module lacks', async () => {
   const dts = path.join(pkg.installed, 'memrec.d.ts');
-  const program = ts.createProgram([dts], { strict: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [] });
-  const diagnostics = ts.getPreEmitDiagnostics(program);
-  assert.equal(diagnostics.length, 0, ts.formatDiagnostics(diagnostics, ts.createCompilerHost({})));
+  // Only the names matter here (the tsc runs above check the file itself, skipLibCheck off): no lib to parse.
+  const program = ts.createProgram([dts], { noLib: true, types: [] });
   const checker = program.getTypeChecker();
   const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(dts)));
   const valueExports = exports.filter((s) => s.flags & ts.SymbolFlags.Value).map((s) => s.name).sort();

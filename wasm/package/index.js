@@ -1,12 +1,13 @@
 // memrec as an npm package: the WebAssembly module (memrec_wasm.mjs + memrec_wasm.wasm) and the page's
-// wrapper (memrec.mjs, which holds Model and every method), plus what an installed package needs: finding
-// its .wasm beside this file (a file read in node, a URL a browser or vite fetches) and loading a model
-// from a URL or a file path. Types: memrec.d.ts. Nothing here computes: the core does, in the module.
+// wrapper (memrec.mjs, which holds Model and every method), plus what an installed package needs: loading a
+// model from a URL or a file path, and in node reading its .wasm from beside this file. Browsers and
+// bundlers find the .wasm through the module's own new URL('memrec_wasm.wasm', import.meta.url), which
+// vite rewrites when it pre-bundles the package. Types: memrec.d.ts. Nothing here computes: the core
+// does, in the module.
 import { init as startModule, load as loadBytes, Model, MemrecError, unsupportedReason } from './memrec.mjs';
 
 export { Model, MemrecError, unsupportedReason };
 
-// Written out literally so bundlers (vite, rollup, webpack 5) see the asset and serve or copy it.
 const wasmUrl = new URL('./memrec_wasm.wasm', import.meta.url);
 const inNode = typeof process === 'object' && typeof process.versions === 'object' &&
   typeof process.versions.node === 'string';
@@ -25,7 +26,7 @@ export function init(options = {}) {
 
 async function moduleOptions(options) {
   const out = { ...options };
-  if (out.wasmBinary || out.instantiateWasm) return out;
+  if (out.wasmBinary || out.instantiateWasm || out.locateFile) return out;
   if (inNode && wasmUrl.protocol === 'file:') {
     // Emscripten 3.1.6's node loader would fetch() a file path: hand it the bytes instead.
     const { readFile } = await import('node:fs/promises');
@@ -34,8 +35,6 @@ async function moduleOptions(options) {
     } catch (e) {
       throw new MemrecError(`the WebAssembly file could not be read: ${e.message}`, e);
     }
-  } else if (!out.locateFile) {
-    out.locateFile = (file, prefix) => (file.endsWith('.wasm') ? wasmUrl.href : prefix + file);
   }
   return out;
 }

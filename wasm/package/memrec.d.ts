@@ -19,7 +19,7 @@ export declare function unsupportedReason(): string | null;
 export interface InitOptions {
   /** The bytes of memrec_wasm.wasm (node reads them beside the package's module by default). */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where the module's files are: by default the .wasm beside index.js. */
+  /** Where the module's files are (by default the .wasm beside the module): (file name, default folder) -> URL. */
   locateFile?: (file: string, prefix: string) => string;
   /** Emscripten's instantiateWasm hook, e.g. to reuse a WebAssembly.Module compiled elsewhere. */
   instantiateWasm?: (

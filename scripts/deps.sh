@@ -36,8 +36,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$want_wasm" = 1 ]; then
-  # npm packages (chart.js for the page, playwright-core for the browser test) pinned in package.json.
+  # npm packages pinned in package.json: chart.js for the page, playwright-core for the browser test, vite
+  # and typescript for the tests of the npm package.
   if [ ! -d node_modules/chart.js ] || [ ! -d node_modules/playwright-core ] \
+     || [ ! -d node_modules/vite ] || [ ! -d node_modules/typescript ] \
      || [ package.json -nt node_modules/.package-lock.json ]; then
     npm install --no-audit --no-fund --loglevel=error
   fi

@@ -2,7 +2,8 @@
 # The WebAssembly module and the demo page, tested: builds the wasm module (build-wasm/), trains small test
 # models with the native command, then runs the node tests of the module and of the static server
 # (tests/node) and the headless Chromium tests of the page (tests/browser), printing node's test summary
-# and the measured budgets.
+# and the measured budgets. The npm package (build-wasm/wasm/package/) is packed, installed and tested in
+# node, against its TypeScript declarations, in Chromium without a bundler and through vite's dev server.
 #
 # Data: $MEMREC_DATA/ml-1m (the sizes the budgets are about), else $MEMREC_DATA/ml-100k, else a small
 # synthetic set. The native command: $MEMREC_BIN, else $MEMREC_BUILD_DIR/native/memrec (default build/;
@@ -25,8 +26,9 @@ need() { command -v "$1" >/dev/null || { echo "test-web.sh: $1 is missing ($2); 
 need node "node 18+"
 need emcmake "Debian package emscripten"
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}  # Debian's emscripten needs node-acorn from here
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/chart.js ] || [ ! -d node_modules/@axe-core/playwright ]; then
-  echo "test-web.sh: installing npm packages (chart.js, playwright-core, @axe-core/playwright)"
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/chart.js ] || [ ! -d node_modules/@axe-core/playwright ] \
+   || [ ! -d node_modules/vite ] || [ ! -d node_modules/typescript ]; then
+  echo "test-web.sh: installing npm packages (chart.js, playwright-core, @axe-core/playwright, vite, typescript)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 
@@ -73,8 +75,9 @@ else
 fi
 
 export MEMREC_WASM_DIR=$repo/build-wasm/wasm MEMREC_TEST_MODELS=$repo/$models MEMREC_BIN=$bin
-tests=(tests/node/wasm.test.mjs tests/node/pq.test.mjs tests/node/bpr.test.mjs tests/node/serve.test.mjs)
-[ "$node_only" = 1 ] || tests+=(tests/browser/e2e.test.mjs tests/browser/ux.test.mjs)
+tests=(tests/node/wasm.test.mjs tests/node/pq.test.mjs tests/node/bpr.test.mjs tests/node/serve.test.mjs
+       tests/node/package.test.mjs tests/node/types.test.mjs)
+[ "$node_only" = 1 ] || tests+=(tests/browser/e2e.test.mjs tests/browser/ux.test.mjs tests/browser/package_pages.test.mjs)
 echo "== node --test ${tests[*]}"
 # Human-readable (spec) on the terminal; the TAP summary ("# tests N", "# pass N", "# fail N", ...) after
 # it, which scripts/test.sh counts.

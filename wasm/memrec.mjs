@@ -100,18 +100,21 @@ export class Model {
 
   // Everything the file says about the model (see wasm/bindings.cpp for the fields).
   info() {
-    if (!this.#info) this.#info = check(this.#live().info());
+    const handle = this.#live();  // a freed model refuses, cached or not
+    if (!this.#info) this.#info = check(handle.info());
     return this.#info;
   }
 
   // Titles by dense item index ('' where unknown) and raw item ids by dense index.
   titles() {
-    if (!this.#titles) this.#titles = check(this.#live().titles());
+    const handle = this.#live();
+    if (!this.#titles) this.#titles = check(handle.titles());
     return this.#titles;
   }
 
   itemIds() {
-    if (!this.#itemIds) this.#itemIds = check(this.#live().itemIds());
+    const handle = this.#live();
+    if (!this.#itemIds) this.#itemIds = check(handle.itemIds());
     return this.#itemIds;
   }
 

@@ -14,19 +14,26 @@ export function cli(args) {
   return execFileSync(memrecBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// `memrec recommend FILE --ratings-file LIST -k K -q` for a visitor's ratings [{item, rating}]: rows
-// "rank score movie [because ...]" as [{rating: score, item}].
+// `memrec recommend`'s quiet rows "rank score id [title] [  because you liked TITLE]", best first:
+// [{item, rating: score, because: the liked title or ''}].
+export function parseRows(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const because = / {2}because you liked (.*)$/.exec(line);
+    out.push({ item: m[3], rating: Number(m[2]), because: because ? because[1] : '' });
+  }
+  return out;
+}
+
+// `memrec recommend FILE --ratings-file LIST -k K -q` for a visitor's ratings [{item, rating}].
 export function cliVisitorTopN(file, ratings, k) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-node-'));
   const list = path.join(dir, 'ratings.csv');
   try {
     fs.writeFileSync(list, ratings.map((r) => `${r.item},${r.rating}\n`).join(''));
-    const rows = [];
-    for (const line of cli(['recommend', file, '--ratings-file', list, '-k', String(k), '-q']).split('\n')) {
-      const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
-      if (m) rows.push({ rating: Number(m[2]), item: m[3] });
-    }
-    return rows;
+    return parseRows(cli(['recommend', file, '--ratings-file', list, '-k', String(k), '-q']));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { cli, cliVisitorTopN, memrecBin, parseRows } from './cli.mjs';
 import { fileURLToPath } from 'node:url';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const wasmDir = path.resolve(process.env.MEMREC_WASM_DIR || path.join(repo, 'build-wasm/wasm'));
 export const packageDir = path.join(wasmDir, 'package');
 export const examplesDir = path.join(repo, 'wasm/examples');
-export const memrecBin = path.resolve(process.env.MEMREC_BIN || path.join(repo, 'build/native/memrec'));
+export { cli, cliVisitorTopN, memrecBin };
 
 for (const [what, p] of [['the package (wasm build)', path.join(packageDir, 'package.json')],
   ['the native memrec command', memrecBin]]) {
@@ -24,10 +25,6 @@ for (const [what, p] of [['the package (wasm build)', path.join(packageDir, 'pac
 
 function run(cmd, args, options = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
-}
-
-export function cli(args) {
-  return run(memrecBin, args);
 }
 
 // `npm pack`s the package into a temporary folder and installs the tarball into a new project there.
@@ -74,24 +71,7 @@ export function trainModels(dir) {
 // `memrec recommend --user` (with the training data, whose split says what the user rated): [{item, rating}]
 // best first (a known user: "rank predicted id title").
 export function cliTopN(model, user, k, data) {
-  return rows(cli(['recommend', model, '--user', user, '-k', String(k), '--data', data, '-q']));
-}
-
-// `memrec recommend --ratings`: [{item, rating, because}] best first; because is the liked title or ''.
-export function cliVisitorTopN(model, ratings, k) {
-  const list = ratings.map((r) => `${r.item}:${r.rating}`).join(',');
-  return rows(cli(['recommend', model, '--ratings', list, '-k', String(k), '-q']));
-}
-
-function rows(text) {
-  const out = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(-?[\d.]+)\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const because = / {2}because you liked (.*)$/.exec(line);
-    out.push({ item: m[3], rating: Number(m[2]), because: because ? because[1] : '' });
-  }
-  return out;
+  return parseRows(cli(['recommend', model, '--user', user, '-k', String(k), '--data', data, '-q']));
 }
 
 // `memrec predict`: the predicted rating (6 decimals).

@@ -145,6 +145,30 @@ void BM_project_backward(benchmark::State& st) {
     st.SetItemsProcessed(st.iterations() * k * n);
 }
 
+// A block's rows of one batch at once (md_embedding.cpp): 48 rows of k = 32 projected to 64, the product
+// against the same rows one at a time (by_rows, what each row cost before).
+template <void (*Batch)(const float*, int64_t, int, const float*, int64_t, const float*, float*)>
+void BM_project_batch(benchmark::State& st) {
+    const int k = int(st.range(0)), n = 64, m = 48;
+    Rows P(int64_t(k) * n), X(int64_t(m) * k), Y(int64_t(m) * n);
+    for (auto _ : st) {
+        Batch(X.a.data(), m, k, P.a.data(), n, P.b.data(), Y.a.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(st.iterations() * m);
+}
+
+template <void (*Backward)(const float*, int64_t, int, const float*, int64_t, const float*, float*, float*, float*)>
+void BM_project_batch_backward(benchmark::State& st) {
+    const int k = int(st.range(0)), n = 64, m = 48;
+    Rows P(int64_t(k) * n), X(int64_t(m) * k), G(int64_t(m) * n);
+    for (auto _ : st) {
+        Backward(X.a.data(), m, k, P.a.data(), n, G.a.data(), X.b.data(), P.b.data(), G.b.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(st.iterations() * m);
+}
+
 // Scoring every item for one user: MovieLens-1M's 3,706 items x 64 floats, row-major as
 // Model::item_vectors() returns them; a dot per row (what score_items did) against one GEMV.
 constexpr int64_t kItems = 3706, kWidth = 64, kBatch = 256;
@@ -210,6 +234,10 @@ BENCHMARK_TEMPLATE(BM_project, kernels::by_rows::project)->Arg(16)->Arg(32)->Arg
 BENCHMARK_TEMPLATE(BM_project, kernels::project)->Arg(16)->Arg(32)->Arg(64);  // Eigen natively
 BENCHMARK_TEMPLATE(BM_project_backward, kernels::by_rows::project_backward)->Arg(16)->Arg(32)->Arg(64);
 BENCHMARK_TEMPLATE(BM_project_backward, kernels::project_backward)->Arg(16)->Arg(32)->Arg(64);
+BENCHMARK_TEMPLATE(BM_project_batch, kernels::by_rows::project_batch)->Arg(16)->Arg(32);
+BENCHMARK_TEMPLATE(BM_project_batch, kernels::project_batch)->Arg(16)->Arg(32);
+BENCHMARK_TEMPLATE(BM_project_batch_backward, kernels::by_rows::project_batch_backward)->Arg(16)->Arg(32);
+BENCHMARK_TEMPLATE(BM_project_batch_backward, kernels::project_batch_backward)->Arg(16)->Arg(32);
 BENCHMARK(BM_score_items_dot);
 BENCHMARK(BM_score_items_gemv);
 BENCHMARK(BM_score_batch_dot);

@@ -11,6 +11,7 @@
 #include "memrec/model.h"
 #include "memrec/presets.h"
 #include "memrec/qr_embedding.h"
+#include "memrec/rng.h"
 
 using namespace memrec;
 
@@ -215,4 +216,79 @@ TEST_CASE("Model::param_specs describes every built parameter without building",
         }
         CHECK(parameter_count(specs) == m.parameter_count());
     }
+}
+
+// The mixed-dimension table computes a batch block by block (its rows of a block gathered into one product);
+// every id's vector and every parameter's gradient must equal the per-id definition, x P + b and its
+// derivatives summed over the batch, with ids repeated and every block present.
+TEST_CASE("mixed-dimension batches equal the per-id projection and its summed gradients", "[tables][md]") {
+    const int dim = 20;
+    const int64_t rows = 30;
+    MixedDimensionEmbedding t(rows, dim, MixedDimensionEmbedding::frequency_order(descending_counts(rows)), {4, 12},
+                              {dim, 7, 3}, true, "item");
+    Rng rng(4);
+    for (Param& p : t.params())
+        for (int64_t r = 0; r < p.rows; ++r)
+            for (int c = 0; c < p.cols; ++c) p.row(r)[c] = rng.uniform(-1, 1);
+    std::vector<int32_t> ids;
+    for (int i = 0; i < 40; ++i) ids.push_back(int32_t(rng.below(uint64_t(rows))));
+    ids[9] = ids[3];
+    ids[20] = ids[3];
+    const int s = t.stride();
+    const int64_t n = int64_t(ids.size());
+    AlignedVector<float> out(size_t(n * s), 7.0f), G(size_t(n * s), 0.0f);
+    for (int64_t i = 0; i < n; ++i)
+        for (int c = 0; c < dim; ++c) G[size_t(i * s + c)] = rng.uniform(-1, 1);
+    t.lookup(ids.data(), n, out.data());
+    std::vector<ParamGrad> grads(t.params().size());
+    for (size_t p = 0; p < grads.size(); ++p) grads[p].resize(t.params()[p]);
+    t.backward(ids.data(), n, G.data(), grads.data());
+
+    // The definition, in double, from the parameters by name.
+    auto param = [&](const std::string& name) -> const Param& {
+        for (const Param& p : t.params())
+            if (p.name == name) return p;
+        FAIL("no param " << name);
+        return t.params()[0];
+    };
+    std::vector<std::vector<double>> expect(t.params().size());
+    for (size_t p = 0; p < expect.size(); ++p) expect[p].assign(t.params()[p].data.size(), 0.0);
+    auto index = [&](const std::string& name) {
+        for (size_t p = 0; p < t.params().size(); ++p)
+            if (t.params()[p].name == name) return p;
+        return size_t(0);
+    };
+    const std::vector<int32_t>& order = t.order();
+    for (int64_t i = 0; i < n; ++i) {
+        const int b = t.block_of(ids[size_t(i)]);
+        const std::string name = "item.block" + std::to_string(b);
+        const int64_t begin = b == 0 ? 0 : t.block_ends()[size_t(b - 1)];
+        const int64_t local = std::find(order.begin(), order.end(), ids[size_t(i)]) - order.begin() - begin + 1;
+        const Param& table = param(name);
+        const float* x = table.row(local);
+        const float* g = G.data() + i * s;
+        for (int c = 0; c < dim; ++c) {
+            double v;
+            if (table.cols == dim) {
+                v = x[c];
+                expect[index(name)][size_t(local * table.stride + c)] += g[c];
+            } else {
+                const Param& P = param(name + ".projection");
+                v = param(name + ".bias").row(0)[c];
+                for (int r = 0; r < table.cols; ++r) {
+                    v += double(x[r]) * P.row(r)[c];
+                    expect[index(name + ".projection")][size_t(r * P.stride + c)] += double(x[r]) * g[c];
+                    expect[index(name)][size_t(local * table.stride + r)] += double(g[c]) * P.row(r)[c];
+                }
+                expect[index(name + ".bias")][size_t(c)] += g[c];
+            }
+            INFO("id " << ids[size_t(i)] << " (block " << b << ") column " << c);
+            CHECK(out[size_t(i * s + c)] == Approx(v).epsilon(1e-5).margin(1e-5));
+        }
+    }
+    for (size_t p = 0; p < expect.size(); ++p)
+        for (size_t j = 0; j < expect[p].size(); ++j) {
+            INFO(t.params()[p].name << " [" << j << "]");
+            CHECK(grads[p].data[j] == Approx(expect[p][j]).epsilon(1e-4).margin(1e-4));
+        }
 }

@@ -39,12 +39,22 @@ void project(const float* x, int k, const float* P, int64_t stride, const float*
 // Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
                       float* gx, float* gP, float* gbias);
+// The same over a batch of n rows of one block, as matrices (row-major, contiguous): X (n x k, leading
+// dimension k), Y and G (n x stride), GX (n x k). project_batch: Y = X P + bias (bias may be null).
+// project_batch_backward: GX = G P^T (overwritten), gP += X^T G, gbias += column sums of G (if gbias).
+// Natively Eigen's GEMM; in the wasm build (and as by_rows::) the row kernels, one row at a time.
+void project_batch(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* bias, float* Y);
+void project_batch_backward(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* G,
+                            float* GX, float* gP, float* gbias);
 // The same two built from the row kernels (an axpy or dot per row of P). The default `project` is Eigen's
 // GEMV natively and this in the wasm build, where Eigen would run scalar; `project_backward` is this one.
 namespace by_rows {
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 void project_backward(const float* x, int k, const float* P, int64_t stride, const float* g, int64_t n,
                       float* gx, float* gP, float* gbias);
+void project_batch(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* bias, float* Y);
+void project_batch_backward(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* G,
+                            float* GX, float* gP, float* gbias);
 }  // namespace by_rows
 
 namespace scalar {

@@ -2,6 +2,8 @@
 #include "memrec/kernels.h"
 
 #if !defined(__EMSCRIPTEN__)
+// Training threads call the GEMMs below on their own side's rows: Eigen must not start threads of its own.
+#define EIGEN_DONT_PARALLELIZE
 #include <Eigen/Core>
 #endif
 
@@ -49,6 +51,18 @@ void project_backward(const float* x, int k, const float* P, int64_t stride, con
     if (gbias) impl::axpy(1.0f, g, gbias, n);
 }
 
+void project_batch(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* bias, float* Y) {
+    for (int64_t r = 0; r < n; ++r) project(X + r * k, k, P, stride, bias, Y + r * stride, stride);
+}
+
+void project_batch_backward(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* G,
+                            float* GX, float* gP, float* gbias) {
+    for (int64_t r = 0; r < n; ++r) {
+        for (int i = 0; i < k; ++i) GX[r * k + i] = 0.0f;
+        project_backward(X + r * k, k, P, stride, G + r * stride, stride, GX + r * k, gP, gbias);
+    }
+}
+
 }  // namespace by_rows
 
 // The gradient stays on the row kernels in every build: Eigen's GEMV plus rank-1 update measured slower
@@ -63,6 +77,13 @@ void project_backward(const float* x, int k, const float* P, int64_t stride, con
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
     by_rows::project(x, k, P, stride, bias, out, n);
 }
+void project_batch(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* bias, float* Y) {
+    by_rows::project_batch(X, n, k, P, stride, bias, Y);
+}
+void project_batch_backward(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* G,
+                            float* GX, float* gP, float* gbias) {
+    by_rows::project_batch_backward(X, n, k, P, stride, G, GX, gP, gbias);
+}
 #else
 // Natively Eigen's GEMV beats an axpy per row of P (bench/bench_kernels.cpp).
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {
@@ -72,6 +93,35 @@ void project(const float* x, int k, const float* P, int64_t stride, const float*
     if (bias) o = Eigen::Map<const Eigen::VectorXf>(bias, n);
     else o.setZero();
     o.noalias() += Pm.transpose() * Eigen::Map<const Eigen::VectorXf>(x, k);
+}
+
+namespace {
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRows = Eigen::Map<const RowMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
+using Rows = Eigen::Map<RowMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
+}  // namespace
+
+// A block's rows of a batch at once: one GEMM instead of a GEMV (forward) or k dots and k axpys (backward)
+// per row, so P and the gradient of P stay in registers and cache across the rows (README's kernel table).
+void project_batch(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* bias, float* Y) {
+    const ConstRows Xm(X, n, k, Eigen::OuterStride<>(k));
+    const ConstRows Pm(P, k, stride, Eigen::OuterStride<>(stride));
+    Rows Ym(Y, n, stride, Eigen::OuterStride<>(stride));
+    if (bias) Ym.rowwise() = Eigen::Map<const Eigen::RowVectorXf>(bias, stride);
+    else Ym.setZero();
+    Ym.noalias() += Xm * Pm;
+}
+
+void project_batch_backward(const float* X, int64_t n, int k, const float* P, int64_t stride, const float* G,
+                            float* GX, float* gP, float* gbias) {
+    const ConstRows Xm(X, n, k, Eigen::OuterStride<>(k));
+    const ConstRows Pm(P, k, stride, Eigen::OuterStride<>(stride));
+    const ConstRows Gm(G, n, stride, Eigen::OuterStride<>(stride));
+    Rows GXm(GX, n, k, Eigen::OuterStride<>(k));
+    Rows gPm(gP, k, stride, Eigen::OuterStride<>(stride));
+    GXm.noalias() = Gm * Pm.transpose();
+    gPm.noalias() += Xm.transpose() * Gm;
+    if (gbias) Eigen::Map<Eigen::RowVectorXf>(gbias, stride) += Gm.colwise().sum();
 }
 #endif
 

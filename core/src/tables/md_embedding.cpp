@@ -163,38 +163,88 @@ MixedDimensionEmbedding::MixedDimensionEmbedding(int64_t rows, int dim, std::vec
     }
 }
 
+namespace {
+
+// Per-thread work space of the batched projections: a block's rows gathered into contiguous matrices.
+// Thread-local because lookups run concurrently (parallel evaluation, the trainer's two sides) on a const
+// table; reused so a batch allocates nothing once the buffers have grown.
+struct BlockScratch {
+    std::vector<std::vector<int32_t>> positions;  // per block: the batch positions of its ids, in batch order
+    AlignedVector<float> X, Y, GX;
+};
+
+BlockScratch& scratch(size_t blocks, const int32_t* ids, int64_t n, const std::vector<uint8_t>& block_of) {
+    thread_local BlockScratch w;
+    if (w.positions.size() < blocks) w.positions.resize(blocks);
+    for (size_t b = 0; b < blocks; ++b) w.positions[b].clear();
+    for (int64_t i = 0; i < n; ++i) w.positions[block_of[size_t(ids[i])]].push_back(static_cast<int32_t>(i));
+    return w;
+}
+
+}  // namespace
+
+// A block with a projection is computed for all its rows of the batch at once (kernels::project_batch: one
+// GEMM natively), the rows gathered in batch order; a block at the base dim is copied row by row.
 void MixedDimensionEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
     const int s = stride();
-    for (int64_t i = 0; i < n; ++i) {
-        const Block& blk = blocks_[block_[size_t(ids[i])]];
+    BlockScratch& w = scratch(blocks_.size(), ids, n, block_);
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+        const std::vector<int32_t>& pos = w.positions[b];
+        if (pos.empty()) continue;
+        const Block& blk = blocks_[b];
         const Param& t = params_[size_t(blk.table)];
-        const float* x = t.row(local_[size_t(ids[i])]);
         if (blk.projection < 0) {
-            std::memcpy(out + i * s, x, sizeof(float) * s);
-        } else {
-            const Param& P = params_[size_t(blk.projection)];
-            const float* bias = blk.bias >= 0 ? params_[size_t(blk.bias)].row(0) : nullptr;
-            kernels::project(x, t.cols, P.row(0), P.stride, bias, out + i * s, s);
+            for (int32_t i : pos) std::memcpy(out + int64_t(i) * s, t.row(local_[size_t(ids[i])]), sizeof(float) * s);
+            continue;
         }
+        const int k = t.cols;
+        const int64_t m = static_cast<int64_t>(pos.size());
+        if (w.X.size() < size_t(m * k)) w.X.resize(size_t(m * k));
+        if (w.Y.size() < size_t(m * s)) w.Y.resize(size_t(m * s));
+        for (int64_t r = 0; r < m; ++r)
+            std::memcpy(w.X.data() + r * k, t.row(local_[size_t(ids[pos[size_t(r)]])]), sizeof(float) * size_t(k));
+        const Param& P = params_[size_t(blk.projection)];
+        const float* bias = blk.bias >= 0 ? params_[size_t(blk.bias)].row(0) : nullptr;
+        kernels::project_batch(w.X.data(), m, k, P.row(0), P.stride, bias, w.Y.data());
+        for (int64_t r = 0; r < m; ++r)
+            std::memcpy(out + int64_t(pos[size_t(r)]) * s, w.Y.data() + r * s, sizeof(float) * s);
     }
 }
 
+// The projection's gradient is a sum over the block's rows of the batch (X^T G), computed as one product;
+// the rows' own gradients (G P^T) are added to their table rows in batch order.
 void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out,
                                        ParamGrad* grads) const {
     const int s = stride();
-    for (int64_t i = 0; i < n; ++i) {
-        const Block& blk = blocks_[block_[size_t(ids[i])]];
+    BlockScratch& w = scratch(blocks_.size(), ids, n, block_);
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+        const std::vector<int32_t>& pos = w.positions[b];
+        if (pos.empty()) continue;
+        const Block& blk = blocks_[b];
         const Param& t = params_[size_t(blk.table)];
-        const int32_t row = local_[size_t(ids[i])];
-        const float* g = grad_out + i * s;
-        float* gt = grads[blk.table].row(row);
+        ParamGrad& gt = grads[blk.table];
         if (blk.projection < 0) {
-            kernels::axpy(1.0f, g, gt, s);
-        } else {
-            const Param& P = params_[size_t(blk.projection)];
-            float* gbias = blk.bias >= 0 ? grads[blk.bias].data.data() : nullptr;
-            kernels::project_backward(t.row(row), t.cols, P.row(0), P.stride, g, s, gt,
-                                      grads[blk.projection].data.data(), gbias);
+            for (int32_t i : pos) kernels::axpy(1.0f, grad_out + int64_t(i) * s, gt.row(local_[size_t(ids[i])]), s);
+            continue;
+        }
+        const int k = t.cols;
+        const int64_t m = static_cast<int64_t>(pos.size());
+        if (w.X.size() < size_t(m * k)) w.X.resize(size_t(m * k));
+        if (w.GX.size() < size_t(m * k)) w.GX.resize(size_t(m * k));
+        if (w.Y.size() < size_t(m * s)) w.Y.resize(size_t(m * s));
+        for (int64_t r = 0; r < m; ++r) {
+            const int32_t i = pos[size_t(r)];
+            std::memcpy(w.X.data() + r * k, t.row(local_[size_t(ids[i])]), sizeof(float) * size_t(k));
+            std::memcpy(w.Y.data() + r * s, grad_out + int64_t(i) * s, sizeof(float) * s);
+        }
+        const Param& P = params_[size_t(blk.projection)];
+        float* gbias = blk.bias >= 0 ? grads[blk.bias].data.data() : nullptr;
+        kernels::project_batch_backward(w.X.data(), m, k, P.row(0), P.stride, w.Y.data(), w.GX.data(),
+                                        grads[blk.projection].data.data(), gbias);
+        for (int64_t r = 0; r < m; ++r) {
+            float* g = gt.row(local_[size_t(ids[pos[size_t(r)]])]);
+            const float* gx = w.GX.data() + r * k;
+            for (int c = 0; c < k; ++c) g[c] += gx[c];
         }
     }
 }

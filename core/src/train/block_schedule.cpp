@@ -7,12 +7,13 @@
 //
 // Rows that more than one block reaches (quotient-remainder rows, hashed buckets, the mixed-dimension
 // projections and every other whole param, the global bias) are found by marking each block's ids through
-// the tables themselves, so every table kind is covered without knowing its layout. Those rows are read
-// as they stood at the start of a round; after each round (kRoundRatings per thread) the threads meet at a
-// barrier, thread 0 adds the others' gradients of shared rows to its own in thread order and steps them
-// once with the mean batch gradient of the round, and a second barrier releases the next round. So shared
-// rows move less per epoch on more threads: the price of determinism without locks. Everything is in a fixed order for a given P and
-// seed, so a run repeats bit for bit; a different P changes the blocks and so the order of updates.
+// the tables themselves, so every table kind is covered without knowing its layout. Those rows hold still
+// during a round (kRoundRatings per thread): each thread adds its batches' gradients of them to its own
+// round sums (Adam::add_to_round); after the round the threads meet at a barrier, thread 0 adds the
+// others' sums to its own in thread order and steps each shared row once (Adam::step_round), and a second
+// barrier releases the next round. Everything is in a fixed order for a given P and seed, so a run repeats
+// bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
+// "Threads", has what that costs in accuracy per table kind).
 #include <algorithm>
 #include <atomic>
 #include <chrono>

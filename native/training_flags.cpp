@@ -37,7 +37,10 @@ constexpr FlagLine kFlags[] = {
      false},
     {"--validation-fraction", "validationFraction",
      "share of the training split held out for early stopping (default: the preset's, else 0.05)", false},
-    {"--threads", "threads", "training threads (default: all cores)", false},
+    {"--threads", "threads",
+     "threads (default: all cores): AdaGrad / SGD train on all of them, Adam on at most 2 (one per side); "
+     "evaluation uses all",
+     false},
     {"--seed", "shuffleSeed", "seed of initialisation and shuffling", true},
     {"--negatives", "bprNegatives", "BPR: negatives sampled per positive", true},
     {"--negative-power", "negativePower", "BPR: negatives drawn by popularity^power (0 = uniform)", true},

@@ -168,8 +168,8 @@ TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same a
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = predict_mean_rmse(d, s);
     // Full tables with biases (the global bias is a shared row). SGD lands within 0.003; the compressed
-    // kinds, whose rows are nearly all shared, do not yet agree across thread counts (see docs/speed.md)
-    // and are covered by the bit-for-bit test and the stability check below.
+    // kinds, whose rows are nearly all shared, are compared with AdaGrad in test_block_schedule_kinds.cpp
+    // (docs/architecture.md, "Threads").
     const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
     const double tolerance = opt == Optimizer::AdaGrad ? 0.002 : 0.003;
     const Result one = train(d, s, full_model(), opt, 1);

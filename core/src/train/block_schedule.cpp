@@ -7,12 +7,13 @@
 //
 // Rows that more than one block reaches (quotient-remainder rows, hashed buckets, the mixed-dimension
 // projections and every other whole param, the global bias) are found by marking each block's ids through
-// the tables themselves, so every table kind is covered without knowing its layout. Those rows are read
-// as they stood at the start of a round; after each round (kRoundRatings per thread) the threads meet at a
-// barrier, thread 0 adds the others' gradients of shared rows to its own in thread order and steps them
-// once with the mean batch gradient of the round, and a second barrier releases the next round. So shared
-// rows move less per epoch on more threads: the price of determinism without locks. Everything is in a fixed order for a given P and
-// seed, so a run repeats bit for bit; a different P changes the blocks and so the order of updates.
+// the tables themselves, so every table kind is covered without knowing its layout. Those rows hold still
+// during a round (kRoundRatings per thread): each thread adds its batches' gradients of them to its own
+// round sums (Adam::add_to_round); after the round the threads meet at a barrier, thread 0 adds the
+// others' sums to its own in thread order and steps each shared row once (Adam::step_round), and a second
+// barrier releases the next round. Everything is in a fixed order for a given P and seed, so a run repeats
+// bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
+// "Threads", has what that costs in accuracy per table kind).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -182,32 +183,65 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     int64_t next_report = kProgressEvery;
     int64_t rounds_done = 0;  // thread 0's count of completed rounds
 
-    // Thread 0 between the barriers: step the shared rows with every thread's gradient, then report.
+    // Each thread's sums of the round's gradients of the shared rows (per shared param, in the order of
+    // plan_.shared_params), with each row's sum of squares and count of batches.
+    struct RoundSums {
+        ParamGrad sum;
+        std::vector<float> sq;
+        std::vector<int32_t> batches;
+    };
+    std::vector<std::vector<RoundSums>> rounds_of(has_shared ? size_t(P) : 0);
+    std::vector<int> shared_slot(params.size(), -1);
+    for (size_t j = 0; j < plan_.shared_params.size(); ++j) shared_slot[plan_.shared_params[j]] = int(j);
+    for (auto& per_thread : rounds_of)
+        for (size_t p : plan_.shared_params) {
+            RoundSums r;
+            r.sum.resize(*params[p]);
+            r.sq.assign(size_t(params[p]->rows), 0.0f);
+            r.batches.assign(size_t(params[p]->rows), 0);
+            per_thread.push_back(std::move(r));
+        }
+
+    // Thread 0 between the barriers: add the other threads' round sums to its own in thread order, step each
+    // shared row once with them (Adam::step_round), then report.
     auto reduce_and_report = [&](int64_t round, int64_t t) {
-        std::vector<ParamGrad>& g0 = grads_;
-        for (size_t p : has_shared ? plan_.shared_params : std::vector<size_t>{}) {
-            ParamGrad& into = g0[p];
+        for (size_t j = 0; has_shared && j < plan_.shared_params.size(); ++j) {
+            const size_t p = plan_.shared_params[j];
+            RoundSums& into = rounds_of[0][j];
+            const int64_t stride = into.sum.stride;
+            auto add_row = [&](RoundSums& from, int32_t r) {
+                if (from.batches[size_t(r)] == 0) return;
+                float* dst = into.sum.whole ? into.sum.data.data() + r * stride : into.sum.row(r);
+                kernels::axpy(1.0f, from.sum.data.data() + r * stride, dst, stride);
+                std::fill_n(from.sum.data.data() + r * stride, stride, 0.0f);
+                into.sq[size_t(r)] += from.sq[size_t(r)];
+                into.batches[size_t(r)] += from.batches[size_t(r)];
+                from.sq[size_t(r)] = 0.0f;
+                from.batches[size_t(r)] = 0;
+            };
             for (int k = 1; k < P; ++k) {
-                ParamGrad& from = thread_grads_[size_t(k - 1)][p];
-                if (from.whole) {
-                    kernels::axpy(1.0f, from.data.data(), into.data.data(), int64_t(from.data.size()));
-                    std::fill(from.data.begin(), from.data.end(), 0.0f);
+                RoundSums& from = rounds_of[size_t(k)][j];
+                if (from.sum.whole) {
+                    for (int32_t r = 0; r < params[p]->rows; ++r) add_row(from, r);
                 } else {
-                    for (int32_t r : from.touched)
-                        kernels::axpy(1.0f, from.data.data() + int64_t(r) * from.stride, into.row(r), from.stride);
-                    from.clear();
+                    for (int32_t r : from.sum.touched) add_row(from, r);
+                    for (int32_t r : from.sum.touched) from.sum.mark[size_t(r)] = 0;
+                    from.sum.touched.clear();
                 }
             }
-            // A round holds round_batches batches per thread: step with the mean batch gradient over all of
-            // them (the sum, of thousands of ratings, made SGD diverge on hashed buckets and the global bias).
-            const float mean = 1.0f / float(round_batches * P);
-            if (into.whole) {
-                for (float& x : into.data) x *= mean;
+            auto step_row = [&](int32_t r) {
+                if (into.batches[size_t(r)] == 0) return;
+                adam_.step_round(p, into.sum.data.data() + r * stride, into.sq[size_t(r)], into.batches[size_t(r)], r, t);
+                into.sq[size_t(r)] = 0.0f;
+                into.batches[size_t(r)] = 0;
+            };
+            if (into.sum.whole) {
+                for (int32_t r = 0; r < params[p]->rows; ++r) step_row(r);
             } else {
-                for (int32_t r : into.touched)
-                    for (int c = 0; c < into.stride; ++c) into.data[size_t(int64_t(r) * into.stride + c)] *= mean;
+                for (int32_t r : into.sum.touched) step_row(r);
+                for (int32_t r : into.sum.touched) into.sum.mark[size_t(r)] = 0;
+                into.sum.touched.clear();
             }
-            adam_.update(p, into, t);
         }
         const auto [loss, mae, done] = summed();
         if (progress && done > 0 && (done >= next_report || done == total)) {
@@ -223,7 +257,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         flush_denormals();
         std::vector<ParamGrad>& grads = grads_of(tid);
         BatchBuffers& buf = thread_buffers_[size_t(tid)];
-        std::vector<int32_t> users(static_cast<size_t>(B)), items(static_cast<size_t>(B)), owned, kept;
+        std::vector<int32_t> users(static_cast<size_t>(B)), items(static_cast<size_t>(B)), owned;
         std::vector<float> ratings(static_cast<size_t>(B)), dz(static_cast<size_t>(B));
         ThreadSums& mine = sums[size_t(tid)];
         int64_t round = 0;  // across strata
@@ -254,22 +288,36 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                     mine.done += n;
                     for (size_t p = 0; p < grads.size(); ++p) {
                         ParamGrad& g = grads[p];
-                        if (!has_shared) {  // one thread, or nothing shared: every row is this thread's
+                        const int slot = has_shared ? shared_slot[p] : -1;
+                        if (slot < 0) {  // one thread, or no shared rows here: every row is this thread's
                             if (g.whole || !g.touched.empty()) adam_.update(p, g, t);
                             continue;
                         }
-                        if (g.whole) continue;  // shared: stepped by thread 0 after the round
-                        const std::vector<uint8_t>& shared = plan_.shared[p];
-                        if (shared.empty()) {
-                            adam_.update(p, g, t);
+                        // Owned rows step now; shared ones add this batch to the thread's round sums.
+                        RoundSums& acc = rounds_of[size_t(tid)][size_t(slot)];
+                        const int64_t stride = g.stride;
+                        if (g.whole) {
+                            for (int32_t row = 0; row < params[p]->rows; ++row) {
+                                adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.data.data() + row * stride,
+                                                   acc.sq[size_t(row)], row);
+                                ++acc.batches[size_t(row)];
+                            }
                             continue;
                         }
+                        const std::vector<uint8_t>& shared = plan_.shared[p];
                         owned.clear();
-                        kept.clear();
-                        for (int32_t row : g.touched) (shared[size_t(row)] ? kept : owned).push_back(row);
+                        for (int32_t row : g.touched) {
+                            if (shared[size_t(row)]) {
+                                adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.row(row),
+                                                   acc.sq[size_t(row)], row);
+                                ++acc.batches[size_t(row)];
+                            } else {
+                                owned.push_back(row);
+                            }
+                        }
                         adam_.update_rows(p, g, owned.data(), owned.size(), t);
-                        for (int32_t row : owned) g.mark[size_t(row)] = 0;
-                        g.touched.swap(kept);
+                        for (int32_t row : g.touched) g.mark[size_t(row)] = 0;
+                        g.touched.clear();
                     }
                 }
                 if (has_shared && ((r + 1) % round_batches == 0 || r + 1 == rounds[size_t(s)])) {

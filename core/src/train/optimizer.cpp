@@ -1,5 +1,6 @@
 // The row rules beside Adam (adam.h): LIBMF-style AdaGrad with one accumulator per row, and plain SGD
 // with the learning-rate schedule. Both step only the rows with a gradient, with lazy L2 on those rows.
+#include <algorithm>
 #include <cmath>
 
 #include "memrec/adam.h"
@@ -44,6 +45,55 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
     const float lr = static_cast<float>(learning_rate(config_, t));
     for (size_t i = 0; i < n; ++i)
         row_rule_step(param, grad.data.data() + static_cast<int64_t>(rows[i]) * grad.stride, rows[i], lr);
+}
+
+
+// The block schedule's shared rows (block_schedule.cpp) hold still for a round while every thread adds its
+// batches' gradients here; the L2 term is the row's as it stands, which is what each single step would
+// have added too.
+void Adam::add_to_round(size_t param, float* __restrict g, float* __restrict sum, float& sq, int32_t row) const {
+    const Param& p = *params_[param];
+    const float* __restrict w = p.row(row);
+    const int n = p.stride;
+    const float l2 = l2_[param];
+    if (l2 > 0.0f)
+        for (int c = 0; c < n; ++c) g[c] += l2 * w[c];
+    sq += kernels::dot(g, g, n) / static_cast<float>(p.cols);
+    for (int c = 0; c < n; ++c) {
+        sum[c] += g[c];
+        g[c] = 0.0f;
+    }
+}
+
+// One step for a round of `batches` gradients summing to S with squares summing to Q, from G0:
+//  - AdaGrad: G = G0 + Q, w -= d 2 lr S / (sqrt(1 + G0) + sqrt(1 + G)). For a gradient that holds still over
+//    the round this is what the single steps lr g / sqrt(1 + G) add up to as G grows from G0 to G0 + Q (the
+//    integral); since |S| <= sqrt(batches Q) it moves a row by at most 2 lr sqrt(batches). d = min(1, 16 /
+//    batches) damps rows in more than 16 batches of the round, whose gradient does not hold still.
+//  - SGD: w -= lr S / batches, one step with the round's mean batch gradient: the sum (what single steps
+//    on a still gradient add up to) diverges on rows in every batch, such as the global bias.
+void Adam::step_round(size_t param, float* __restrict sum, float sq, int32_t batches, int32_t row, int64_t t) {
+    Param& p = *params_[param];
+    float* __restrict w = p.row(row);
+    const int n = p.stride;
+    const float lr = static_cast<float>(learning_rate(config_, t));
+    // Rows in more batches than kFullRoundBatches (the global bias, projections, popular buckets) step as if
+    // the round had that many: their stale gradients overshoot otherwise (quotient rows in every batch
+    // threw the sigmoid into saturation at lr 0.1).
+    constexpr float kFullRoundBatches = 16.0f;
+    const float damp = std::min(1.0f, kFullRoundBatches / static_cast<float>(batches));
+    float step = lr / static_cast<float>(batches);
+    if (config_.optimizer == Optimizer::AdaGrad) {
+        float& G = state_[param].v[static_cast<size_t>(row) * size_t(n)];
+        const float before = std::sqrt(1.0f + G);
+        G += sq;
+        step = damp * 2.0f * lr / (before + std::sqrt(1.0f + G));
+    }
+    for (int c = 0; c < n; ++c) {
+        w[c] -= step * sum[c];
+        sum[c] = 0.0f;
+    }
+    state_[param].steps[static_cast<size_t>(row)] += batches;
 }
 
 }  // namespace memrec

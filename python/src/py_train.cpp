@@ -24,10 +24,12 @@ pybind11::dict metrics_dict(const Metrics& m) {
     return d;
 }
 
-// Calls the Python callback (if any) from a training loop that runs without the GIL.
+// Calls the Python callback (if any) from a training loop that runs without the GIL. It holds a handle, not
+// a reference: copying the std::function (as the training calls do) then touches no reference count
+// without the GIL, and the caller's object outlives the training.
 std::function<bool(const EpochStats&)> epoch_callback(const pybind11::object& on_epoch) {
     if (on_epoch.is_none()) return {};
-    return [on_epoch](const EpochStats& e) {
+    return [fn = pybind11::handle(on_epoch)](const EpochStats& e) {
         pybind11::gil_scoped_acquire gil;
         pybind11::dict d;
         d["epoch"] = e.epoch;
@@ -35,7 +37,7 @@ std::function<bool(const EpochStats&)> epoch_callback(const pybind11::object& on
         d["train_mae"] = e.train_mae;
         d["eval"] = metrics_dict(e.eval);
         d["seconds"] = e.seconds;
-        const pybind11::object go_on = on_epoch(d);
+        const pybind11::object go_on = fn(d);
         return go_on.is_none() || go_on.cast<bool>();
     };
 }
@@ -87,7 +89,11 @@ PyModel train(const std::vector<std::string>& args, const pybind11::object& on_e
     if (!split.eval.empty() && model->config().objective == Objective::Rating)
         f.eval = evaluate(*model, d, split.eval, p.train.threads);
     f.model = std::move(model);
-    return PyModel(std::move(f));
+    // The model as its f32 file loads (a lossless round trip): what train(..., out=path) writes and
+    // memrec.load(path) returns answers exactly as this one does. (A ranking model's file keeps the item
+    // side only: its users are folded in, as everywhere else.)
+    const std::string bytes = serialize_model(f, Storage::F32);
+    return PyModel(parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace memrec::python

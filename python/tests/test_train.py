@@ -20,12 +20,12 @@ def test_rating_model_learns_the_two_tastes(rating_model):
 
 def test_keywords_are_the_command_options(ratings_csv):
     m = memrec.train(ratings_csv, preset="small", epochs=2, lr=0.005, batch=32, lr_decay=0.5, threads=1,
-                     item_table="qr", item_buckets=4, biases=True, train_fraction=0.8, split_seed=9)
+                     item_table="qr", item_buckets=4, dim=8, biases=True, train_fraction=0.8, split_seed=9)
     info = m.info()
     t = info["training"]
     assert (t["epochs"], t["learningRate"], t["batchSize"], t["lrDecay"]) == (2, 0.005, 32, 0.5)
     assert info["item_table"] == "qr" and info["train_fraction"] == 0.8 and info["split_seed"] == 9
-    assert any(name.endswith("bias") for name in m.params())  # --biases
+    assert "bias.user" in m.params() and "bias.user" not in memrec.train(ratings_csv, epochs=1, threads=1).params()
 
 
 def test_lists_become_comma_separated_options(ratings_csv):

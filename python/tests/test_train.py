@@ -95,3 +95,12 @@ def test_ranking_models_fold_visitors_in(ratings_csv, objective):
     assert all(int(item[1:]) < ITEMS // 2 for item in top), top
     with pytest.raises(KeyError, match="keeps no users"):
         m.recommend("u1")
+
+
+def test_out_saves_what_train_returns(ratings_csv, tmp_path):
+    path = tmp_path / "als.mrec"
+    m = memrec.train(ratings_csv, objective="als", dim=8, threads=1, out=path)
+    loaded = memrec.load(str(path))
+    visitor = {"i30": 5, "i31": 5}
+    assert loaded.recommend_visitor(visitor, k=5) == m.recommend_visitor(visitor, k=5)
+    assert np.array_equal(loaded.item_vectors(), m.item_vectors())

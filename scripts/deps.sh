@@ -18,7 +18,8 @@ done
 
 pkgs=(build-essential cmake ninja-build pkg-config libeigen3-dev libxtensor-dev xtl-dev catch2
       libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev python3 python3-numpy
-      clang libclang-rt-14-dev gzip)
+      clang libclang-rt-14-dev gzip
+      python3-dev pybind11-dev python3-pytest)  # the Python module (python/) and its tests
 # node and npm: the machine's own (nodesource) or Debian's; only install when absent.
 [ "$want_wasm" = 1 ] && pkgs+=(emscripten node-acorn binaryen)
 [ "$want_wasm" = 1 ] && ! command -v npm >/dev/null && pkgs+=(nodejs npm)

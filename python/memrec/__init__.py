@@ -1,0 +1,67 @@
+"""memrec: small recommenders from Python.
+
+Train with the command line's options, load and save .mrec model files, predict ratings, recommend for a
+known user or for a visitor folded in from a few ratings, and read the embeddings as NumPy arrays:
+
+    import memrec
+    model = memrec.train("ratings.csv", preset="small", epochs=3)
+    model.predict("user1", "item7")
+    model.recommend_visitor({"item7": 5, "item9": 4}, k=10)
+
+The work is done by memrec's C++ core (the compiled module memrec._memrec). Errors are memrec.Error and its
+kinds (DataError, FormatError, ConfigError: also ValueErrors; TrainingDiverged), carrying the core's message.
+"""
+import os as _os
+
+from ._memrec import (  # noqa: F401
+    ConfigError,
+    DataError,
+    Error,
+    FormatError,
+    Model,
+    TrainingDiverged,
+    __version__,
+    from_bytes,
+    kernels,
+    load,
+    presets,
+)
+from . import _memrec
+
+__all__ = ["train", "load", "from_bytes", "presets", "Model", "Error", "DataError", "FormatError",
+           "ConfigError", "TrainingDiverged"]
+
+
+def _option_args(options):
+    """Keyword arguments as `memrec train` options: lr_decay=0.9 -> --lr-decay 0.9, biases=True -> --biases,
+    blocks=[400, 1700] -> --blocks 400,1700; None and False leave an option out."""
+    args = []
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            args.append(flag)
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        elif isinstance(value, _os.PathLike):
+            value = _os.fspath(value)
+        args += [flag, str(value)]
+    return args
+
+
+def train(data, preset="baseline", *, on_epoch=None, out=None, **options):
+    """Trains a model as `memrec train --data DATA --preset PRESET ...` does and returns it.
+
+    Every other keyword is the command's option of that name with '_' for '-' (epochs=10, lr=0.01,
+    item_table="md", blocks=[400, 1700], objective="als", threads=2, train_fraction=0.9, delimiter="tab",
+    ...; `memrec train --help` lists them). The values are checked as the command checks them: a bad one
+    raises ConfigError naming the option. `on_epoch(stats)` is called after each epoch with a dict (epoch,
+    train_loss, train_mae, eval, seconds); returning False stops training. `out` saves the model there (f32).
+    """
+    args = _option_args(dict(data=data, preset=preset, **options))
+    model = _memrec._train(args, on_epoch)
+    if out is not None:
+        model.save(_os.fspath(out))
+    return model

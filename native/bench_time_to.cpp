@@ -23,13 +23,14 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 // preset has none), train epoch by epoch. After each epoch the chosen model is the best on validation so
 // far; the run's time is when a chosen model's eval RMSE first reaches the target. Stops at the preset's
 // epochs or its early-stopping patience.
-TimeToRun time_to_rmse(const std::string& path, const DataOptions& data_options, const Preset& p, double target) {
+TimeToRun time_to_rmse(const std::string& path, const DataOptions& data_options, Preset p, double target) {
     TimeToRun out;
     const auto t0 = Clock::now();
     const Dataset data = read_dataset(path);
     const Split split = split_dataset(data, data_options.train_fraction, data_options.split_seed);
     const double fraction = p.train.early_stopping > 0 ? p.train.validation_fraction : 0.02;
     const Split fit = carve_validation(split.train, fraction, data_options.split_seed);
+    fit_preset_to_data(p, data);
     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, count_items(data, split.train),
                 count_users(data, split.train), p.train.seed);
     Trainer trainer(model, p.train);

@@ -16,6 +16,6 @@ struct TimeToRun {
     int chosen_epoch = 0, epochs = 0;
 };
 
-TimeToRun time_to_rmse(const std::string& path, const DataOptions& data_options, const Preset& p, double target);
+TimeToRun time_to_rmse(const std::string& path, const DataOptions& data_options, Preset p, double target);
 
 }  // namespace memrec::cli

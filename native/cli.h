@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "memrec/dataset.h"
+#include "memrec/model_file.h"
 #include "memrec/presets.h"
 #include "memrec/reader.h"
 #include "memrec/split.h"
@@ -67,6 +68,12 @@ struct DataOptions {
     void add_read_flags(CLI::App& app);  // --delimiter ... --duplicates
     void add_eval_data(CLI::App& app);   // --eval-data
     ReadOptions read_options() const;    // the reading flags as the core's options; throws UsageError
+    bool any_read_flag() const;          // --delimiter ... --duplicates: any given
+    // The reading flags as a model file records them (none of the MovieLens defaults are recorded), and
+    // back: a model's recorded reading flags as the flags, with the bounds it stored (min, max) for the
+    // given ones. The eval file's name is recorded by training_metadata.
+    ReadingInfo reading_info() const;
+    void use_reading(const ReadingInfo& r, float min, float max);
     // The ratings folder or file to read: --data, else $MEMREC_DATA, else data/. A folder that holds
     // MovieLens sets rather than ratings (like $MEMREC_DATA) resolves to its ml-1m.
     std::string resolve() const;
@@ -135,6 +142,10 @@ struct ModelOptions {
     // The preset with every flag given on the command line applied; throws UsageError/ConfigError.
     Preset build(const std::string& preset_name) const;
 };
+
+// The preset's mixed-dimension blocks fitted to the data (presets.h fit_to_data); ends that still do not
+// fit (given with --blocks) are refused, naming the table, the flag and the range they must be in.
+void fit_preset_to_data(Preset& p, const Dataset& data);
 
 // Output helpers.
 void print_summary(const std::string& title, const Model& model);

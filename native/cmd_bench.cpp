@@ -59,9 +59,10 @@ double peak_rss_mb() {
 }
 
 // Ratings per second and seconds per epoch over p.train.epochs epochs (nothing evaluated between them).
-std::pair<Spread, Spread> measure_training(const Preset& p, const Dataset& data, const Split& split,
+std::pair<Spread, Spread> measure_training(Preset p, const Dataset& data, const Split& split,
                                            const std::vector<int64_t>& item_counts,
                                            const std::vector<int64_t>& user_counts) {
+    fit_preset_to_data(p, data);
     Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts, user_counts,
                 p.train.seed);
     Trainer trainer(model, p.train);

@@ -179,6 +179,7 @@ Command add_compare(CLI::App& root) {
                 for (const auto& n : names) presets.push_back(args->training.build(n));
 
                 Dataset data = load_data(args->data, args->quiet);
+                for (Preset& p : presets) fit_preset_to_data(p, data);
                 Split split = split_or_eval_data(data, args->data, args->quiet);
                 const auto item_counts = count_items(data, split.train);
                 const auto user_counts = count_users(data, split.train);

@@ -140,6 +140,24 @@ std::string settings_text(const TrainConfig& t) {
     return out + line;
 }
 
+// How the ratings were read: the reading flags that repeat it ("as detected" for a MovieLens file).
+std::string reading_text(const TrainingInfo& i) {
+    const ReadingInfo& r = i.reading;
+    std::string s;
+    if (r.delimited) {
+        const char d = r.columns.delimiter;
+        const std::string delim = d == '\t' ? "tab" : d == ' ' ? "space" : std::string(1, d);
+        s = "--delimiter '" + delim + "' --user-column '" + r.columns.user_column + "' --item-column '" +
+            r.columns.item_column + "'";
+        if (r.duplicates != DuplicatePolicy::Count) s += " --rating-column '" + r.columns.rating_column + "'";
+        if (!r.columns.has_header) s += " --no-header";
+    }
+    if (r.duplicates != DuplicatePolicy::Error) s += std::string(s.empty() ? "" : " ") + "--duplicates " + to_string(r.duplicates);
+    if (r.min_given) s += (s.empty() ? "" : " ") + std::string("--min-rating ") + shortest_number(i.min_rating);
+    if (r.max_given) s += (s.empty() ? "" : " ") + std::string("--max-rating ") + shortest_number(i.max_rating);
+    return s.empty() ? "as its format reads it (no reading flags)" : s;
+}
+
 std::string gz(int64_t n) { return n < 0 ? "n/a (no zlib)" : format_bytes(double(n)); }
 
 
@@ -236,8 +254,16 @@ Command add_inspect(CLI::App& root) {
                 out.add("  data          %s (%s), ratings %g..%g\n", i.data_source.c_str(), i.data_format.c_str(),
                             i.min_rating, i.max_rating);
                 out.add("  data hash     %s\n", i.data_hash.empty() ? "(not stored)" : i.data_hash.c_str());
-                out.add("  split         fraction %.2f, seed %llu\n", i.train_fraction,
+                out.add("  read as       %s\n", reading_text(i).c_str());
+                if (!i.reading.eval_data.empty())
+                    out.add("  split         none: trained on all of %s, evaluated on %s (--eval-data)\n",
+                            i.data_source.c_str(), i.reading.eval_data.c_str());
+                else
+                    out.add("  split         fraction %.2f, seed %llu\n", i.train_fraction,
                             (unsigned long long)i.split_seed);
+                if (!i.parent_hash.empty())
+                    out.add("  parent        %s (warm-started from that model file: train --init)\n",
+                            i.parent_hash.c_str());
                 out.add("  settings      %s\n", settings_text(i.train).c_str());
                 if (f.eval.count > 0)
                     out.add("  eval          mse %.4f  rmse %.4f  mae %.4f  (%s ratings, %s)\n", f.eval.mse,

@@ -485,6 +485,14 @@ Command add_sweep(CLI::App& root) {
                 }
 
                 Dataset data = load_data(args->data, args->quiet);
+                for (size_t i = 0; i < entries.size(); ++i) {
+                    try {
+                        fit_preset_to_data(entries[i].second, data);
+                    } catch (const UsageError& e) {  // named by its grid line, or its flags
+                        throw UsageError((i < where.size() ? where[i] : "sweep entry '" + entries[i].first + "': ") +
+                                         e.what());
+                    }
+                }
                 const bool topn = args->topn || std::any_of(entries.begin(), entries.end(), [](const auto& e) {
                                       return e.second.model.objective != Objective::Rating;
                                   });

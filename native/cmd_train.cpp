@@ -59,12 +59,25 @@ void print_split(const TrainArgs& args, const Preset& p, const Split& split) {
                     split.eval.size(), args.data.train_fraction, (unsigned long long)args.data.split_seed);
 }
 
+// The batch training uses: the one asked for, capped at the ratings an epoch trains on (the training split,
+// less the validation slice with early stopping), as the trainer caps it.
+std::string batch_text(const TrainArgs& args, const Preset& p, const Split& split) {
+    const int64_t asked = p.train.batch_size;
+    int64_t epoch = static_cast<int64_t>(split.train.size());
+    if (p.train.early_stopping > 0 && asked > epoch / 2)
+        epoch = static_cast<int64_t>(
+            carve_validation(split.train, p.train.validation_fraction, args.data.split_seed).train.size());
+    if (asked <= epoch) return "batch " + std::to_string(asked);
+    return "batch " + std::to_string(epoch) + " (--batch " + std::to_string(asked) + " capped at the " +
+           format_count(epoch) + " training ratings)";
+}
+
 void print_plan(const TrainArgs& args, const Preset& p, const Split& split, const Model& model) {
     print_split(args, p, split);
     print_summary(p.name, model);
-    std::printf("training: %d epochs, batch %lld, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
-                (long long)p.train.batch_size, p.train.adam.learning_rate, decay_text(p.train.adam.lr_decay).c_str(),
-                to_string(p.train.adam.mode), p.train.threads);
+    std::printf("training: %d epochs, %s, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
+                batch_text(args, p, split).c_str(), p.train.adam.learning_rate,
+                decay_text(p.train.adam.lr_decay).c_str(), to_string(p.train.adam.mode), p.train.threads);
 }
 
 // --objective als: no Adam, no checkpoints; one line per iteration.
@@ -91,10 +104,11 @@ int run_train_als(TrainArgs& args, const Preset& p) {
 }
 
 // --objective bpr: Adam on the BPR loss through the tables, no checkpoints; one line per epoch.
-int run_train_bpr(TrainArgs& args, const Preset& p) {
+int run_train_bpr(TrainArgs& args, Preset p) {
     if (!args.checkpoint.dir.empty() || !args.checkpoint.resume.empty())
         throw UsageError("--checkpoint and --resume do not apply to --objective bpr");
     Dataset data = load_data(args.data, args.quiet);
+    fit_preset_to_data(p, data);
     Split split;
     const TopNCases topn = split_for_training(args, p, data, split);
     const ImplicitConfig& feedback = p.model.implicit;
@@ -127,17 +141,22 @@ int run_train_bpr(TrainArgs& args, const Preset& p) {
 int run_train(TrainArgs& args, const CLI::App& app) {
     // One threshold: what ALS trains on as positives is what the top-N figures count as hits.
     if (app.get_option("--positive-threshold")->count() > 0) args.model.positive_threshold = args.topn.positive_threshold;
+    if (args.warm.given()) refuse_table_flags(app);  // before the flags are applied to a preset
     Preset p = args.model.build(args.model.preset);
     ModelFile parent;  // --init: the model this run continues
     if (args.warm.given()) {
         parent = load_parent(args.warm.init, app);
         use_parent_config(parent, app, args.model, p);
+        // The new data is read as the parent's was (its delimiter, columns...) unless reading flags are given.
+        if (!args.data.any_read_flag())
+            args.data.use_reading(parent.info.reading, parent.info.min_rating, parent.info.max_rating);
     }
     if (p.model.objective == Objective::Implicit) return run_train_als(args, p);
     if (p.model.objective == Objective::Bpr) return run_train_bpr(args, p);
     ResumableRun run(args.checkpoint, app, args.model, p, args.data);
     Dataset data = load_data(args.data, args.quiet);
     if (args.warm.given()) extend_vocabularies(parent, data, args.quiet);
+    fit_preset_to_data(p, data);
     Split split;
     const TopNCases topn = split_for_training(args, p, data, split);  // cases only when --protocol is given
     run.use_data(data);

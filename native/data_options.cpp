@@ -112,6 +112,37 @@ ReadOptions DataOptions::read_options() const {
     return ro;
 }
 
+bool DataOptions::any_read_flag() const {
+    return !delimiter.empty() || !user_column.empty() || !item_column.empty() || !rating_column.empty() ||
+           no_header || min_rating || max_rating || !duplicates.empty();
+}
+
+ReadingInfo DataOptions::reading_info() const {
+    const ReadOptions ro = read_options();
+    ReadingInfo r;
+    r.delimited = ro.format == RatingFormat::Delimited;
+    if (r.delimited) r.columns = ro.delimited;
+    r.duplicates = ro.duplicates;
+    r.min_given = min_rating.has_value();
+    r.max_given = max_rating.has_value();
+    return r;
+}
+
+void DataOptions::use_reading(const ReadingInfo& r, float min, float max) {
+    if (r.delimited) {
+        delimiter = std::string(1, r.columns.delimiter);
+        user_column = r.columns.user_column;
+        item_column = r.columns.item_column;
+        rating_column = r.columns.rating_column;
+        no_header = !r.columns.has_header;
+        // Counting events reads no rating column: the recorded default name is not a given column.
+        if (r.duplicates == DuplicatePolicy::Count) rating_column.clear();
+    }
+    if (r.duplicates != DuplicatePolicy::Error) duplicates = to_string(r.duplicates);
+    if (r.min_given) min_rating = min;
+    if (r.max_given) max_rating = max;
+}
+
 std::string DataOptions::resolve() const {
     namespace fs = std::filesystem;
     std::string p = path;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli.h"
+#include "memrec/model_file.h"
 #include "memrec/split.h"
 
 namespace memrec::cli {
@@ -31,6 +32,13 @@ Split split_or_eval_data(Dataset& data, const DataOptions& opts, bool quiet);
 
 // The line saying what was counted: "eval data: u1.test: 20,000 ratings, 0 users and 3 items unseen in
 // training (their 4 ratings not evaluated), 19,996 evaluated".
-std::string eval_data_text(const std::string& path, const EvalDataCounts& c);
+std::string eval_data_text(const std::string& path, const EvalDataCounts& c, const std::string& seen_by = "");
+
+// memrec eval MODEL --eval-data FILE: FILE (opts.eval_data, read with opts' reading flags) mapped through
+// the model's vocabularies and evaluated; its ratings whose user or item the model lacks are counted in
+// `counts` ("unseen by the model") and not evaluated. `path` gets the ratings file read. Throws
+// UsageError when no rating is left.
+Metrics evaluate_on_file(const ModelFile& f, const DataOptions& opts, int threads, EvalDataCounts& counts,
+                         std::string& path);
 
 }  // namespace memrec::cli

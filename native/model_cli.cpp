@@ -91,6 +91,10 @@ ModelFile training_metadata(const Preset& preset, const Dataset& data, const Spl
     f.info.train = preset.train;
     f.info.min_rating = data.min_rating;
     f.info.max_rating = data.max_rating;
+    f.info.reading = opts.reading_info();
+    // Trained on all of --data, evaluated on another file: its name (never its path, as above).
+    if (!opts.eval_data.empty())
+        f.info.reading.eval_data = std::filesystem::path(opts.eval_data).lexically_normal().filename().string();
     f.history = history;
     if (!history.empty()) f.eval = history.back().eval;
     return f;
@@ -129,6 +133,8 @@ DataOptions stored_data_options(const ModelFile& file, DataOptions opts, const C
                 break;
             }
     }
+    // The flags the ratings were read with, unless some are given here.
+    if (!opts.any_read_flag()) opts.use_reading(file.info.reading, file.info.min_rating, file.info.max_rating);
     if (app.get_option("--train-fraction")->count() == 0) opts.train_fraction = file.info.train_fraction;
     if (app.get_option("--split-seed")->count() == 0) opts.split_seed = file.info.split_seed;
     return opts;

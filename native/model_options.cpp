@@ -1,5 +1,6 @@
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "cli.h"
 #include "memrec/error.h"
@@ -91,15 +92,20 @@ void apply_budget(TableConfig& t, const std::optional<int64_t>& budget, bool exp
     t.block_dims.clear();
 }
 
-void apply_model_flags(const ModelOptions& o, ModelConfig& m) {
-    auto apply_kind = [](TableConfig& t, const std::string& kind) {
+void apply_model_flags(const ModelOptions& o, Preset& p) {
+    ModelConfig& m = p.model;
+    // A table kind given: the kind's defaults (mixed-dimension: the reference's blocks, written for
+    // ml-1m's vocabulary and fitted to the data's by fit_to_data).
+    auto apply_kind = [](TableConfig& t, int64_t& blocks_for, int64_t reference, const std::string& kind) {
         if (kind.empty()) return;
         t = TableConfig{};
         t.kind = parse_table_kind(kind);
         if (t.kind == TableKind::MixedDimension) t.block_ends = {400, 1700};
+        blocks_for = t.kind == TableKind::MixedDimension ? reference : 0;
     };
-    apply_kind(m.user, o.user_table);
-    apply_kind(m.item, o.item_table);
+    apply_kind(m.user, p.user_blocks_for, kReferenceUsers, o.user_table);
+    apply_kind(m.item, p.item_blocks_for, kReferenceItems, o.item_table);
+    if (!o.blocks.empty()) p.user_blocks_for = p.item_blocks_for = 0;  // the ends given are the ends
     apply_table_flags(o, m.user);
     apply_table_flags(o, m.item);
     apply_budget(m.user, o.user_budget, !o.block_dims.empty(), "--user-budget");
@@ -107,6 +113,33 @@ void apply_model_flags(const ModelOptions& o, ModelConfig& m) {
     if (o.user_buckets) m.user.buckets = *o.user_buckets;
     if (o.item_buckets) m.item.buckets = *o.item_buckets;
     if (o.biases) m.global_bias = m.user_bias = m.item_bias = true;
+}
+
+// Table flags that only some kinds read (--blocks: mixed-dimension; --user-buckets: quotient-remainder or
+// hashed...): given for tables of other kinds they would change nothing, so they are refused, naming the
+// flag and the kinds the tables are.
+void refuse_unused_table_flags(const ModelOptions& o, const ModelConfig& m) {
+    auto kinds = [&]() {
+        return std::string("user ") + to_string(m.user.kind) + ", item " + to_string(m.item.kind);
+    };
+    const bool md = m.user.kind == TableKind::MixedDimension || m.item.kind == TableKind::MixedDimension;
+    const bool qr = m.user.kind == TableKind::QuotientRemainder || m.item.kind == TableKind::QuotientRemainder;
+    for (const auto& [flag, given] : {std::pair{"--blocks", !o.blocks.empty()},
+                                      std::pair{"--block-dims", !o.block_dims.empty()},
+                                      std::pair{"--alpha", o.alpha.has_value()},
+                                      std::pair{"--no-projection-bias", o.no_projection_bias}})
+        if (given && !md)
+            throw UsageError(std::string(flag) + " shapes mixed-dimension tables, and neither table is one (" +
+                             kinds() + "): give --item-table md (or --user-table md), or leave " + flag + " out");
+    if (!o.combiner.empty() && !qr)
+        throw UsageError("--combiner joins a quotient-remainder table's two parts, and neither table is one (" +
+                         kinds() + "): give --item-table qr (or --user-table qr), or leave --combiner out");
+    for (const auto& [side, buckets, t] : {std::tuple{"user", o.user_buckets.has_value(), &m.user},
+                                           std::tuple{"item", o.item_buckets.has_value(), &m.item}})
+        if (buckets && t->kind != TableKind::QuotientRemainder && t->kind != TableKind::Hashed)
+            throw UsageError(std::string("--") + side + "-buckets sizes a qr or hash " + side +
+                             " table, and this one is " + to_string(t->kind) + ": give --" + side +
+                             "-table qr (or hash), or leave --" + side + "-buckets out");
 }
 
 void apply_training_flags(const ModelOptions& o, TrainConfig& t) {
@@ -193,10 +226,28 @@ void apply_bpr_flags(const ModelOptions& o, Preset& p) {
 
 Preset ModelOptions::build(const std::string& preset_name) const {
     Preset p = memrec::preset(preset_name);
-    apply_model_flags(*this, p.model);
+    apply_model_flags(*this, p);
+    refuse_unused_table_flags(*this, p.model);
     apply_training_flags(*this, p.train);
     apply_objective_flags(*this, p);
     return p;
+}
+
+void fit_preset_to_data(Preset& p, const Dataset& data) {
+    try {
+        fit_to_data(p, data.users.size(), data.items.size());
+    } catch (const ConfigError& e) {
+        throw UsageError(std::string(e.what()) + ": choose another kind with --user-table or --item-table");
+    }
+    for (const auto& [side, t, rows] : {std::tuple{"user", &p.model.user, int64_t(data.users.size())},
+                                        std::tuple{"item", &p.model.item, int64_t(data.items.size())}}) {
+        if (t->kind != TableKind::MixedDimension || t->block_ends.empty() || t->block_ends.back() < rows) continue;
+        std::string ends;
+        for (int64_t e : t->block_ends) ends += (ends.empty() ? "" : ",") + std::to_string(e);
+        throw UsageError(std::string("the ") + side + " table's mixed-dimension block ends (--blocks " + ends +
+                         ") do not fit the data's " + format_count(rows) + " " + side +
+                         "s: they must increase strictly within 1.." + std::to_string(rows - 1));
+    }
 }
 
 }  // namespace memrec::cli

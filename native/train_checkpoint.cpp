@@ -115,6 +115,8 @@ ResumableRun::ResumableRun(const CheckpointOptions& options, const CLI::App& app
         if (model_given) {
             // Flags on top of the checkpoint's preset unless the command names one.
             if (app.count("--preset") == 0) preset = model.build(saved_.preset);
+            // The preset's blocks as fitted to the checkpoint's data, as they were when it was written.
+            fit_to_data(preset, saved_.data.users, saved_.data.items);
             const std::string diff = settings_difference(saved_, preset.model, preset.train);
             if (!diff.empty())
                 throw UsageError("--resume " + dir + ": the settings differ from the checkpoint's (" + diff +
@@ -133,6 +135,7 @@ ResumableRun::ResumableRun(const CheckpointOptions& options, const CLI::App& app
                              std::to_string(saved_.epochs_done()) + " epochs");
         preset.name = saved_.preset;
         preset.model = saved_.model;
+        preset.user_blocks_for = preset.item_blocks_for = 0;  // the checkpoint's shapes as they are
         preset.train = saved_.train;
         preset.train.threads = threads;
         preset.train.epochs = epochs;

@@ -31,11 +31,15 @@ bool given(const CLI::App& app, const char* flag) {
 
 }  // namespace
 
-ModelFile load_parent(const std::string& path, const CLI::App& app) {
+void refuse_table_flags(const CLI::App& app) {
     for (const char* flag : kTableFlags)
         if (given(app, flag))
             throw UsageError(std::string(flag) + " with --init: a warm start keeps the parent model's table "
                                                  "configuration (train from scratch to change it)");
+}
+
+ModelFile load_parent(const std::string& path, const CLI::App& app) {
+    refuse_table_flags(app);
     if (given(app, "--resume") || given(app, "--checkpoint"))
         throw UsageError(std::string(given(app, "--resume") ? "--resume" : "--checkpoint") +
                          " with --init: checkpoints do not record a parent model; warm-start without them");
@@ -64,6 +68,7 @@ void use_parent_config(const ModelFile& parent, const CLI::App& app, const Model
     // the vocabulary), not the preset's.
     p.model.user = m.user_table().config();
     p.model.item = m.item_table().config();
+    p.user_blocks_for = p.item_blocks_for = 0;  // the parent's shapes as they are
     if (!given(app, "--preset")) {
         const int threads = p.train.threads;
         p.train = parent.info.train;

@@ -17,6 +17,9 @@ struct WarmStartOptions {
     bool given() const { return !init.empty(); }
 };
 
+// UsageError when a flag that shapes the tables is given with --init (the parent's configuration stands).
+void refuse_table_flags(const CLI::App& app);
+
 // The parent model, loaded and checked: a rating model whose tables can take new ids. Its
 // info.parent_hash is set to its own file's content hash: what the child records as its parent. Throws UsageError
 // naming the flag or setting when a table-shaping flag is given with --init, or the parent cannot be

@@ -200,6 +200,16 @@ TEST_CASE("bad input: train", "[cli][bad-input]") {
          "--item-budget and --block-dims both size the blocks"},
         {base + Args{"--user-table", "md", "--user-budget", "x"}, 2, "--user-budget: expected a whole number"},
         {base + Args{"--blocks", "5,x"}, 2, "--blocks: expected whole numbers"},
+        // Table flags for kinds the model does not have, and blocks beyond the data's ids (issue 15).
+        {base + Args{"--blocks", "10,20"}, 2,
+         "--blocks shapes mixed-dimension tables, and neither table is one (user full, item full)"},
+        {base + Args{"--alpha", "0.5"}, 2, "--alpha shapes mixed-dimension tables"},
+        {base + Args{"--user-buckets", "10"}, 2, "--user-buckets sizes a qr or hash user table, and this one is full"},
+        {base + Args{"--preset", "memeff", "--item-buckets", "10"}, 2,
+         "--item-buckets sizes a qr or hash item table, and this one is md"},
+        {base + Args{"--combiner", "add"}, 2, "--combiner joins a quotient-remainder table's two parts"},
+        {base + Args{"--item-table", "md", "--blocks", "400,1700"}, 2,
+         "item table's mixed-dimension block ends (--blocks 400,1700) do not fit the data's"},
         {base + Args{"--block-dims", "0"}, 2, "--block-dims"},
         {base + Args{"--batch", "0"}, 2, "--batch: must be at least 1, got 0"},
         {base + Args{"--batch", "100000000000"}, 2, "--batch: must be at most"},
@@ -249,8 +259,6 @@ TEST_CASE("bad input: compare", "[cli][bad-input]") {
         {base + Args{"--train-fraction", "1.5"}, 2, "--train-fraction"},
         {{"compare", "--data", "good/ratings.dat", "--json", "emptydir"}, 2, "--json emptydir: is a directory"},
         {Args{"compare"} + outputs, 2, "no ratings to read"},
-        // The memory-efficient preset's item blocks need more movies than this small set has.
-        {base + Args{"--presets", "memeff"}, 2, "block ends"},
     };
     for (const auto& [file, words] : bad_data()) cases.push_back({Args{"compare", "--data", file} + outputs, 1, words});
     w.check_all(cases);
@@ -284,6 +292,9 @@ TEST_CASE("bad input: eval, predict, recommend", "[cli][bad-input]") {
         {{"eval", "model.mrec", "--threads", "0"}, 2, "--threads"},
         {{"eval", "model.mrec", "--train-fraction", "1.5"}, 2, "--train-fraction"},
         {{"eval", "model.mrec", "--bogus"}, 2, "--bogus"},
+        {{"eval", "model.mrec", "--eval-data", "nonexistent.csv"}, 1, "nonexistent.csv"},
+        {{"eval", "model.mrec", "--eval-data", "good/ratings.dat", "--protocol", "ratings"}, 2,
+         "--eval-data measures ratings: leave out --protocol"},
         {{"predict", "model.mrec", "--user", "1"}, 2, "--movie is required"},
         {{"predict", "model.mrec", "--movie", "2"}, 2, "--user is required"},
         {{"predict", "model.mrec", "--user", "1", "--movie", "99999"}, 1, "movie 99999 is not in the model"},

@@ -93,6 +93,17 @@ int main(int argc, char** argv) {
         child.info.parent_hash = "fnv1a64:0123456789abcdef";
         write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(child));
     }
+    {  // a model read from a delimited file of one's own: the optional reading section (12)
+        memrec::ModelFile own = model(wide, false, 21);
+        own.info.reading.delimited = true;
+        own.info.reading.columns.delimiter = ';';
+        own.info.reading.columns.rating_column = "score";
+        own.info.reading.columns.has_header = false;
+        own.info.reading.duplicates = memrec::DuplicatePolicy::Mean;
+        own.info.reading.max_given = true;
+        own.info.reading.eval_data = "u1.test";
+        write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"), memrec::serialize_model(own));
+    }
     // Product codes (format version 5): full 8-dim tables in 4 subspaces of 5-bit codes (packed across bytes),
     // int8 codebooks; and 2 subspaces of 8 bits with f16 codebooks.
     memrec::ModelConfig pq_config;

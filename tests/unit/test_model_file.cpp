@@ -450,6 +450,76 @@ TEST_CASE("the optional parent section holds a warm start's parent hash", "[mode
     CHECK(parse(serialize_model(f)).info.parent_hash.empty());
 }
 
+TEST_CASE("the optional reading section holds how the ratings were read", "[model_file]") {
+    const HandModel h;
+    CHECK(parse(h.file()).info.reading.is_default());  // no section: a MovieLens file read as it is
+    // Layout from model_file.cpp: u8 delimited, u8 delimiter, 3 strs, u8 header, u8 duplicates, u8 scale
+    // given, str eval data.
+    std::string reading;
+    put_u8(reading, 1);
+    put_u8(reading, ';');
+    put_str(reading, "customer");
+    put_str(reading, "3");
+    put_str(reading, "score");
+    put_u8(reading, 0);
+    put_u8(reading, 2);  // mean
+    put_u8(reading, 2);  // the max rating was given
+    put_str(reading, "u1.test");
+    auto sections = h.sections();
+    sections.push_back({12, reading});
+    const ModelFile f = parse(assemble(sections));
+    const ReadingInfo& r = f.info.reading;
+    CHECK(r.delimited);
+    CHECK(r.columns.delimiter == ';');
+    CHECK(r.columns.user_column == "customer");
+    CHECK(r.columns.item_column == "3");
+    CHECK(r.columns.rating_column == "score");
+    CHECK_FALSE(r.columns.has_header);
+    CHECK(r.duplicates == DuplicatePolicy::Mean);
+    CHECK_FALSE(r.min_given);
+    CHECK(r.max_given);
+    CHECK(r.eval_data == "u1.test");
+    auto with = [&](size_t at, uint8_t byte) {
+        auto s = sections;
+        s.back().bytes[at] = static_cast<char>(byte);
+        return assemble(s);
+    };
+    check_rejected(with(0, 2), "reading.delimited", "expected 0 or 1, got 2");
+    check_rejected(with(1, '\n'), "reading.delimiter", "a quote or a newline");
+    check_rejected(with(2, 0), "reading.user column", "got nothing");  // an empty name, then bytes left over
+    const size_t header = 2 + 9 + 2 + 6;
+    check_rejected(with(header, 2), "reading.header", "expected 0 or 1, got 2");
+    check_rejected(with(header + 1, 4), "reading.duplicates", "expected 0..3, got 4");
+    check_rejected(with(header + 2, 4), "reading.scale given", "expected bits 0 and 1 only, got 4");
+    {
+        auto s = sections;
+        s.back().bytes += "x";
+        check_rejected(assemble(s), "reading");
+        s.back().bytes.resize(s.back().bytes.size() - 3);  // truncated eval name
+        check_rejected(assemble(s), "reading.eval data");
+    }
+    {  // every field the default: never written, so refused
+        std::string plain;
+        for (int k = 0; k < 3; ++k) put_u8(plain, 0);
+        put_str(plain, "");
+        auto s = h.sections();
+        s.push_back({12, plain});
+        check_rejected(assemble(s), "reading.fields", "every field is the default");
+    }
+    // Written only when something differs from the defaults, and read back.
+    ModelFile m = make_model(variants().front());
+    const std::string plain_bytes = serialize_model(m);
+    for (const SectionInfo& si : model_sections(reinterpret_cast<const uint8_t*>(plain_bytes.data()), plain_bytes.size()))
+        CHECK(si.id != 12);
+    m.info.reading.duplicates = DuplicatePolicy::Count;
+    m.info.reading.min_given = true;
+    const ModelFile back = parse(serialize_model(m));
+    CHECK(back.info.reading.duplicates == DuplicatePolicy::Count);
+    CHECK(back.info.reading.min_given);
+    CHECK_FALSE(back.info.reading.max_given);
+    CHECK_FALSE(back.info.reading.delimited);
+}
+
 TEST_CASE("every field survives a round trip", "[model_file]") {
     for (const Variant& v : variants()) {
         INFO(v.name);

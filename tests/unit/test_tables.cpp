@@ -37,6 +37,33 @@ TEST_CASE("reference presets have the reference's parameter counts", "[tables]")
     CHECK(preset_params("memeff", 6040, 3692) == 117744);
 }
 
+TEST_CASE("presets fit their mixed-dimension blocks to smaller data and keep ml-1m's", "[tables][presets]") {
+    using Ends = std::vector<int64_t>;
+    // ml-1m here (3,692 rated movies), the full ml-1m (3,706) and ml-latest-small (9,724): the reference's.
+    for (int64_t items : {3692, 3706, 9724}) {
+        Preset p = preset("memeff");
+        fit_to_data(p, 6040, items);
+        CHECK(p.model.item.block_ends == Ends{400, 1700});
+        CHECK(p.model.item.block_dims == std::vector<int>{64, 32, 16});
+    }
+    Preset p = preset("memeff");
+    fit_to_data(p, 943, 1682);  // ml-100k: 400 * 1682 / 3692 = 182.2, 1700 * 1682 / 3692 = 774.5 (rounds to 774)
+    CHECK(p.model.item.block_ends == Ends{182, 774});
+    Model m(p.model, 943, 1682, 5.0f, descending_counts(1682), {}, 1);
+    CHECK(dynamic_cast<const MixedDimensionEmbedding&>(m.item_table()).params()[0].rows == 183);
+    fit_to_data(p, 943, 100);  // fitted once: the ends are the data's now
+    CHECK(p.model.item.block_ends == Ends{182, 774});
+    Preset three = preset("memeff");
+    fit_to_data(three, 10, 3);  // 0.3 and 1.4: one item per block at least
+    CHECK(three.model.item.block_ends == Ends{1, 2});
+    Preset two = preset("memeff");
+    CHECK_THROWS_WITH(fit_to_data(two, 10, 2), Catch::Contains("memeff preset's item table has 3 mixed-dimension blocks"));
+    Preset given = preset("memeff");  // ends given as they are (--blocks): kept, and refused later if too large
+    given.item_blocks_for = 0;
+    fit_to_data(given, 943, 1682);
+    CHECK(given.model.item.block_ends == Ends{400, 1700});
+}
+
 TEST_CASE("memory-efficient model components match the reference breakdown", "[tables]") {
     Preset p = preset("memeff");
     Model m(p.model, 6040, 3706, 5.0f, descending_counts(3706), {}, 1);

@@ -17,6 +17,7 @@
 #include "memrec/dataset.h"
 #include "memrec/model.h"
 #include "memrec/pq.h"
+#include "memrec/reader.h"
 #include "memrec/topn.h"
 #include "memrec/trainer.h"
 
@@ -29,6 +30,21 @@ namespace memrec {
 enum class Storage : uint8_t { F32 = 0, F16 = 1, Int8 = 2, Int4 = 3, Pq = 4 };
 const char* to_string(Storage s);
 Storage parse_storage(const std::string& s);  // "f32", "f16", "int8", "int4", "pq"; throws ConfigError
+
+// How the ratings were read (memrec train's reading flags) and evaluated, when not as a MovieLens file is by
+// default: model file section 12 ("reading"), written only when some field differs from the defaults, so
+// a MovieLens model's bytes are what they were. `memrec inspect` shows it; eval, predict, recommend and
+// train --init re-read data with it when no reading flag is given.
+struct ReadingInfo {
+    bool delimited = false;        // read as a delimited file with `columns` (--delimiter, --user-column...)
+    DelimitedOptions columns;      // meaningful when delimited
+    DuplicatePolicy duplicates = DuplicatePolicy::Error;
+    bool min_given = false, max_given = false;  // --min-rating / --max-rating: TrainingInfo's bounds
+    std::string eval_data;         // base name of the --eval-data file: trained on all of the data ("" none)
+    bool is_default() const {
+        return !delimited && duplicates == DuplicatePolicy::Error && !min_given && !max_given && eval_data.empty();
+    }
+};
 
 // How the model was trained: enough to rebuild the same split and say what the numbers mean.
 struct TrainingInfo {
@@ -43,6 +59,8 @@ struct TrainingInfo {
     uint64_t seed = 42;
     TrainConfig train;            // epochs, batch, Adam settings, threads
     float min_rating = 1.0f, max_rating = 5.0f;
+    ReadingInfo reading;          // how the ratings were read; with an eval file, train_fraction and
+                                  // split_seed are unused (every rating of the data was trained on)
 };
 
 // The final model's top-N figures, when training computed them (memrec train --protocol).

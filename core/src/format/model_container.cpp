@@ -37,6 +37,7 @@ const char* section_name(uint32_t id) {
         case kHistory: return "history";
         case kProvenance: return "provenance";
         case kParent: return "parent";
+        case kReading: return "reading";
     }
     return "unknown";
 }

@@ -119,6 +119,18 @@
 //   11 parent (optional, added without a new version; written only for a warm-started model, memrec train
 //       --init): str content hash of the parent model file's bytes ("fnv1a64:" and 16 hex digits), never
 //       empty. Files without it have no parent.
+//   12 reading (optional, added without a new version; written only when one of its fields differs from
+//       the defaults: a MovieLens file read as it is has none): how the ratings were read and evaluated.
+//       u8 delimited (0/1: read as a delimited file by the columns below); when 1: u8 delimiter (a byte
+//       other than '"', CR or LF), str user column, str item column, str rating column (header names or
+//       1-based numbers, non-empty), u8 header (0/1);
+//       u8 duplicates policy: 0 error, 1 last, 2 mean, 3 count;
+//       u8 scale given: bit 0 the min rating, bit 1 the max rating was given (the training section's
+//       bounds are then the given ones), other bits 0;
+//       str eval data: the base name of a separate eval file (memrec train --eval-data); non-empty means
+//       every rating of the data was trained on and the training section's fraction and split seed are
+//       unused. Files without it: a MovieLens or auto-detected file, duplicates refused, the format's or
+//       data's scale, a random split.
 //
 // Code: model_container.cpp (header, section table, checksum), config_codec.cpp (config, order),
 // vocabulary_codec.cpp, item_lists_codec.cpp (popularity, titles), param_codec.cpp and pq_codec.cpp (tables),
@@ -305,6 +317,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);
     if (!file.info.parent_hash.empty()) write_parent(section(kParent), file);
+    if (!file.info.reading.is_default()) write_reading(section(kReading), file);
     return write_container(sections, storage, version);
 }
 
@@ -352,6 +365,10 @@ ModelFile parse_model(const uint8_t* data, size_t size) {
     if (const Section* s = sections.find(kParent, false)) {
         ByteReader r = sections.reader(*s);
         read_parent(r, file);
+    }
+    if (const Section* s = sections.find(kReading, false)) {
+        ByteReader r = sections.reader(*s);
+        read_reading(r, file);
     }
     return file;
 }

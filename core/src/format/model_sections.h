@@ -29,7 +29,8 @@ enum : uint32_t {
     kHistory = 9,
     kProvenance = 10,
     kParent = 11,
-    kLastKnown = kParent
+    kReading = 12,
+    kLastKnown = kReading
 };
 const char* section_name(uint32_t id);
 
@@ -107,5 +108,8 @@ void write_provenance(ByteWriter& w, const ModelFile& file);
 void read_provenance(ByteReader& r, ModelFile& file);
 void write_parent(ByteWriter& w, const ModelFile& file);
 void read_parent(ByteReader& r, ModelFile& file);
+// The reading section (reading_codec.cpp): TrainingInfo::reading.
+void write_reading(ByteWriter& w, const ModelFile& file);
+void read_reading(ByteReader& r, ModelFile& file);
 
 }  // namespace memrec::detail

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "memrec/error.h"
 #include "memrec/presets.h"
 
@@ -32,6 +34,7 @@ Preset memeff() {
     p.model.user.combiner = Combiner::Mult;
     p.model.item.kind = TableKind::MixedDimension;
     p.model.item.block_ends = {400, 1700};
+    p.item_blocks_for = kReferenceItems;  // fewer movies: the ends shrink in proportion (fit_to_data)
     p.model.item.block_dims = {64, 32, 16};
     p.model.item.projection_bias = true;
     return p;
@@ -130,6 +133,32 @@ Preset rank_32k() {
 }
 
 }  // namespace
+
+namespace {
+
+void fit_blocks(const Preset& p, const char* side, TableConfig& t, int64_t& written_for, int64_t ids) {
+    if (t.kind != TableKind::MixedDimension || written_for <= 0 || ids >= written_for) return;
+    const int64_t blocks = static_cast<int64_t>(t.block_ends.size()) + 1;
+    if (ids < blocks)
+        throw ConfigError((p.name.empty() ? std::string("the") : "the " + p.name + " preset's") + " " + side +
+                          " table has " + std::to_string(blocks) + " mixed-dimension blocks, more than the data's " +
+                          std::to_string(ids) + " " + side + "s");
+    int64_t prev = 0;
+    for (size_t b = 0; b < t.block_ends.size(); ++b) {
+        const int64_t scaled = (t.block_ends[b] * ids + written_for / 2) / written_for;  // rounded
+        // At least one id per block, before and after this end.
+        const int64_t last = ids - (blocks - 1 - static_cast<int64_t>(b));
+        prev = t.block_ends[b] = std::min(std::max(scaled, prev + 1), last);
+    }
+    written_for = 0;  // fitted: the ends are now the data's
+}
+
+}  // namespace
+
+void fit_to_data(Preset& p, int64_t users, int64_t items) {
+    fit_blocks(p, "user", p.model.user, p.user_blocks_for, users);
+    fit_blocks(p, "item", p.model.item, p.item_blocks_for, items);
+}
 
 std::vector<std::string> preset_names() {
     return {"baseline", "memeff", "large", "small", "tiny", "fast", "rank", "rank-small", "rank-tiny", "rank-32k"};

@@ -20,7 +20,7 @@ namespace memrec::detail {
 
 namespace {
 
-constexpr size_t kMinChunkBytes = size_t{1} << 20;
+constexpr size_t kMinChunkBytes = size_t{1} << 25;  // 32 MB: below that, threads cost more than they save
 constexpr unsigned kMaxThreads = 8;
 
 // Newlines in [p, end), and with `check_nul` the first NUL byte (nullptr if none). Blocks small enough to

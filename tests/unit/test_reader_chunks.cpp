@@ -104,9 +104,15 @@ TEST_CASE("read_dataset streams a large MovieLens file in pieces and gets what p
           "[reader][chunks][stream]") {
     // About 4 MB: several chunks and several 1 MB pieces each, lines cut at piece boundaries.
     std::string text = "userId,movieId,rating,timestamp\n";
-    for (int u = 1; u <= 6000; ++u)
-        for (int i = 0; i < 25; ++i) text += std::to_string(u) + "," + std::to_string((u * 37 + i * 101) % 5000) + "," +
-                                             (i % 2 ? "3.5" : "4.0") + ",1112486027\n";
+    // Every 500th user's id has leading zeros and every 700th one ten digits: ids kept as text, which must
+    // outlive the piece they were read from.
+    for (int u = 1; u <= 6000; ++u) {
+        const std::string id = u % 500 == 0 ? "00" + std::to_string(u)
+                               : u % 700 == 0 ? "1234567" + std::to_string(1000 + u)
+                                              : std::to_string(u);
+        for (int i = 0; i < 25; ++i)
+            text += id + "," + std::to_string((u * 37 + i * 101) % 5000) + "," + (i % 2 ? "3.5" : "4.0") + ",1112486027\n";
+    }
     TempDir dir;
     const std::string path = dir.write("ratings.csv", text);
     Dataset streamed;  // read_dataset's path, called directly: it must not fall back to the whole text
@@ -132,12 +138,12 @@ TEST_CASE("read_dataset streams a large MovieLens file in pieces and gets what p
         CHECK(e.line() == 150003);
         CHECK_THAT(e.what(), Catch::Contains("timestamp 'x'"));
     }
-    const std::string twice = dir.write("twice/ratings.csv", text + "6000,2000,2.0,1\n");
+    const std::string twice = dir.write("twice/ratings.csv", text + "5999,1963,2.0,1\n");
     try {
         memrec::read_dataset(twice);
         FAIL("accepted");
     } catch (const memrec::DataError& e) {
         CHECK(e.line() == 150002);
-        CHECK_THAT(e.what(), Catch::Contains("user '6000' rated item '2000' again (first at line 149977)"));
+        CHECK_THAT(e.what(), Catch::Contains("user '5999' rated item '1963' again (first at line 149952)"));
     }
 }

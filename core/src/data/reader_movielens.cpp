@@ -30,8 +30,9 @@ constexpr int32_t kInvalidId = std::numeric_limits<int32_t>::min();
 
 // A chunk's raw ids as its rows hold them: a direct id is its value (>= 0); any other valid id (leading
 // zeros, 10 digits or more, 2^22 and up) is -(1 + its position in `texts`), texts kept in row order.
+// They are copies: a streamed file's pieces are gone by the time ids are mapped (rare in MovieLens files).
 struct RawIds {
-    std::vector<std::string_view> texts;
+    std::vector<std::string> texts;
     uint32_t max_direct = 0;
     bool any_direct = false;
 
@@ -44,7 +45,7 @@ struct RawIds {
     int32_t text(std::string_view id) {
         if (texts.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max()))
             throw std::length_error("memrec: more than 2^31-1 long ids in one chunk");
-        texts.push_back(id);
+        texts.emplace_back(id);
         return -static_cast<int32_t>(texts.size());
     }
 

@@ -4,7 +4,8 @@
 #   reading time (memrec's own "read in" figure), peak resident memory of the whole training run
 #   (/usr/bin/time), and the epoch's ratings/s, for each of `runs` runs; medians at the end.
 #   bench/scale.sh [BUILD_DIR] [RUNS]      (MEMREC_DATA: the folder holding ml-1m; the 25M file, 679 MB,
-#                                           goes to $TMPDIR and is removed at the end)
+#                                           goes to $TMPDIR and is removed at the end; SYNTH_FILE=path
+#                                           uses an existing one instead, e.g. from an earlier run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -15,7 +16,8 @@ bin="$build/native/memrec"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-"$bin" synth --like ml-25m --out "$tmp/synth-25m.csv"
+synth="${SYNTH_FILE:-$tmp/synth-25m.csv}"
+[ -n "${SYNTH_FILE:-}" ] || "$bin" synth --like ml-25m --out "$synth"
 
 # One training run: "read_s peak_mb ratings_per_s" from memrec's own lines and /usr/bin/time's.
 run() {
@@ -33,7 +35,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A results
 for set in ml-1m synth-25m; do
-  data="$tmp/synth-25m.csv"; [ "$set" = ml-1m ] && data="${MEMREC_DATA:?set MEMREC_DATA}/ml-1m"
+  data="$synth"; [ "$set" = ml-1m ] && data="${MEMREC_DATA:?set MEMREC_DATA}/ml-1m"
   : >"$tmp/$set.txt"
   for ((i = 1; i <= runs; i++)); do
     r=$(run "$data"); echo "$set run $i: read ${r%% *} s, peak $(cut -d' ' -f2 <<<"$r") MB, $(cut -d' ' -f3 <<<"$r") ratings/s"
@@ -45,5 +47,8 @@ read -r r1 m1 t1 <<<"${results[ml-1m]}"
 read -r r25 m25 t25 <<<"${results[synth-25m]}"
 echo "medians of $runs runs (load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "  ml-1m      read $r1 s, peak $m1 MB, epoch $t1 ratings/s"
-echo "  synth-25m  read $r25 s (target <= 3), peak $m25 MB (target <= 1536), epoch $t25 ratings/s" \
-     "($(awk -v a="$t25" -v b="$t1" 'BEGIN {printf "%.0f", 100 * a / b}')% of ml-1m; target >= 70%)"
+pct=$(awk -v a="$t25" -v b="$t1" 'BEGIN {printf "%.0f", 100 * a / b}')
+verdict() { if awk "BEGIN {exit !($1)}"; then echo met; else echo "NOT met"; fi; }
+echo "  synth-25m  read $r25 s, peak $m25 MB, epoch $t25 ratings/s ($pct% of ml-1m)"
+echo "targets: read <= 3 s $(verdict "$r25 <= 3"); peak <= 1536 MB $(verdict "$m25 <= 1536");" \
+     "epoch >= 70% of ml-1m's $(verdict "$pct >= 70")"

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "reader_chunks.h"
 #include "reader_text.h"
 
 namespace memrec {
@@ -65,8 +66,17 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
     }
 
     Dataset dataset;
-    const detail::FileText text(file);
-    parse_ratings(text.view(), file, format, options, dataset);
+    bool streamed = false;
+    try {
+        streamed = detail::read_ratings_file(file, format, options, dataset);
+    } catch (...) {
+        streamed = false;  // read whole below, which says exactly what is wrong
+    }
+    if (!streamed) {
+        dataset = Dataset();
+        const detail::FileText text(file);
+        parse_ratings(text.view(), file, format, options, dataset);
+    }
     dataset.ratings_path = file;
 
     const std::string titles_name = titles_file_for(dataset.format);

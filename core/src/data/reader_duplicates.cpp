@@ -24,12 +24,38 @@ std::pair<int64_t, int64_t> lines_of(std::string_view text, const std::string& n
     return {line_a, 0};
 }
 
+constexpr size_t kNotGrouped = static_cast<size_t>(-1);
+
+// When each user's ratings from `first` on are one run of consecutive lines (MovieLens files are sorted by
+// user), one pass finds the earliest repeat: a pair can only repeat inside its user's run, and an item is
+// stamped with the user whose run last rated it. Returns the repeat's index from `first`, n if there is
+// none, or kNotGrouped as soon as a user's ratings turn out to be split (the caller buckets them instead).
+size_t repeat_in_user_runs(const Dataset& dataset, size_t first) {
+    const size_t n = dataset.size() - first;
+    const int32_t* const user = dataset.user.data() + first;
+    const int32_t* const item = dataset.item.data() + first;
+    std::vector<char> closed(static_cast<size_t>(dataset.users.size()), 0);
+    std::vector<int32_t> stamp(static_cast<size_t>(dataset.items.size()), -1);
+    int32_t current = user[0];
+    for (size_t k = 0; k < n; ++k) {
+        const int32_t u = user[k];
+        if (u != current) {
+            closed[static_cast<size_t>(current)] = 1;
+            if (closed[static_cast<size_t>(u)]) return kNotGrouped;
+            current = u;
+        }
+        int32_t& s = stamp[static_cast<size_t>(item[k])];
+        if (s == u) return k;
+        s = u;
+    }
+    return n;
+}
+
 }  // namespace
 
-void reject_duplicate_ratings(std::string_view text, const std::string& name, bool has_header,
-                              const Dataset& dataset, size_t first) {
+size_t first_repeat(const Dataset& dataset, size_t first) {
     const size_t n = dataset.size() - first;
-    if (n < 2) return;
+    if (n < 2) return n;
     const auto items = static_cast<uint64_t>(dataset.items.size());
     const auto cells = static_cast<uint64_t>(dataset.users.size()) * items;
     auto key = [&](size_t k) {
@@ -50,6 +76,8 @@ void reject_duplicate_ratings(std::string_view text, const std::string& name, bo
             }
             word |= bit;
         }
+    } else if (const size_t found = repeat_in_user_runs(dataset, first); found != kNotGrouped) {
+        repeat = found;
     } else {
         // Too many cells for a bitmap (MovieLens-25M: 9.6e9). The ratings are bucketed by user with a
         // counting sort (linear, 4 bytes per rating; sorting 8-byte pair keys took seconds at 25M), each
@@ -76,8 +104,18 @@ void reject_duplicate_ratings(std::string_view text, const std::string& name, bo
                 s = static_cast<uint32_t>(u);
             }
     }
-    if (repeat == n) return;
+    return repeat;
+}
 
+void reject_duplicate_ratings(std::string_view text, const std::string& name, bool has_header,
+                              const Dataset& dataset, size_t first) {
+    const size_t n = dataset.size() - first;
+    const size_t repeat = first_repeat(dataset, first);
+    if (repeat == n) return;
+    const auto items = static_cast<uint64_t>(dataset.items.size());
+    auto key = [&](size_t k) {
+        return static_cast<uint64_t>(dataset.user[first + k]) * items + static_cast<uint64_t>(dataset.item[first + k]);
+    };
     size_t original = 0;
     while (key(original) != key(repeat)) ++original;
     const auto [line_a, line_b] = lines_of(text, name, has_header, original, repeat);

@@ -13,7 +13,13 @@ namespace memrec::detail {
 // Throws DataError at the second of the first repeated (user, item) pair among dataset's ratings from
 // index `first` on, naming the line of the first one too. `text` is what they were parsed from, one rating
 // per non-blank line after a header line when `has_header`; it is only scanned again to name the lines.
-// Costs one bit per (user, item) cell or 8 bytes per rating, whichever is less, and one pass.
+// Costs one bit per (user, item) cell when that is at most 8 bytes per rating; otherwise one pass with a
+// stamp per item when each user's ratings are consecutive lines (MovieLens files), else 4 bytes per rating
+// to bucket them by user.
+// The index (from `first`) of the earliest rating whose (user, item) pair an earlier one already rated, or
+// dataset.size() - first if none is. reject_duplicate_ratings's search, without naming lines.
+size_t first_repeat(const Dataset& dataset, size_t first);
+
 void reject_duplicate_ratings(std::string_view text, const std::string& name, bool has_header,
                               const Dataset& dataset, size_t first);
 

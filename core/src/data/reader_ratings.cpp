@@ -1,11 +1,19 @@
 // Ratings parsers: MovieLens "::" files, u.data, ml-latest ratings.csv and generic delimited files with a
-// header. The MovieLens path is the hot one (ml-1m is a million lines): the text is scanned in place, fields
-// are views into it, ratings like "4" or "3.5" skip the float parser, and integer ids map to dense indices
-// through a direct array, so a line costs no allocation and no hashing.
+// header. The MovieLens layouts are the hot path (ml-25m is 25 million lines): they are parsed in chunks on
+// every core (reader_movielens.cpp). Delimited files are read line by line here: fields are views into the
+// text, ratings like "4" or "3.5" skip the float parser, and integer ids map to dense indices through a
+// direct array.
 //
 // Blank lines (empty or only spaces/tabs) are skipped wherever they are: they hold no rating, so skipping
-// them drops nothing. Every other malformed line is a DataError naming the file and the 1-based line.
-// A DataError leaves `dataset` holding whatever came before the bad line; callers discard it.
+// them drops nothing. Every other malformed line is a DataError naming the file and the 1-based line (the
+// first one in the file). A DataError leaves `dataset` as it was for the MovieLens layouts, and holding
+// whatever came before the bad line for delimited files; callers discard it.
+#if !defined(__EMSCRIPTEN__)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,13 +22,19 @@
 #include <vector>
 
 #include "memrec/reader.h"
+#include "reader_chunks.h"
 #include "reader_duplicates.h"
+#include "reader_movielens.h"
 #include "reader_text.h"
 
 namespace memrec {
 namespace {
 
+using detail::Chunk;
+using detail::ChunkPlan;
 using detail::LineScanner;
+using detail::MovieLensLayout;
+using detail::MovieLensScale;
 
 // Raw ids to dense indices for one parse. Canonical non-negative integers below kDirectLimit go through a
 // direct array (value -> dense index); everything else, and the first sight of each integer, goes to the
@@ -85,8 +99,7 @@ class RatingScale {
             half_stars_widen_ = false;
         }
         if (value < lo_ || value > hi_)
-            at.fail("rating " + detail::format_number(value) + " outside the scale " +
-                    detail::format_number(lo_) + ".." + detail::format_number(hi_));
+            at.fail(detail::scale_message(value, lo_, hi_));
         seen_min_ = std::min(seen_min_, value);
         seen_max_ = std::max(seen_max_, value);
     }
@@ -102,7 +115,14 @@ class RatingScale {
     double seen_min_ = kInf, seen_max_ = -kInf;
 };
 
-RatingScale scale_for(RatingFormat format, const ReadOptions& options) {
+// The accepted rating range of a format under `options` (NaN: from the data), and whether half stars
+// widen it (ratings.dat without a given minimum: ml-10m's has half stars from 0.5).
+struct ScaleSpec {
+    float min, max;
+    bool widen_half_stars;
+};
+
+ScaleSpec scale_for(RatingFormat format, const ReadOptions& options) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     float min = nan, max = nan;
     switch (format) {
@@ -122,7 +142,7 @@ RatingScale scale_for(RatingFormat format, const ReadOptions& options) {
     if (min > max)
         throw ConfigError("rating scale: min_rating " + detail::format_number(min) + " is above max_rating " +
                           detail::format_number(max));
-    return RatingScale(min, max, format == RatingFormat::MovieLensDat && !given_min);
+    return {min, max, format == RatingFormat::MovieLensDat && !given_min};
 }
 
 // Where one parse appends its ratings.
@@ -136,19 +156,7 @@ class RatingSink {
           start_(dataset.size()) {}
 
     double rating(std::string_view text, const LineScanner& at) {
-        double value = 0;
-        switch (detail::parse_number(text, value)) {
-            case detail::NumberStatus::Ok:
-                break;
-            case detail::NumberStatus::NotANumber:
-                at.fail(text.empty() ? std::string("empty rating")
-                                     : "rating " + detail::quoted(text) + " is not a number");
-            case detail::NumberStatus::NotFinite:
-                at.fail("rating " + detail::quoted(text) + " is not finite");
-        }
-        // Ratings are kept as floats: a value beyond float's range would become infinite.
-        if (std::fabs(value) > double(std::numeric_limits<float>::max()))
-            at.fail("rating " + detail::quoted(text) + " is too large (at most 3.4e38)");
+        const double value = detail::parse_rating(text, at.file(), at.line_number());
         scale_.check(value, at);
         return value;
     }
@@ -171,66 +179,9 @@ class RatingSink {
     size_t start_;
 };
 
-// One line per rating, so the newline count bounds what the columns will hold: one allocation each.
-void reserve_columns(std::string_view text, Dataset& dataset) {
-    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    dataset.user.reserve(dataset.user.size() + lines);
-    dataset.item.reserve(dataset.item.size() + lines);
-    dataset.rating.reserve(dataset.rating.size() + lines);
-}
-
-std::string field_count_message(size_t min, size_t max, std::string_view separator, size_t got) {
-    std::string expected = std::to_string(min);
-    if (max != min) expected += " or " + std::to_string(max);
-    return "expected " + expected + " fields separated by " + std::string(separator) + ", got " +
-           std::to_string(got);
-}
-
 std::string separator_name(char delimiter) {
     if (delimiter == '\t') return "tabs";
     return std::string("'") + delimiter + "'";
-}
-
-// MovieLens layouts: user, item, rating and an optional timestamp, with integer ids.
-struct MovieLensLayout {
-    std::string_view separator;
-    std::string_view separator_name;
-    size_t min_fields;
-    size_t max_fields;
-};
-
-void parse_movielens_lines(LineScanner& lines, const MovieLensLayout& layout, RatingSink& sink) {
-    std::string_view line;
-    std::string_view fields[4];
-    while (lines.next(line)) {
-        if (detail::is_blank(line)) continue;
-        const size_t n = detail::split_fields(line, layout.separator, fields, 4);
-        if (n < layout.min_fields || n > layout.max_fields)
-            lines.fail(field_count_message(layout.min_fields, layout.max_fields, layout.separator_name, n));
-        const int32_t user = sink.users.numeric(fields[0]);
-        if (user < 0) lines.fail("user id " + detail::quoted(fields[0]) + " is not a non-negative integer");
-        const int32_t item = sink.items.numeric(fields[1]);
-        if (item < 0) lines.fail("item id " + detail::quoted(fields[1]) + " is not a non-negative integer");
-        const double rating = sink.rating(fields[2], lines);
-        uint64_t timestamp = 0;
-        if (n == 4 && !detail::parse_uint(fields[3], timestamp))
-            lines.fail("timestamp " + detail::quoted(fields[3]) + " is not a non-negative integer");
-        sink.append(user, item, rating);
-    }
-}
-
-void parse_movielens_csv(LineScanner& lines, RatingSink& sink) {
-    std::string_view header;
-    if (!detail::next_nonblank(lines, header)) return;
-    size_t columns;
-    if (header == "userId,movieId,rating,timestamp") {
-        columns = 4;
-    } else if (header == "userId,movieId,rating") {
-        columns = 3;
-    } else {
-        lines.fail("expected the header 'userId,movieId,rating,timestamp', got " + detail::quoted(header));
-    }
-    parse_movielens_lines(lines, {",", "','", columns, columns}, sink);
 }
 
 // Column positions of a delimited file, from its header or, without one, from its first line's width.
@@ -341,7 +292,7 @@ void parse_delimited(LineScanner& lines, const DelimitedOptions& options, bool r
         }
         if (csv.size() != columns.count)
             lines.fail(
-                field_count_message(columns.count, columns.count, separator_name(delimiter), csv.size()));
+                detail::field_count_message(columns.count, columns.count, separator_name(delimiter), csv.size()));
         const int32_t user = sink.users.any(checked_id(unpadded(csv, columns.user), "user", lines));
         const int32_t item = sink.items.any(checked_id(unpadded(csv, columns.item), "item", lines));
         const double rating =
@@ -403,38 +354,166 @@ DuplicatePolicy parse_duplicate_policy(const std::string& s) {
 
 void parse_ratings(std::string_view text, const std::string& name, RatingFormat format,
                    const ReadOptions& options, Dataset& dataset) {
-    detail::reject_nul_bytes(text, name);
-    text = detail::strip_bom(text);
+    detail::parse_ratings(text, name, format, options, dataset, detail::default_plan(text.size()));
+}
+
+namespace detail {
+
+namespace {
+void parse_text(std::string_view text, const std::string& name, RatingFormat format, const ReadOptions& options,
+                Dataset& dataset, const ChunkPlan& plan);
+// After the lines: the duplicate policy, the scale, the format's name. Without `text` (a streamed file), a
+// repeated pair throws a DataError that does not name its lines.
+void finish_ratings(Dataset& dataset, size_t first, RatingFormat format, const ReadOptions& options,
+                    float min_rating, float max_rating, const std::string& name, const std::string_view* text);
+}  // namespace
+
+void parse_ratings(std::string_view text, const std::string& name, RatingFormat format, const ReadOptions& options,
+                   Dataset& dataset, const ChunkPlan& plan) {
+    text = detail::strip_bom(text);  // no NUL or newline in it: line numbers stay
+    try {
+        parse_text(text, name, format, options, dataset, plan);
+    } catch (...) {
+        // A NUL byte says "binary data" whatever else failed first. The MovieLens layouts refuse every
+        // line holding one, so their text is only searched when something failed; a delimited file's
+        // unchecked columns may hold anything, so it is searched before parsing.
+        reject_nul_bytes(text, name);
+        throw;
+    }
+}
+
+bool read_ratings_file(const std::string& path, RatingFormat format, const ReadOptions& options, Dataset& dataset) {
+#if defined(__EMSCRIPTEN__)
+    (void)path, (void)format, (void)options, (void)dataset;
+    return false;
+#else
+    if (format == RatingFormat::Delimited) return false;
+    Source source;
+    source.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (source.fd < 0) return false;
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{source.fd};
+    struct stat st {};
+    if (::fstat(source.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
+    source.size = static_cast<size_t>(st.st_size);
+    source.name = path;
+
+    // The head: the byte-order mark, the format and the header come from its first non-blank line, which
+    // must end inside it.
+    std::string head(std::min<size_t>(source.size, size_t{1} << 16), '\0');
+    read_bytes(source, 0, head.data(), head.size());
+    const std::string_view text = strip_bom(head);
+    LineScanner lines(text, path);
+    std::string_view first;
+    if (!next_nonblank(lines, first)) return false;
+    if (lines.position() == text.data() + text.size() && head.size() < source.size) return false;
+    if (format == RatingFormat::Auto) format = detect_format(path, text);
+    MovieLensLayout layout{"::", "'::'", 3, 4};
+    size_t body = 0;
+    int64_t body_lines_before = 0;
+    if (format == RatingFormat::MovieLens100k) {
+        layout = {"\t", "tabs", 3, 4};
+    } else if (format == RatingFormat::MovieLensCsv) {
+        if (first == "userId,movieId,rating,timestamp") {
+            layout = {",", "','", 4, 4};
+        } else if (first == "userId,movieId,rating") {
+            layout = {",", "','", 3, 3};
+        } else {
+            return false;
+        }
+        body = static_cast<size_t>(lines.position() - text.data());
+        body_lines_before = lines.line_number();
+    } else if (format != RatingFormat::MovieLensDat) {
+        return false;
+    }
+    source.base = head.size() - text.size();
+    source.size -= source.base;
+
+    ReadOptions line_options = options;  // counts are checked once merged (as parse_text does)
+    if (options.duplicates == DuplicatePolicy::Count)
+        line_options.min_rating = line_options.max_rating = std::numeric_limits<float>::quiet_NaN();
+    const ScaleSpec spec = scale_for(format, line_options);
+    const ChunkPlan plan = default_plan(source.size);
+    const std::vector<Chunk> chunks = cut_into_chunks(source, plan, false);
+    const size_t before = dataset.size();
+    const MovieLensScale scale = parse_movielens(source, chunks, body, body_lines_before, layout,
+                                                 {spec.min, spec.max, spec.widen_half_stars}, plan.threads, dataset);
+    finish_ratings(dataset, before, format, options, static_cast<float>(scale.lo), static_cast<float>(scale.hi), path,
+                   nullptr);
+    return true;
+#endif
+}
+
+namespace {
+
+void parse_text(std::string_view text, const std::string& name, RatingFormat format, const ReadOptions& options,
+                Dataset& dataset, const ChunkPlan& plan) {
     if (format == RatingFormat::Auto) format = detect_format(name, text);
+    const detail::Source source = detail::Source::memory(text, name);
+    const std::vector<Chunk> chunks = cut_into_chunks(source, plan, format == RatingFormat::Delimited);
     const bool counting = options.duplicates == DuplicatePolicy::Count;
     // Counts are checked against the scale once merged, not line by line.
     ReadOptions line_options = options;
     if (counting) line_options.min_rating = line_options.max_rating = std::numeric_limits<float>::quiet_NaN();
-    RatingSink sink(dataset, scale_for(format, line_options));
-    reserve_columns(text, dataset);
+    const ScaleSpec spec = scale_for(format, line_options);
+    const size_t before = dataset.size();
+    float min_rating = 0, max_rating = 0;
 
-    LineScanner lines(text, name);
-    switch (format) {
-        case RatingFormat::MovieLensDat:
-            parse_movielens_lines(lines, {"::", "'::'", 3, 4}, sink);
-            break;
-        case RatingFormat::MovieLens100k:
-            parse_movielens_lines(lines, {"\t", "tabs", 3, 4}, sink);
-            break;
-        case RatingFormat::MovieLensCsv:
-            parse_movielens_csv(lines, sink);
-            break;
-        default:
-            parse_delimited(lines, options.delimited, counting, sink);
-            break;
+    if (format == RatingFormat::Delimited) {
+        size_t lines = 0;  // one rating per line at most: one allocation per column
+        for (const Chunk& chunk : chunks) lines += chunk.lines;
+        dataset.user.reserve(before + lines);
+        dataset.item.reserve(before + lines);
+        dataset.rating.reserve(before + lines);
+        RatingSink sink(dataset, RatingScale(spec.min, spec.max, spec.widen_half_stars));
+        LineScanner lines_of_text(text, name);
+        parse_delimited(lines_of_text, options.delimited, counting, sink);
+        min_rating = sink.scale().min();
+        max_rating = sink.scale().max();
+    } else {
+        MovieLensLayout layout{"::", "'::'", 3, 4};
+        if (format == RatingFormat::MovieLens100k) layout = {"\t", "tabs", 3, 4};
+        size_t body = 0;
+        int64_t body_lines_before = 0;
+        bool has_body = true;
+        if (format == RatingFormat::MovieLensCsv) {
+            LineScanner lines(text, name);
+            std::string_view header;
+            has_body = detail::next_nonblank(lines, header);
+            if (header == "userId,movieId,rating,timestamp") {
+                layout = {",", "','", 4, 4};
+            } else if (header == "userId,movieId,rating") {
+                layout = {",", "','", 3, 3};
+            } else if (has_body) {
+                lines.fail("expected the header 'userId,movieId,rating,timestamp', got " + detail::quoted(header));
+            }
+            body = static_cast<size_t>(lines.position() - text.data());
+            body_lines_before = lines.line_number();
+        }
+        MovieLensScale scale{spec.min, spec.max, spec.widen_half_stars};
+        if (has_body)
+            scale = parse_movielens(source, chunks, body, body_lines_before, layout, scale, plan.threads, dataset);
+        min_rating = static_cast<float>(scale.lo);
+        max_rating = static_cast<float>(scale.hi);
     }
-    if (sink.added() == 0) throw DataError(name, 0, "no ratings");
-    const size_t first = dataset.size() - sink.added();
+    finish_ratings(dataset, before, format, options, min_rating, max_rating, name, &text);
+}
+
+void finish_ratings(Dataset& dataset, size_t first, RatingFormat format, const ReadOptions& options,
+                    float min_rating, float max_rating, const std::string& name, const std::string_view* text) {
+    if (dataset.size() == first) throw DataError(name, 0, "no ratings");
     const bool has_header =
         format == RatingFormat::MovieLensCsv || (format == RatingFormat::Delimited && options.delimited.has_header);
     dataset.format = format_name(format);
+    const bool counting = options.duplicates == DuplicatePolicy::Count;
     if (options.duplicates == DuplicatePolicy::Error) {
-        detail::reject_duplicate_ratings(text, name, has_header, dataset, first);
+        if (text != nullptr) {
+            detail::reject_duplicate_ratings(*text, name, has_header, dataset, first);
+        } else if (detail::first_repeat(dataset, first) != dataset.size() - first) {
+            throw DataError(name, 0, "a (user, item) pair is rated twice");  // the caller reads the text to say where
+        }
     } else {
         dataset.merged_lines += detail::merge_duplicate_ratings(dataset, first, options.duplicates);
     }
@@ -460,9 +539,13 @@ void parse_ratings(std::string_view text, const std::string& name, RatingFormat 
         dataset.scale_source = given ? "given" : "data";
         return;
     }
-    dataset.min_rating = sink.scale().min();
-    dataset.max_rating = sink.scale().max();
+    dataset.min_rating = min_rating;
+    dataset.max_rating = max_rating;
     dataset.scale_source = given ? "given" : format == RatingFormat::Delimited ? "data" : "format";
 }
+
+}  // namespace
+
+}  // namespace detail
 
 }  // namespace memrec

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace memrec::detail {
@@ -234,6 +235,34 @@ NumberStatus parse_number_slow(std::string_view s, double& value) {
     value = std::strtod(copy.c_str(), nullptr);
 #endif
     return std::isfinite(value) ? NumberStatus::Ok : NumberStatus::NotFinite;
+}
+
+double parse_rating(std::string_view text, const std::string& file, int64_t line) {
+    double value = 0;
+    switch (parse_number(text, value)) {
+        case NumberStatus::Ok:
+            break;
+        case NumberStatus::NotANumber:
+            throw DataError(file, line, text.empty() ? std::string("empty rating")
+                                                     : "rating " + quoted(text) + " is not a number");
+        case NumberStatus::NotFinite:
+            throw DataError(file, line, "rating " + quoted(text) + " is not finite");
+    }
+    // A value beyond float's range would become infinite when stored.
+    if (std::fabs(value) > double(std::numeric_limits<float>::max()))
+        throw DataError(file, line, "rating " + quoted(text) + " is too large (at most 3.4e38)");
+    return value;
+}
+
+std::string scale_message(double value, double lo, double hi) {
+    return "rating " + format_number(value) + " outside the scale " + format_number(lo) + ".." + format_number(hi);
+}
+
+std::string field_count_message(size_t min, size_t max, std::string_view separator, size_t got) {
+    std::string expected = std::to_string(min);
+    if (max != min) expected += " or " + std::to_string(max);
+    return "expected " + expected + " fields separated by " + std::string(separator) + ", got " +
+           std::to_string(got);
 }
 
 std::string& CsvSplitter::next_field() {

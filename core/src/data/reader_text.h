@@ -62,8 +62,9 @@ std::string_view trim(std::string_view s);
 // Walks the lines of an in-memory file, counting them from 1 for error messages.
 class LineScanner {
   public:
-    LineScanner(std::string_view text, const std::string& file)
-        : p_(text.data()), end_(text.data() + text.size()), file_(file) {}
+    // `lines_before`: how many lines of the file come before `text` (a chunk of it), for line numbers.
+    LineScanner(std::string_view text, const std::string& file, int64_t lines_before = 0)
+        : p_(text.data()), end_(text.data() + text.size()), file_(file), line_(lines_before) {}
 
     // Next line without its "\n" or "\r\n"; false at the end of the text. The last line needs no newline.
     bool next(std::string_view& line) {
@@ -79,6 +80,8 @@ class LineScanner {
     }
 
     int64_t line_number() const { return line_; }
+    // Where the next line starts (the end of the text after the last one).
+    const char* position() const { return p_; }
     const std::string& file() const { return file_; }
     [[noreturn]] void fail(const std::string& message) const { throw DataError(file_, line_, message); }
 
@@ -175,6 +178,16 @@ inline NumberStatus parse_number(std::string_view s, double& value) {
     }
     return parse_number_slow(s, value);
 }
+
+// The rating in `text` ("4", "3.5", "4.25e0"), or DataError(file, line) saying what is wrong with it: not
+// a number, not finite, or beyond float's range (ratings are kept as floats).
+double parse_rating(std::string_view text, const std::string& file, int64_t line);
+
+// "rating 7 outside the scale 1..5"
+std::string scale_message(double value, double lo, double hi);
+
+// "expected 3 or 4 fields separated by '::', got 2"
+std::string field_count_message(size_t min, size_t max, std::string_view separator, size_t got);
 
 // Splits one line of CSV with RFC 4180 quoting ("a, b" and "" for a quote inside quotes). Records do not
 // span lines here: neither MovieLens nor the rating files we read put newlines inside quotes. The fields

@@ -46,9 +46,11 @@ Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint
     if (indices.empty()) return m;
     constexpr int64_t kChunk = 1024;
     const int64_t chunks = (m.count + kChunk - 1) / kChunk;
-    double se = 0, ae = 0;
+    // Per-chunk sums added in chunk order afterwards: the same figures bit for bit on any thread count (an
+    // OpenMP reduction adds the threads' partial sums in whatever order they finish).
+    std::vector<double> chunk_se(size_t(chunks), 0.0), chunk_ae(size_t(chunks), 0.0);
 #if defined(MEMREC_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1) reduction(+ : se, ae)
+#pragma omp parallel num_threads(threads) if (threads > 1)
 #else
     (void)threads;
 #endif
@@ -67,12 +69,20 @@ Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint
                 it[size_t(i)] = data.item[k];
             }
             model.predict(u.data(), it.data(), n, pred.data(), buf);
+            double se = 0, ae = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const double e = double(pred[size_t(i)]) - double(data.rating[indices[size_t(begin + i)]]);
                 se += e * e;
                 ae += std::fabs(e);
             }
+            chunk_se[size_t(c)] = se;
+            chunk_ae[size_t(c)] = ae;
         }
+    }
+    double se = 0, ae = 0;
+    for (int64_t c = 0; c < chunks; ++c) {
+        se += chunk_se[size_t(c)];
+        ae += chunk_ae[size_t(c)];
     }
     m.mse = se / double(m.count);
     m.rmse = std::sqrt(m.mse);

@@ -81,15 +81,6 @@ py::object field_value(const memrec::TrainField& f, const memrec::TrainConfig& t
     return py::none();
 }
 
-py::dict metrics_dict(const memrec::Metrics& m) {
-    py::dict d;
-    d["mse"] = m.mse;
-    d["rmse"] = m.rmse;
-    d["mae"] = m.mae;
-    d["count"] = m.count;
-    return d;
-}
-
 py::dict info_dict(const PyModel& pm) {
     const memrec::ModelFile& f = pm.file();
     const memrec::Model& m = pm.model();
@@ -112,17 +103,9 @@ py::dict info_dict(const PyModel& pm) {
     py::dict training;  // every training setting under its field-list key (as the browser's info() has them)
     for (const memrec::TrainField& field : memrec::train_fields()) training[field.key] = field_value(field, f.info.train);
     d["training"] = training;
-    d["eval"] = metrics_dict(f.eval);
+    d["eval"] = memrec::python::metrics_dict(f.eval);
     py::list history;
-    for (const memrec::EpochStats& e : f.history) {
-        py::dict h;
-        h["epoch"] = e.epoch;
-        h["train_loss"] = e.train_loss;
-        h["train_mae"] = e.train_mae;
-        h["eval"] = metrics_dict(e.eval);
-        h["seconds"] = e.seconds;
-        history.append(h);
-    }
+    for (const memrec::EpochStats& e : f.history) history.append(memrec::python::epoch_dict(e));
     d["history"] = history;
     return d;
 }

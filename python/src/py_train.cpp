@@ -15,6 +15,20 @@ namespace memrec::python {
 
 namespace {
 
+// Calls the Python callback (if any) from a training loop that runs without the GIL. It holds a handle, not
+// a reference: copying the std::function (as the training calls do) then touches no reference count
+// without the GIL, and the caller's object outlives the training.
+std::function<bool(const EpochStats&)> epoch_callback(const pybind11::object& on_epoch) {
+    if (on_epoch.is_none()) return {};
+    return [fn = pybind11::handle(on_epoch)](const EpochStats& e) {
+        pybind11::gil_scoped_acquire gil;
+        const pybind11::object go_on = fn(epoch_dict(e));
+        return go_on.is_none() || go_on.cast<bool>();
+    };
+}
+
+}  // namespace
+
 pybind11::dict metrics_dict(const Metrics& m) {
     pybind11::dict d;
     d["mse"] = m.mse;
@@ -24,25 +38,15 @@ pybind11::dict metrics_dict(const Metrics& m) {
     return d;
 }
 
-// Calls the Python callback (if any) from a training loop that runs without the GIL. It holds a handle, not
-// a reference: copying the std::function (as the training calls do) then touches no reference count
-// without the GIL, and the caller's object outlives the training.
-std::function<bool(const EpochStats&)> epoch_callback(const pybind11::object& on_epoch) {
-    if (on_epoch.is_none()) return {};
-    return [fn = pybind11::handle(on_epoch)](const EpochStats& e) {
-        pybind11::gil_scoped_acquire gil;
-        pybind11::dict d;
-        d["epoch"] = e.epoch;
-        d["train_loss"] = e.train_loss;
-        d["train_mae"] = e.train_mae;
-        d["eval"] = metrics_dict(e.eval);
-        d["seconds"] = e.seconds;
-        const pybind11::object go_on = fn(d);
-        return go_on.is_none() || go_on.cast<bool>();
-    };
+pybind11::dict epoch_dict(const EpochStats& e) {
+    pybind11::dict d;
+    d["epoch"] = e.epoch;
+    d["train_loss"] = e.train_loss;
+    d["train_mae"] = e.train_mae;
+    d["eval"] = metrics_dict(e.eval);
+    d["seconds"] = e.seconds;
+    return d;
 }
-
-}  // namespace
 
 PyModel train(const std::vector<std::string>& args, const pybind11::object& on_epoch) {
     // The options of `memrec train` that describe the data, the model and its training.

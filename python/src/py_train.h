@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "memrec/trainer.h"
 #include "py_model.h"
 
 namespace memrec::python {
@@ -16,5 +17,10 @@ namespace memrec::python {
 // them from keyword arguments. `on_epoch` (None or a callable) gets each epoch's figures as a dict and
 // stops training by returning False.
 PyModel train(const std::vector<std::string>& args, const pybind11::object& on_epoch);
+
+// Figures as Python dicts: {"mse", "rmse", "mae", "count"}, and one epoch's {"epoch", "train_loss",
+// "train_mae", "eval", "seconds"} (on_epoch's argument and an entry of info()["history"]).
+pybind11::dict metrics_dict(const Metrics& m);
+pybind11::dict epoch_dict(const EpochStats& e);
 
 }  // namespace memrec::python

@@ -13,35 +13,11 @@
 #include "memrec/rng.h"
 #include "memrec/split.h"
 #include "memrec/trainer.h"
+#include "low_rank_data.h"
 
 using namespace memrec;
 
 namespace {
-
-// Ratings of rank 3 plus noise, rounded to 1..5: a model can learn them, so accuracy means something.
-Dataset low_rank_data(int users = 800, int items = 400, int per_user = 50) {
-    Dataset d;
-    for (int u = 0; u < users; ++u) d.users.add(std::to_string(u));
-    for (int i = 0; i < items; ++i) d.items.add(std::to_string(i));
-    Rng rng(23);
-    auto factors = [&](int n) {
-        std::vector<float> f(size_t(n) * 3);
-        for (float& x : f) x = float(rng.uniform() * 2.0 - 1.0);
-        return f;
-    };
-    const std::vector<float> U = factors(users), V = factors(items);
-    for (int u = 0; u < users; ++u)
-        for (int j = 0; j < per_user; ++j) {
-            const int i = int(rng.below(uint64_t(items)));
-            float r = 3.0f + float(rng.uniform() - 0.5) * 0.5f;
-            for (int k = 0; k < 3; ++k) r += 1.2f * U[size_t(u) * 3 + k] * V[size_t(i) * 3 + k];
-            d.user.push_back(u);
-            d.item.push_back(i);
-            d.rating.push_back(std::clamp(std::round(r), 1.0f, 5.0f));
-        }
-    d.max_rating = 5.0f;
-    return d;
-}
 
 ModelConfig full_model() {
     ModelConfig mc;
@@ -150,7 +126,7 @@ TEST_CASE("AdaGrad steps a row by lr g / sqrt(1 + G), G the running mean of g sq
 }
 
 TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread count", "[threads][blocks]") {
-    const Dataset d = low_rank_data();
+    const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
     const bool compressed = GENERATE(false, true);
     const int threads = GENERATE(1, 3);
@@ -164,7 +140,7 @@ TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread co
 }
 
 TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same accuracy", "[threads][blocks]") {
-    const Dataset d = low_rank_data();
+    const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = predict_mean_rmse(d, s);
     // Full tables with biases (the global bias is a shared row). SGD lands within 0.003; the compressed
@@ -183,7 +159,7 @@ TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same a
 }
 
 TEST_CASE("threads: AdaGrad trains every table kind stably on 1 to 8 threads", "[threads][blocks]") {
-    const Dataset d = low_rank_data();
+    const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = predict_mean_rmse(d, s);
     const bool hashed = GENERATE(false, true);

@@ -18,38 +18,11 @@
 #include "memrec/rng.h"
 #include "memrec/split.h"
 #include "memrec/trainer.h"
+#include "low_rank_data.h"
 
 using namespace memrec;
 
 namespace {
-
-// Ratings of rank 3 plus noise, rounded to 1..5 (a model can learn them, so accuracy means something),
-// with item popularity skewed like real data (a squared uniform picks the item), which the
-// mixed-dimension blocks need to mean anything.
-Dataset skewed_low_rank_data(int users = 600, int items = 300, int per_user = 40) {
-    Dataset d;
-    for (int u = 0; u < users; ++u) d.users.add(std::to_string(u));
-    for (int i = 0; i < items; ++i) d.items.add(std::to_string(i));
-    Rng rng(31);
-    auto factors = [&](int n) {
-        std::vector<float> f(size_t(n) * 3);
-        for (float& x : f) x = float(rng.uniform() * 2.0 - 1.0);
-        return f;
-    };
-    const std::vector<float> U = factors(users), V = factors(items);
-    for (int u = 0; u < users; ++u)
-        for (int j = 0; j < per_user; ++j) {
-            const double x = rng.uniform();
-            const int i = std::min(items - 1, int(x * x * items));
-            float r = 3.0f + float(rng.uniform() - 0.5) * 0.5f;
-            for (int k = 0; k < 3; ++k) r += 1.2f * U[size_t(u) * 3 + k] * V[size_t(i) * 3 + k];
-            d.user.push_back(u);
-            d.item.push_back(i);
-            d.rating.push_back(std::clamp(std::round(r), 1.0f, 5.0f));
-        }
-    d.max_rating = 5.0f;
-    return d;
-}
 
 enum class Kind { Full, QuotientRemainder, MixedDimension, Hashed };
 
@@ -131,7 +104,7 @@ double mean_rmse(const Dataset& d, const Split& s) {
 }  // namespace
 
 TEST_CASE("threads: every table kind trains to the same accuracy on 1 2 3 4 and 8 threads", "[threads][blocks]") {
-    const Dataset d = skewed_low_rank_data();
+    const Dataset d = memrec_test::rounded_rank3_data(600, 300, 40, 31, true);
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = mean_rmse(d, s);
     const Kind kind = GENERATE(Kind::Full, Kind::QuotientRemainder, Kind::MixedDimension, Kind::Hashed);
@@ -148,7 +121,7 @@ TEST_CASE("threads: every table kind trains to the same accuracy on 1 2 3 4 and 
 }
 
 TEST_CASE("threads: every table kind repeats bit for bit for a fixed thread count", "[threads][blocks]") {
-    const Dataset d = skewed_low_rank_data();
+    const Dataset d = memrec_test::rounded_rank3_data(600, 300, 40, 31, true);
     const Split s = split_dataset(d, 0.85, 5);
     const Kind kind = GENERATE(Kind::Full, Kind::QuotientRemainder, Kind::MixedDimension, Kind::Hashed);
     const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);

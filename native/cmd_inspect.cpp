@@ -185,7 +185,7 @@ Command add_inspect(CLI::App& root) {
     app->add_option("model", *path, "model file (.mrec)")->required();
 
     return {app, [path]() {
-                const ModelFile f = load_model(*path);  // errors name the file and the field
+                ModelFile f = load_model(*path);  // errors name the file and the field
                 Text out;
                 const std::string bytes = read_file(*path);
                 const auto sections = model_sections(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -228,11 +228,11 @@ Command add_inspect(CLI::App& root) {
 
                 out.add("\nsize at each storage (as memrec export writes it%s)\n  %-8s %14s %14s %14s\n",
                             f.titles.empty() ? "" : ", with titles", "storage", "bytes", "gzip", "bytes/param");
-                // export sorts full tables' ids (order_ids): the sizes are of that order.
-                ModelFile exported = load_model(*path);
-                order_ids(exported);
+                // As export writes them: pq's k-means on the rows in the file's order, then every storage with
+                // full tables' ids sorted (order_ids; nothing below depends on the order).
                 const PqRow pq = pq_row(f);
-                for (const auto& s : sizes_at_each_storage(exported, pq, true))
+                order_ids(f);
+                for (const auto& s : sizes_at_each_storage(f, pq, true))
                     if (s.problem.empty())
                         out.add("  %-8s %14s %14s %14.3f\n", s.label.c_str(), format_count(s.bytes).c_str(),
                                 s.gzip < 0 ? "n/a" : format_count(s.gzip).c_str(),
@@ -241,7 +241,7 @@ Command add_inspect(CLI::App& root) {
                         out.add("  %-8s cannot hold this model: %s\n", s.label.c_str(), s.problem.c_str());
                 if (!f.titles.empty()) {
                     out.add("  without titles:");
-                    for (const auto& s : sizes_at_each_storage(exported, pq, false))
+                    for (const auto& s : sizes_at_each_storage(f, pq, false))
                         if (s.problem.empty())
                             out.add("  %s %s (gzip %s)", s.label.c_str(), format_bytes(double(s.bytes)).c_str(),
                                     gz(s.gzip).c_str());

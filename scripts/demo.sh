@@ -50,19 +50,13 @@ if [ -z "$data" ]; then
   exit 1
 fi
 data=$(cd "$data" && pwd)
-memeff_flags=""
-case "$(basename "$data")" in
-  ml-1m) ;;
-  ml-100k) memeff_flags="--blocks 300,1000" ;;
-  *) memeff_flags="--blocks 500,2500" ;;
-esac
 
 models=web/models
 stamp="$data|$(stat -c %Y "$bin")|$(stat -c %Y scripts/make-web-models.sh)"
 if [ "$retrain" = 1 ] || [ ! -f "$models/manifest.json" ] || [ "$(cat "$models/.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "== models from $data into $models/"
   rm -rf "$models.tmp"
-  MEMEFF_FLAGS=$memeff_flags TRAIN_FLAGS="--threads $jobs" scripts/make-web-models.sh "$bin" "$data" "$models.tmp" all
+  TRAIN_FLAGS="--threads $jobs" scripts/make-web-models.sh "$bin" "$data" "$models.tmp" all
   echo "$stamp" > "$models.tmp/.stamp"
   rm -rf "$models"
   mv "$models.tmp" "$models"

@@ -6,8 +6,8 @@
 # fits the first-load budget), rank-small int8 and int4. Rating models (judged on RMSE), for the size and
 # accuracy comparison: `all` (the demo) has baseline f32 and int8, memeff f32, f16 and int8, tiny int8;
 # `test` has baseline f32, memeff f32 and int8, tiny int8. Every variant is stored without titles: the
-# page downloads titles.json once for all of them. Extra flags for the memeff training (e.g. --blocks for
-# sets smaller than ml-1m) come from $MEMEFF_FLAGS, for every training from $TRAIN_FLAGS.
+# page downloads titles.json once for all of them. Extra flags for the memeff training (its blocks
+# fit any set's items by themselves) come from $MEMEFF_FLAGS, for every training from $TRAIN_FLAGS.
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: scripts/make-web-models.sh MEMREC_BIN DATA OUT_DIR [all|test]" >&2

@@ -54,7 +54,7 @@ export TRAIN_FLAGS="--threads $(nproc)"
 if [ -n "${MEMREC_DATA:-}" ] && [ -d "$MEMREC_DATA/ml-1m" ]; then
   data=$MEMREC_DATA/ml-1m; export MEMEFF_FLAGS=""
 elif [ -n "${MEMREC_DATA:-}" ] && [ -d "$MEMREC_DATA/ml-100k" ]; then
-  data=$MEMREC_DATA/ml-100k; export MEMEFF_FLAGS="--blocks 300,1000"
+  data=$MEMREC_DATA/ml-100k; export MEMEFF_FLAGS=""
 else
   echo "== MEMREC_DATA is not set: using a small synthetic data set (the size budgets are about ml-1m)"
   data=build-wasm/test-data/synthetic

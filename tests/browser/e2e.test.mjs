@@ -39,7 +39,8 @@ function figure(line) {
 
 // The page's own code before the first recommendations: everything it loads except models, demo data and
 // the charts (charts.js and the charting library load after them).
-const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'client.js', 'download.js', 'stars.js', 'saved.js', 'tables.js',
+const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'dom.js', 'page.js', 'demo-users.js', 'variants.js',
+  'user-section.js', 'visitor-section.js', 'pair-section.js', 'client.js', 'download.js', 'stars.js', 'saved.js', 'tables.js',
   'worker.js', 'memrec.mjs', 'memrec_wasm.mjs'];
 
 // --- the native command ----------------------------------------------------------------------------

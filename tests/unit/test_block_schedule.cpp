@@ -14,6 +14,7 @@
 #include "memrec/split.h"
 #include "memrec/trainer.h"
 #include "low_rank_data.h"
+#include "schedule_run.h"
 
 using namespace memrec;
 
@@ -50,35 +51,11 @@ ModelConfig hashed_model() {
     return mc;
 }
 
-struct Result {
-    std::vector<float> params;
-    double rmse = 0;
-};
+using memrec_test::mean_predictor_rmse;
+using memrec_test::ScheduleRun;
 
-Result train(const Dataset& d, const Split& s, const ModelConfig& mc, Optimizer opt, int threads, int epochs = 12) {
-    Model m(mc, d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
-    TrainConfig tc;
-    tc.epochs = epochs;
-    tc.batch_size = 32;
-    tc.adam.optimizer = opt;
-    tc.adam.learning_rate = opt == Optimizer::AdaGrad ? 0.05 : 0.01;
-    tc.adam.l2 = 0.02;
-    tc.adam.l2_bias = 0.02;
-    tc.threads = threads;
-    Trainer t(m, tc);
-    t.fit(d, s.train, s.eval);
-    Result r;
-    for (Param* p : m.params()) r.params.insert(r.params.end(), p->data.begin(), p->data.end());
-    r.rmse = t.history().back().eval.rmse;
-    return r;
-}
-
-double predict_mean_rmse(const Dataset& d, const Split& s) {
-    double mean = 0, se = 0;
-    for (uint32_t k : s.train) mean += d.rating[k];
-    mean /= double(s.train.size());
-    for (uint32_t k : s.eval) se += (d.rating[k] - mean) * (d.rating[k] - mean);
-    return std::sqrt(se / double(s.eval.size()));
+ScheduleRun train(const Dataset& d, const Split& s, const ModelConfig& mc, Optimizer opt, int threads, int epochs = 12) {
+    return memrec_test::train_schedule(d, s, mc, opt, threads, epochs);
 }
 
 }  // namespace
@@ -132,8 +109,8 @@ TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread co
     const int threads = GENERATE(1, 3);
     INFO((compressed ? "qr + md tables" : "full tables") << ", " << threads << " threads");
     const ModelConfig mc = compressed ? shared_rows_model() : full_model();
-    const Result a = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
-    const Result b = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
+    const ScheduleRun a = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
+    const ScheduleRun b = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
     REQUIRE(a.params.size() == b.params.size());
     CHECK(std::memcmp(a.params.data(), b.params.data(), a.params.size() * sizeof(float)) == 0);
     CHECK(a.rmse == b.rmse);
@@ -142,17 +119,17 @@ TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread co
 TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same accuracy", "[threads][blocks]") {
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
-    const double baseline = predict_mean_rmse(d, s);
+    const double baseline = mean_predictor_rmse(d, s);
     // Full tables with biases (the global bias is a shared row). SGD lands within 0.003; the compressed
     // kinds, whose rows are nearly all shared, are compared with AdaGrad in test_block_schedule_kinds.cpp
     // (docs/architecture.md, "Threads").
     const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
     const double tolerance = opt == Optimizer::AdaGrad ? 0.002 : 0.003;
-    const Result one = train(d, s, full_model(), opt, 1);
+    const ScheduleRun one = train(d, s, full_model(), opt, 1);
     INFO(to_string(opt) << ": 1 thread rmse " << one.rmse << ", predicting the mean " << baseline);
     CHECK(one.rmse < baseline - 0.1);  // it learned the low-rank ratings
     for (int threads : {2, 3, 4, 8}) {
-        const Result r = train(d, s, full_model(), opt, threads);
+        const ScheduleRun r = train(d, s, full_model(), opt, threads);
         INFO(threads << " threads: rmse " << r.rmse);
         CHECK(std::fabs(r.rmse - one.rmse) <= tolerance);
     }
@@ -161,10 +138,10 @@ TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same a
 TEST_CASE("threads: AdaGrad trains every table kind stably on 1 to 8 threads", "[threads][blocks]") {
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
-    const double baseline = predict_mean_rmse(d, s);
+    const double baseline = mean_predictor_rmse(d, s);
     const bool hashed = GENERATE(false, true);
     for (int threads : {1, 2, 4, 8}) {
-        const Result r = train(d, s, hashed ? hashed_model() : shared_rows_model(), Optimizer::AdaGrad, threads, 4);
+        const ScheduleRun r = train(d, s, hashed ? hashed_model() : shared_rows_model(), Optimizer::AdaGrad, threads, 4);
         INFO((hashed ? "hashed" : "qr + md") << " tables, " << threads << " threads: rmse " << r.rmse);
         CHECK(std::isfinite(r.rmse));
         CHECK(r.rmse < baseline + 0.05);

@@ -19,6 +19,7 @@
 #include "memrec/split.h"
 #include "memrec/trainer.h"
 #include "low_rank_data.h"
+#include "schedule_run.h"
 
 using namespace memrec;
 
@@ -66,39 +67,11 @@ ModelConfig model_of(Kind k) {
     return mc;
 }
 
-struct Run {
-    std::vector<float> params;
-    double rmse = 0;  // after the last epoch
-    double best = 0;  // the best epoch's: the accuracy the run reaches (these small sets overfit late)
-};
+using memrec_test::mean_predictor_rmse;
+using memrec_test::ScheduleRun;
 
-Run train(const Dataset& d, const Split& s, Kind kind, Optimizer opt, int threads, int epochs) {
-
-    Model m(model_of(kind), d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
-    TrainConfig tc;
-    tc.epochs = epochs;
-    tc.batch_size = 32;
-    tc.adam.optimizer = opt;
-    tc.adam.learning_rate = opt == Optimizer::AdaGrad ? 0.05 : 0.01;
-    tc.adam.l2 = 0.02;
-    tc.adam.l2_bias = 0.02;
-    tc.threads = threads;
-    Trainer t(m, tc);
-    t.fit(d, s.train, s.eval);
-    Run r;
-    for (Param* p : m.params()) r.params.insert(r.params.end(), p->data.begin(), p->data.end());
-    r.rmse = t.history().back().eval.rmse;
-    r.best = r.rmse;
-    for (const EpochStats& e : t.history()) r.best = std::min(r.best, e.eval.rmse);
-    return r;
-}
-
-double mean_rmse(const Dataset& d, const Split& s) {
-    double mean = 0, se = 0;
-    for (uint32_t k : s.train) mean += d.rating[k];
-    mean /= double(s.train.size());
-    for (uint32_t k : s.eval) se += (d.rating[k] - mean) * (d.rating[k] - mean);
-    return std::sqrt(se / double(s.eval.size()));
+ScheduleRun train(const Dataset& d, const Split& s, Kind kind, Optimizer opt, int threads, int epochs) {
+    return memrec_test::train_schedule(d, s, model_of(kind), opt, threads, epochs);
 }
 
 }  // namespace
@@ -106,14 +79,14 @@ double mean_rmse(const Dataset& d, const Split& s) {
 TEST_CASE("threads: every table kind trains to the same accuracy on 1 2 3 4 and 8 threads", "[threads][blocks]") {
     const Dataset d = memrec_test::rounded_rank3_data(600, 300, 40, 31, true);
     const Split s = split_dataset(d, 0.85, 5);
-    const double baseline = mean_rmse(d, s);
+    const double baseline = mean_predictor_rmse(d, s);
     const Kind kind = GENERATE(Kind::Full, Kind::QuotientRemainder, Kind::MixedDimension, Kind::Hashed);
     const double tolerance = kind == Kind::Full ? 0.002 : kind == Kind::MixedDimension ? 0.015 : 0.004;
-    const Run one = train(d, s, kind, Optimizer::AdaGrad, 1, 20);
+    const ScheduleRun one = train(d, s, kind, Optimizer::AdaGrad, 1, 20);
     INFO(name(kind) << " tables: 1 thread best rmse " << one.best << ", predicting the mean " << baseline);
     CHECK(one.best < baseline - 0.03);  // it learned the low-rank ratings (qr: 0.695 against 0.737)
     for (int threads : {2, 3, 4, 8}) {
-        const Run r = train(d, s, kind, Optimizer::AdaGrad, threads, 20);
+        const ScheduleRun r = train(d, s, kind, Optimizer::AdaGrad, threads, 20);
         INFO(threads << " threads: best rmse " << r.best);
         CHECK(std::isfinite(r.rmse));
         CHECK(std::fabs(r.best - one.best) <= tolerance);
@@ -127,8 +100,8 @@ TEST_CASE("threads: every table kind repeats bit for bit for a fixed thread coun
     const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
     const int threads = GENERATE(2, 3, 8);
     INFO(name(kind) << " tables, " << to_string(opt) << ", " << threads << " threads");
-    const Run a = train(d, s, kind, opt, threads, 2);
-    const Run b = train(d, s, kind, opt, threads, 2);
+    const ScheduleRun a = train(d, s, kind, opt, threads, 2);
+    const ScheduleRun b = train(d, s, kind, opt, threads, 2);
     REQUIRE(a.params.size() == b.params.size());
     CHECK(std::memcmp(a.params.data(), b.params.data(), a.params.size() * sizeof(float)) == 0);
     CHECK(a.rmse == b.rmse);

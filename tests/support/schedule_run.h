@@ -1,0 +1,52 @@
+// Training a small model with the row rules (AdaGrad, SGD) on the block schedule, as the thread-count tests
+// do: the trained parameters (for bit-for-bit comparisons) and the eval RMSE after the last and the best
+// epoch, and the RMSE of predicting the training mean (what a model must beat to have learned anything).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "memrec/split.h"
+#include "memrec/trainer.h"
+
+namespace memrec_test {
+
+struct ScheduleRun {
+    std::vector<float> params;  // every parameter, flattened in the model's order
+    double rmse = 0;            // eval RMSE after the last epoch
+    double best = 0;            // the best epoch's eval RMSE (small sets overfit late)
+};
+
+// Batch 32, lr 0.05 for AdaGrad and 0.01 for SGD, L2 0.02 on rows and biases, model seed 3.
+inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split& s, const memrec::ModelConfig& mc,
+                                  memrec::Optimizer opt, int threads, int epochs) {
+    using namespace memrec;
+    Model m(mc, d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
+    TrainConfig tc;
+    tc.epochs = epochs;
+    tc.batch_size = 32;
+    tc.adam.optimizer = opt;
+    tc.adam.learning_rate = opt == Optimizer::AdaGrad ? 0.05 : 0.01;
+    tc.adam.l2 = 0.02;
+    tc.adam.l2_bias = 0.02;
+    tc.threads = threads;
+    Trainer t(m, tc);
+    t.fit(d, s.train, s.eval);
+    ScheduleRun r;
+    for (Param* p : m.params()) r.params.insert(r.params.end(), p->data.begin(), p->data.end());
+    r.rmse = r.best = t.history().back().eval.rmse;
+    for (const EpochStats& e : t.history()) r.best = std::min(r.best, e.eval.rmse);
+    return r;
+}
+
+// The eval RMSE of predicting every rating as the training ratings' mean.
+inline double mean_predictor_rmse(const memrec::Dataset& d, const memrec::Split& s) {
+    double mean = 0, se = 0;
+    for (uint32_t k : s.train) mean += d.rating[k];
+    mean /= double(s.train.size());
+    for (uint32_t k : s.eval) se += (d.rating[k] - mean) * (d.rating[k] - mean);
+    return std::sqrt(se / double(s.eval.size()));
+}
+
+}  // namespace memrec_test

@@ -142,3 +142,41 @@ TEST_CASE("batched projection kernels compute X P + b and its gradients", "[kern
         CHECK(gb[size_t(j)] == Approx(e).epsilon(1e-5).margin(1e-6));
     }
 }
+
+TEST_CASE("adam_update_l2 is axpy(l2, w, g) then adam_update, in one pass", "[kernels]") {
+    INFO("active kernels: " << kernels::active());
+    Rng rng(29);
+    const AdamStep st{0.0021f, 0.9f, 0.999f, 1e-7f};
+    for (int cols : {1, 16, 37, 64, 256}) {
+        const int n = padded_cols(cols);
+        INFO("cols " << cols);
+        for (float l2 : {0.0f, 0.0005f, 0.05f}) {
+            INFO("l2 " << l2);
+            const auto g = row(cols, rng);
+            auto w1 = row(cols, rng), m1 = row(cols, rng, -0.1f, 0.1f), v1 = row(cols, rng, 0.0f, 0.01f);
+            auto w2 = w1, m2 = m1, v2 = v1, w3 = w1, m3 = m1, v3 = v1, w4 = w1, m4 = m1, v4 = v1;
+            const auto g_before = g;
+            // The two-pass path each variant replaces: the same operations, so the same bits.
+            auto ga = g;
+            kernels::axpy(l2, w2.data(), ga.data(), n);
+            kernels::adam_update(w2.data(), m2.data(), v2.data(), ga.data(), n, st);
+            kernels::adam_update_l2(w1.data(), m1.data(), v1.data(), g.data(), l2, n, st);
+            CHECK(w1 == w2);
+            CHECK(m1 == m2);
+            CHECK(v1 == v2);
+            auto gs = g;
+            kernels::scalar::axpy(l2, w4.data(), gs.data(), n);
+            kernels::scalar::adam_update(w4.data(), m4.data(), v4.data(), gs.data(), n, st);
+            kernels::scalar::adam_update_l2(w3.data(), m3.data(), v3.data(), g.data(), l2, n, st);
+            CHECK(w3 == w4);
+            CHECK(m3 == m4);
+            CHECK(v3 == v4);
+            // The active variant against the scalar reference.
+            close(w1, w3);
+            close(m1, m3);
+            close(v1, v3);
+            CHECK(g == g_before);  // the gradient is read only
+            for (int i = cols; i < n; ++i) CHECK(w1[size_t(i)] == 0.0f);
+        }
+    }
+}

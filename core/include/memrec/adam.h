@@ -102,6 +102,10 @@ public:
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 
+    // Whether update() reads ParamGrad::direct rows (lazy and dense Adam without weight decay): the trainer
+    // then sets ParamGrad::allow_direct on its gradients.
+    bool takes_direct_rows() const;
+
     const AdamConfig& config() const { return config_; }
     int64_t steps() const { return step_; }
     void set_steps(int64_t s) { step_ = s; }
@@ -122,8 +126,8 @@ private:
     double l2_of(const Param& p) const;
     void catch_up_row(Param& p, AdamState& s, int64_t row, int64_t to_step);
     void sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
-    void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t);
-    void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
+    void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2);
+    void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads, float l2);
     void row_rule_step(size_t param, float* grad_row, int32_t row, float lr);  // AdaGrad / SGD, one row
 
     AdamConfig config_;

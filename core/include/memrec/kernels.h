@@ -32,6 +32,10 @@ void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 // m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= alpha m / (sqrt(v) + eps)
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+// adam_update with the L2 term folded in, in one pass over w, m, v: g' = g + l2 w (w before the step),
+// then adam_update with g'. The gradient row stays read-only (the trainer's lazy Adam reads it where the
+// backward pass wrote it, see ParamGrad::direct). Same results as axpy(l2, w, g) followed by adam_update.
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 // k skipped dense steps at once (see adam.cpp): w -= c m / (sqrt(v) + eps); m *= b1k; v *= b2k.
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
@@ -63,6 +67,7 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace scalar
 
@@ -73,6 +78,7 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 }  // namespace avx2
 #endif
@@ -84,6 +90,7 @@ void axpy(float a, const float* x, float* y, int64_t n);
 void mul_axpy(float a, const float* x, const float* z, float* y, int64_t n);
 void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 }  // namespace simd128
 #endif
 

@@ -110,6 +110,12 @@ struct ParamGrad {
     std::vector<uint8_t> mark;     // mark[r] != 0 iff r is in `touched`
     int stride = 0;
     bool whole = false;  // Access::Whole: every row counts as touched, touched/mark are unused
+    // Opt-in for consumers that read `direct` (the trainer's Adam, see Adam::takes_direct_rows): a row that
+    // mark_once() saw once in the batch keeps its gradient where the backward pass computed it, and
+    // direct[r] points there (valid until the step); its `data` row stays zero. Saves adding the row into
+    // `data`, reading it back and zeroing it.
+    bool allow_direct = false;
+    std::vector<const float*> direct;  // sized rows when allow_direct
 
     void resize(const Param& p) {
         stride = p.stride;
@@ -117,6 +123,7 @@ struct ParamGrad {
         data.assign(static_cast<size_t>(p.rows) * static_cast<size_t>(stride), 0.0f);
         mark.assign(static_cast<size_t>(p.rows), 0);
         touched.clear();
+        direct.assign(allow_direct ? static_cast<size_t>(p.rows) : 0, nullptr);
     }
     // Row r of the gradient, marking it touched.
     float* row(int32_t r) {
@@ -124,6 +131,25 @@ struct ParamGrad {
             mark[static_cast<size_t>(r)] = 1;
             touched.push_back(r);
         }
+        return data.data() + static_cast<int64_t>(r) * stride;
+    }
+    // Marks row r touched and counts its uses in the batch: mark 2 after the first, 3 after more (a row
+    // reached through row() first stays 1). Only a row with mark 2 at backward time may be direct.
+    void mark_once(int32_t r) {
+        uint8_t& k = mark[static_cast<size_t>(r)];
+        if (!k) {
+            k = 2;
+            touched.push_back(r);
+        } else if (k == 2) {
+            k = 3;
+        }
+    }
+    // The backward pass's gradient of a row used once: `src` (stride floats) becomes row r's gradient
+    // without copying when allowed, else it is added into the row. Returns true if kept direct.
+    bool add_row(int32_t r, const float* src);
+    // The gradient of touched row r: its direct source if it has one, else its `data` row.
+    const float* gradient_row(int32_t r) const {
+        if (allow_direct && direct[static_cast<size_t>(r)]) return direct[static_cast<size_t>(r)];
         return data.data() + static_cast<int64_t>(r) * stride;
     }
     const float* row_if_touched(int32_t r) const {

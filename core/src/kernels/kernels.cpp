@@ -27,6 +27,9 @@ void mul(const float* x, const float* z, float* out, int64_t n) { impl::mul(x, z
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s) {
     impl::adam_update(w, m, v, g, n, s);
 }
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s) {
+    impl::adam_update_l2(w, m, v, g, l2, n, s);
+}
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
 #if defined(MEMREC_AVX2)
     avx2::adam_catchup(w, m, v, n, c, b1k, b2k, eps);

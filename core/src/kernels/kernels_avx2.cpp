@@ -70,6 +70,25 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     }
 }
 
+// adam_update with g + l2 w computed on the fly (axpy's FMA), so the step reads each of w, m, v once.
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s) {
+    assert(n % 16 == 0);
+    const __m256 b1 = _mm256_set1_ps(s.beta1), c1 = _mm256_set1_ps(1.0f - s.beta1);
+    const __m256 b2 = _mm256_set1_ps(s.beta2), c2 = _mm256_set1_ps(1.0f - s.beta2);
+    const __m256 alpha = _mm256_set1_ps(s.alpha), eps = _mm256_set1_ps(s.epsilon), vl2 = _mm256_set1_ps(l2);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256 w0 = _mm256_loadu_ps(w + i);
+        const __m256 gi = _mm256_fmadd_ps(vl2, w0, _mm256_loadu_ps(g + i));
+        __m256 mi = _mm256_fmadd_ps(b1, _mm256_loadu_ps(m + i), _mm256_mul_ps(c1, gi));
+        __m256 vi = _mm256_fmadd_ps(b2, _mm256_loadu_ps(v + i), _mm256_mul_ps(_mm256_mul_ps(c2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
+        __m256 wi = _mm256_sub_ps(w0, _mm256_div_ps(_mm256_mul_ps(alpha, mi), den));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(w + i, wi);
+    }
+}
+
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
     assert(n % 16 == 0);
     const __m256 vc = _mm256_set1_ps(c), vb1 = _mm256_set1_ps(b1k), vb2 = _mm256_set1_ps(b2k);

@@ -33,6 +33,16 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     }
 }
 
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s) {
+    const float c1 = 1.0f - s.beta1, c2 = 1.0f - s.beta2;
+    for (int64_t i = 0; i < n; ++i) {
+        const float gi = g[i] + l2 * w[i];  // axpy's y += a * x
+        m[i] = s.beta1 * m[i] + c1 * gi;
+        v[i] = s.beta2 * v[i] + c2 * gi * gi;
+        w[i] -= s.alpha * m[i] / (std::sqrt(v[i]) + s.epsilon);
+    }
+}
+
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps) {
     for (int64_t i = 0; i < n; ++i) {
         w[i] -= c * m[i] / (std::sqrt(v[i]) + eps);

@@ -71,5 +71,25 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
     }
 }
 
+void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s) {
+    assert(n % 16 == 0);
+    const v128_t b1 = wasm_f32x4_splat(s.beta1), c1 = wasm_f32x4_splat(1.0f - s.beta1);
+    const v128_t b2 = wasm_f32x4_splat(s.beta2), c2 = wasm_f32x4_splat(1.0f - s.beta2);
+    const v128_t alpha = wasm_f32x4_splat(s.alpha), eps = wasm_f32x4_splat(s.epsilon);
+    const v128_t vl2 = wasm_f32x4_splat(l2);
+    for (int64_t i = 0; i < n; i += 4) {
+        const v128_t w0 = load(w + i);
+        const v128_t gi = wasm_f32x4_add(load(g + i), wasm_f32x4_mul(vl2, w0));  // axpy's y + a x
+        const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(b1, load(m + i)), wasm_f32x4_mul(c1, gi));
+        const v128_t vi =
+            wasm_f32x4_add(wasm_f32x4_mul(b2, load(v + i)), wasm_f32x4_mul(wasm_f32x4_mul(c2, gi), gi));
+        const v128_t den = wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps);
+        const v128_t wi = wasm_f32x4_sub(w0, wasm_f32x4_div(wasm_f32x4_mul(alpha, mi), den));
+        store(m + i, mi);
+        store(v + i, vi);
+        store(w + i, wi);
+    }
+}
+
 }  // namespace memrec::kernels::simd128
 #endif

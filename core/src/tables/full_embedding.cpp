@@ -20,12 +20,13 @@ void FullEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
 
 void FullEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const {
     const int s = stride();
-    for (int64_t i = 0; i < n; ++i) kernels::axpy(1.0f, grad_out + i * s, grads[0].row(ids[i]), s);
+    // Rows used once in the batch may stay where grad_out holds them (ParamGrad::add_row).
+    for (int64_t i = 0; i < n; ++i) grads[0].add_row(ids[i], grad_out + i * s);
 }
 
 TableConfig FullEmbedding::config() const { return base_config(); }
 
 void FullEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
-    for (int64_t i = 0; i < n; ++i) grads[0].row(ids[i]);
+    for (int64_t i = 0; i < n; ++i) grads[0].mark_once(ids[i]);
 }
 }  // namespace memrec

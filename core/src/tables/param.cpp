@@ -2,6 +2,8 @@
 
 #include "memrec/param.h"
 
+#include "memrec/kernels.h"
+
 namespace memrec {
 
 void ParamGrad::clear() {
@@ -10,10 +12,27 @@ void ParamGrad::clear() {
         return;
     }
     for (int32_t r : touched) {
-        std::fill_n(data.data() + static_cast<int64_t>(r) * stride, stride, 0.0f);
+        if (allow_direct && direct[static_cast<size_t>(r)]) direct[static_cast<size_t>(r)] = nullptr;  // data row untouched
+        else std::fill_n(data.data() + static_cast<int64_t>(r) * stride, stride, 0.0f);
         mark[static_cast<size_t>(r)] = 0;
     }
     touched.clear();
+}
+
+bool ParamGrad::add_row(int32_t r, const float* src) {
+    if (allow_direct) {
+        const float*& d = direct[static_cast<size_t>(r)];
+        if (mark[static_cast<size_t>(r)] == 2 && !d) {
+            d = src;
+            return true;
+        }
+        if (d) {  // a second use the marking did not count: the first joins `data` after all
+            kernels::axpy(1.0f, d, data.data() + static_cast<int64_t>(r) * stride, stride);
+            d = nullptr;
+        }
+    }
+    kernels::axpy(1.0f, src, row(r), stride);
+    return false;
 }
 
 }  // namespace memrec

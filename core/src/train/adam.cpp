@@ -123,11 +123,34 @@ void Adam::begin_step() {
     reserve_steps(step_);
 }
 
+bool Adam::takes_direct_rows() const {
+    return config_.optimizer == Optimizer::Adam && config_.weight_decay == 0.0 &&
+           (config_.mode == AdamMode::Lazy || config_.mode == AdamMode::Dense);
+}
+
+namespace {
+// The next row's parameters and moments, fetched while the current row steps (rows are scattered).
+inline void prefetch_row(const float* w, const float* m, const float* v, int stride) {
+    for (int c = 0; c < stride; c += 16) {
+        __builtin_prefetch(w + c, 1);
+        __builtin_prefetch(m + c, 1);
+        __builtin_prefetch(v + c, 1);
+    }
+}
+}  // namespace
+
 void Adam::prepare(size_t param, ParamGrad& marked, int64_t t) {
     if (config_.mode != AdamMode::Dense || config_.optimizer != Optimizer::Adam || marked.whole) return;  // whole params are updated every step
     Param& p = *params_[param];
     AdamState& s = state_[param];
-    for (int32_t r : marked.touched) catch_up_row(p, s, r, t - 1);
+    const size_t n = marked.touched.size();
+    for (size_t k = 0; k < n; ++k) {
+        if (k + 1 < n) {
+            const int64_t next = static_cast<int64_t>(marked.touched[k + 1]) * p.stride;
+            prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
+        }
+        catch_up_row(p, s, marked.touched[k], t - 1);
+    }
 }
 
 void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
@@ -148,15 +171,16 @@ void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
             kernels::axpy(c, p.data.data(), grad.data.data(), static_cast<int64_t>(p.data.size()));
         } else {
             for (int32_t r : grad.touched) {
+                if (grad.allow_direct && grad.direct[size_t(r)]) continue;  // L2 folded into the step's kernel
                 const int64_t off = static_cast<int64_t>(r) * p.stride;
                 kernels::axpy(c, p.data.data() + off, grad.data.data() + off, p.stride);
             }
         }
     }
     switch (config_.mode) {
-        case AdamMode::Dense: dense_param(*params_[param], state_[param], grad, t, threads); break;
+        case AdamMode::Dense: dense_param(*params_[param], state_[param], grad, t, threads, l2_[param]); break;
         case AdamMode::DenseSweep: sweep_param(*params_[param], state_[param], grad, t, threads); break;
-        case AdamMode::Lazy: lazy_param(*params_[param], state_[param], grad, t); break;
+        case AdamMode::Lazy: lazy_param(*params_[param], state_[param], grad, t, l2_[param]); break;
     }
     grad.clear();
 }
@@ -210,23 +234,33 @@ void Adam::sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int thre
     }
 }
 
-void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads) {
+void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads, float l2) {
     if (g.whole) {  // small dense matrices (projections, biases) step every time, literally
         sweep_param(p, s, g, t, threads);
         return;
     }
     const AdamStep st{static_cast<float>(alpha(config_, t)), static_cast<float>(config_.beta1),
                       static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon)};
-    for (int32_t r : g.touched) {
+    const size_t n = g.touched.size();
+    for (size_t k = 0; k < n; ++k) {
+        const int32_t r = g.touched[k];
+        if (k + 1 < n) {
+            const int64_t next = static_cast<int64_t>(g.touched[k + 1]) * p.stride;
+            prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
+        }
         catch_up_row(p, s, r, t - 1);  // no-op when prepare() ran; keeps step() alone correct
         const int64_t off = static_cast<int64_t>(r) * p.stride;
-        kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
-                             p.stride, st);
+        if (g.allow_direct && g.direct[size_t(r)])  // L2 not yet added (update() skipped direct rows)
+            kernels::adam_update_l2(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.direct[size_t(r)],
+                                    l2, p.stride, st);
+        else
+            kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
+                                 p.stride, st);
         s.steps[size_t(r)] = static_cast<int32_t>(t);
     }
 }
 
-void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t) {
+void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2) {
     AdamStep st{0.0f, static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
                 static_cast<float>(config_.epsilon)};
     const float decay = static_cast<float>(learning_rate(config_, t) * config_.weight_decay);
@@ -237,6 +271,11 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t) {
     auto update_row = [&](int32_t r) {
         ++s.steps[static_cast<size_t>(r)];
         const int64_t off = static_cast<int64_t>(r) * p.stride;
+        if (g.allow_direct && g.direct[size_t(r)]) {  // one pass: L2 (skipped by update()) and step; no decay
+            kernels::adam_update_l2(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.direct[size_t(r)],
+                                    l2, p.stride, st);
+            return;
+        }
         if (decay > 0.0f) kernels::axpy(-decay, p.data.data() + off, p.data.data() + off, p.stride);
         kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
                              p.stride, st);
@@ -244,7 +283,14 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t) {
     if (g.whole) {
         for (int64_t r = 0; r < p.rows; ++r) update_row(static_cast<int32_t>(r));
     } else {
-        for (int32_t r : g.touched) update_row(r);
+        const size_t n = g.touched.size();
+        for (size_t k = 0; k < n; ++k) {
+            if (k + 1 < n) {
+                const int64_t next = static_cast<int64_t>(g.touched[k + 1]) * p.stride;
+                prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
+            }
+            update_row(g.touched[k]);
+        }
     }
 }
 

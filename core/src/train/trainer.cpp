@@ -98,6 +98,7 @@ Trainer::Trainer(Model& model, const TrainConfig& config)
         throw ConfigError("the trainer fits rating models; implicit models are trained by ALS (--objective als)");
     for (Param* p : model_.params()) {
         grads_.emplace_back();
+        grads_.back().allow_direct = adam_.takes_direct_rows();
         grads_.back().resize(*p);
     }
 }

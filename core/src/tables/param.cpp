@@ -1,10 +1,34 @@
 #include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#endif
 
 #include "memrec/param.h"
 
 #include "memrec/kernels.h"
 
 namespace memrec {
+
+void* allocate_aligned(size_t bytes) {
+    size_t align = kAlignBytes;
+#if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
+    if (bytes >= kHugePageBytes) align = kHugePageBytes;
+#endif
+    bytes = (bytes + align - 1) / align * align;  // aligned_alloc wants a multiple of the alignment
+    void* p = std::aligned_alloc(align, bytes);
+    if (!p) throw std::bad_alloc();
+#if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
+    // Before the first touch, so the pages fault in huge; a kernel without THP (or with it set to "never")
+    // refuses, and the block stays in small pages.
+    if (align == kHugePageBytes) (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void free_aligned(void* p) noexcept { std::free(p); }
 
 void ParamGrad::clear() {
     if (whole) {

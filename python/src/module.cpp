@@ -104,6 +104,21 @@ py::dict info_dict(const PyModel& pm) {
     for (const memrec::TrainField& field : memrec::train_fields()) training[field.key] = field_value(field, f.info.train);
     d["training"] = training;
     d["eval"] = memrec::python::metrics_dict(f.eval);
+    d["parent_hash"] = f.info.parent_hash;
+    py::dict ranking;  // train(protocol=...): the final model's top-N figures ({} when none were computed)
+    if (!f.ranking.protocol.empty()) {
+        const memrec::TopNMetrics& t = f.ranking.metrics;
+        ranking["protocol"] = f.ranking.protocol;
+        ranking["positive_threshold"] = f.ranking.positive_threshold;
+        ranking["recall20"] = t.recall20;
+        ranking["ndcg100"] = t.ndcg100;
+        ranking["hr10"] = t.hr10;
+        ranking["coverage10"] = t.coverage10;
+        ranking["popularity_percentile"] = t.popularity_percentile;
+        ranking["users"] = t.users;
+        ranking["skipped"] = t.skipped;
+    }
+    d["ranking"] = ranking;
     py::list history;
     for (const memrec::EpochStats& e : f.history) history.append(memrec::python::epoch_dict(e));
     d["history"] = history;

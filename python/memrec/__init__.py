@@ -68,3 +68,24 @@ def train(data=None, preset=None, *, on_epoch=None, **options):
     """
     args = _option_args(dict(data=data, preset=preset, **options))
     return _memrec._train(args, on_epoch)
+
+
+def _save(self, path, storage="f32", titles=True, **options):
+    """Writes the model to `path` (atomically) as `memrec export MODEL --out PATH` does: ids in ascending
+    order, tables at `storage` (f32 | f16 | int8 | int4 | pq), titles unless titles=False (--no-titles).
+    The other keywords are export's options with '_' for '-': pq_subspaces=M (needed by storage="pq"),
+    pq_bits, pq_codebook ("int8" | "f16"), pq_seed, pq_iterations; bad values raise ConfigError."""
+    self._store(_store_args(storage, titles, options), _os.fspath(path))
+
+
+def _to_bytes(self, storage="f32", titles=True, **options):
+    """The bytes save() would write, as `bytes`."""
+    return self._store(_store_args(storage, titles, options))
+
+
+def _store_args(storage, titles, options):
+    return _option_args(dict(quantize=storage, no_titles=not titles, **options))
+
+
+Model.save = _save
+Model.to_bytes = _to_bytes

@@ -159,3 +159,34 @@ def test_ctrl_c_raises_keyboard_interrupt_and_the_checkpoint_resumes(tmp_path):
         done = int(re.search(r"already has (\d+) epochs", str(e)).group(1))
     resumed = memrec.train(resume=ckpt, epochs=done + 1, threads=1)
     assert [e["epoch"] for e in resumed.info()["history"]] == list(range(1, done + 2))
+
+
+@pytest.mark.parametrize("options, flags", [
+    (dict(), []),
+    (dict(storage="int8", titles=False), ["--quantize", "int8", "--no-titles"]),
+    (dict(storage="pq", pq_subspaces=4, pq_bits=6), ["--quantize", "pq", "--pq-subspaces", "4", "--pq-bits", "6"]),
+    (dict(storage="pq", pq_subspaces=2, pq_bits=4, pq_codebook="f16", pq_seed=5, pq_iterations=3),
+     ["--quantize", "pq", "--pq-subspaces", "2", "--pq-bits", "4", "--pq-codebook", "f16", "--pq-seed", "5",
+      "--pq-iterations", "3"]),
+], ids=["f32", "int8-no-titles", "pq", "pq-every-option"])
+def test_save_is_export(memrec_bin, tmp_path, ratings_csv, options, flags):
+    source = tmp_path / "m.mrec"
+    m = memrec.train(ratings_csv, epochs=2, out=source, **FEW)
+    exported, saved = tmp_path / "exported.mrec", tmp_path / "saved.mrec"
+    subprocess.run([memrec_bin, "export", str(source), "--out", str(exported), "-q", *flags], check=True)
+    m.save(saved, **options)
+    assert saved.read_bytes() == exported.read_bytes()
+    assert m.to_bytes(**options) == exported.read_bytes()
+    # The model as loaded from its file stores the same.
+    assert memrec.load(str(source)).to_bytes(**options) == exported.read_bytes()
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(storage="pq"), "--pq-subspaces"),
+    (dict(storage="int8", pq_subspaces=4), "applies to --quantize pq"),
+    (dict(storage="pq", pq_subspaces=4, pq_bits=9), "--pq-bits"),
+    (dict(storage="f64"), "f64"),
+])
+def test_save_options_are_checked(rating_model, tmp_path, options, message):
+    with pytest.raises(memrec.ConfigError, match=message):
+        rating_model.save(tmp_path / "x.mrec", **options)

@@ -10,6 +10,7 @@
 
 #include "memrec/io.h"
 #include "model_cli.h"
+#include "model_store.h"
 #include "topn_cli.h"
 
 namespace memrec::cli {
@@ -18,13 +19,10 @@ namespace {
 
 struct ExportArgs {
     std::string model;
-    std::string quantize;
     std::string out;
     std::string npy;
-    PqOptions pq;
-    std::string pq_codebook = "int8";
+    StoreOptions store;  // --quantize, --pq-*, --no-titles
     DataOptions data;
-    bool no_titles = false;
     bool quiet = false;
 };
 
@@ -142,19 +140,9 @@ Command add_export(CLI::App& root) {
         "  memrec export m.mrec --quantize pq --pq-subspaces 4 --out mpq.mrec   4 codes of 8 bits per item row\n"
         "\nIn Python: np.load('weights/item_embeddings.npy'); rows follow weights/items.txt.");
     app->add_option("model", args->model, "model file (.mrec)")->required();
-    app->add_option("--quantize", args->quantize, "storage of the tables in --out: f32 | f16 | int8 | int4 | pq (default f32)");
-    app->add_option("--pq-subspaces", args->pq.subspaces,
-                    "pq: subspaces M per embedding row (its columns must be a multiple of M; other parameters are "
-                    "stored as int8)")
-        ->check(CLI::Range(1, 255));
-    app->add_option("--pq-bits", args->pq.bits, "pq: bits per code, 4..8 (2^bits centroids per subspace)")->capture_default_str()
-        ->check(CLI::Range(kPqMinBits, kPqMaxBits));
-    app->add_option("--pq-codebook", args->pq_codebook, "pq: centroids stored as int8 (a scale per subspace) or f16")->capture_default_str()
-        ->check(CLI::IsMember({"int8", "f16"}));
-    app->add_option("--pq-seed", args->pq.seed, "pq: k-means++ seed")->capture_default_str();
-    app->add_option("--pq-iterations", args->pq.iterations, "pq: Lloyd iterations at most")->capture_default_str()->check(CLI::Range(0, 1000));
+    args->store.add_to(*app);
     app->add_option("--out", args->out, "write the model file here");
-    app->add_flag("--no-titles", args->no_titles, "leave the movie titles out of --out");
+    args->store.add_titles_flag(*app);
     app->add_option("--npy", args->npy, "write .npy tables, vocabularies and meta.json into this directory");
     app->add_flag("-q,--quiet", args->quiet, "print nothing on success");
     args->data.add_to(*app);
@@ -164,36 +152,25 @@ Command add_export(CLI::App& root) {
 
     return {app, [args, app]() {
                 if (args->out.empty() && args->npy.empty()) throw UsageError("export needs --out FILE and/or --npy DIR");
-                if (args->out.empty() && (!args->quantize.empty() || args->no_titles))
+                if (args->out.empty() && (!args->store.quantize.empty() || args->store.no_titles))
                     throw UsageError("--quantize and --no-titles apply to --out, which is missing");
-                const Storage storage = args->quantize.empty() ? Storage::F32 : parse_storage(args->quantize);
-                args->pq.codebook = args->pq_codebook == "f16" ? PqCodebook::F16 : PqCodebook::Int8;
-                if (storage == Storage::Pq && args->pq.subspaces == 0)
-                    throw UsageError("--quantize pq needs --pq-subspaces M");
-                if (storage != Storage::Pq && args->pq.subspaces != 0)
-                    throw UsageError("--pq-subspaces applies to --quantize pq");
+                const Storage storage = args->store.storage();
+                const bool titles = !args->store.no_titles;
                 ModelFile f = load_model(args->model);
                 if (!args->out.empty()) {
                     // Without data the figures stay the source's (and inspect says so); with it, the
                     // stored tables are read back and measured, and the file keeps its own figures.
                     f.figures_of_stored_tables = false;
-                    // Ids in ascending order (order_ids): before storing, as row-wise storage does not
-                    // depend on the order; pq codes are reordered after k-means, which does.
-                    if (storage != Storage::Pq) order_ids(f);
-                    std::string bytes = serialize_model(f, storage, !args->no_titles, args->pq);
-                    if (storage == Storage::Pq) {
-                        ModelFile coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-                        if (order_ids(coded)) bytes = serialize_model(coded, storage, !args->no_titles, args->pq);
-                    }
+                    std::string bytes = stored_bytes(f, args->store);
                     if (!args->data.path.empty()) {
                         ModelFile stored = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
                         measure_stored(stored, *args, *app);
-                        bytes = serialize_model(stored, storage, !args->no_titles, args->pq);
+                        bytes = serialize_model(stored, storage, titles, args->store.pq_options());
                     }
                     write_file_atomic(args->out, bytes);
                     if (!args->quiet)
                         std::printf("wrote %s: %s tables%s, %s (gzip %s)\n", args->out.c_str(), to_string(storage),
-                                    args->no_titles || f.titles.empty() ? ", no titles" : ", with titles",
+                                    !titles || f.titles.empty() ? ", no titles" : ", with titles",
                                     format_bytes(double(bytes.size())).c_str(),
                                     gzip_size(bytes) < 0 ? "n/a" : format_bytes(double(gzip_size(bytes))).c_str());
                 }

@@ -100,24 +100,6 @@ ModelFile training_metadata(const Preset& preset, const Dataset& data, const Spl
     return f;
 }
 
-void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
-                        const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
-                        bool quiet, const RankingFigures& ranking, const std::string& parent_hash) {
-    ModelFile f = training_metadata(preset, data, split, opts, history);
-    f.info.parent_hash = parent_hash;  // memrec train --init
-    f.ranking = ranking;
-    // The final model's own eval metrics (with early stopping the kept epoch need not be the last one).
-    // (An implicit model's output is a preference score, not a rating: it has no rating metrics.)
-    if (!split.eval.empty() && model.config().objective == Objective::Rating)
-        f.eval = evaluate(model, data, split.eval, default_threads());
-    with_model(f, model, [&](ModelFile& file) { save_model(file, path, Storage::F32, true); });
-    if (!quiet) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        std::printf("saved model: %s (%s)\n", path.c_str(), ec ? "?" : format_bytes(double(size)).c_str());
-    }
-}
-
 DataOptions stored_data_options(const ModelFile& file, DataOptions opts, const CLI::App& app) {
     namespace fs = std::filesystem;
     // Without --data: the data the model names (a path in older files, a name in newer ones) if it is here,

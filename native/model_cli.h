@@ -46,12 +46,6 @@ auto with_model(ModelFile& file, Model& model, Fn fn) {
     return fn(file);
 }
 
-// Saves a just-trained model to `path` (atomically), with its top-N figures when it has them, and says so
-// unless quiet.
-void save_trained_model(Model& model, const Preset& preset, const Dataset& data, const Split& split,
-                        const DataOptions& opts, const std::vector<EpochStats>& history, const std::string& path,
-                        bool quiet, const RankingFigures& ranking = {}, const std::string& parent_hash = "");
-
 // The data a model was trained on, re-read: --data if given, else the path stored in the model when it
 // still exists, else the usual default. The split uses the stored fraction and seed unless the command
 // line gave them. Dense indices are mapped to the model's (-1: not in the model's vocabulary).

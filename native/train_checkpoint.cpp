@@ -203,7 +203,8 @@ void ResumableRun::save(Trainer& trainer, const Model& model) const {
 }
 
 TrainingOutcome ResumableRun::train(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
-                                    const TrainingCallbacks& report, bool quiet) {
+                                    const TrainingCallbacks& report, bool quiet,
+                                    const std::function<bool()>& interrupted) {
     const int epochs = trainer.config().epochs;
     std::string saved_in = resuming_ ? resume_dir_ : std::string();
     if (resuming_ && !quiet) {
@@ -212,10 +213,11 @@ TrainingOutcome ResumableRun::train(Trainer& trainer, Model& model, const Datase
     }
     // Early stopping has nothing on disk to come back to: Ctrl-C ends it at once, as any program.
     std::optional<SigintGuard> guard;
-    if (trainer.config().early_stopping == 0) guard.emplace();
+    if (!interrupted && trainer.config().early_stopping == 0) guard.emplace();
+    const auto stop = [&interrupted] { return interrupted ? interrupted() : g_interrupted != 0; };
     TrainingCallbacks callbacks = report;
-    callbacks.progress = [&report](const Progress& p) {
-        if (g_interrupted) return false;
+    callbacks.progress = [&report, &stop](const Progress& p) {
+        if (stop()) return false;
         return report.progress ? report.progress(p) : true;
     };
     callbacks.on_epoch = [&](const EpochStats& e) {
@@ -224,10 +226,10 @@ TrainingOutcome ResumableRun::train(Trainer& trainer, Model& model, const Datase
             save(trainer, model);
             saved_in = write_dir_;
         }
-        return go_on && !g_interrupted;
+        return go_on && !stop();
     };
     const TrainingOutcome outcome = run_training(trainer, model, data, split, data_options_.split_seed, callbacks);
-    if (!outcome.completed) {
+    if (!outcome.completed && !interrupted) {
         const int done = static_cast<int>(trainer.history().size());
         report_interrupt(done + 1, epochs, done, saved_in);
     }

@@ -2,6 +2,7 @@
 // DIR continues one, and Ctrl-C stops after the current batch and says how to resume.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,10 @@ public:
     // The training run (run_training) with `report` showing it, writing a checkpoint after each epoch when
     // checkpointing. When resuming, first shows the epochs already done (unless quiet). Without early
     // stopping, Ctrl-C stops it after the current batch: the outcome is then incomplete (exit status 130),
-    // and stderr has said what was saved and how to resume.
+    // and stderr has said what was saved and how to resume. With `interrupted` (the Python module's), that
+    // is polled in place of catching SIGINT, and a stop says nothing (the caller reports it).
     TrainingOutcome train(Trainer& trainer, Model& model, const Dataset& data, const Split& split,
-                          const TrainingCallbacks& report, bool quiet);
+                          const TrainingCallbacks& report, bool quiet, const std::function<bool()>& interrupted = {});
 
 private:
     void save(Trainer& trainer, const Model& model) const;

@@ -51,17 +51,41 @@ def _option_args(options):
     return args
 
 
-def train(data, preset="baseline", *, on_epoch=None, out=None, **options):
+def train(data=None, preset=None, *, on_epoch=None, **options):
     """Trains a model as `memrec train --data DATA --preset PRESET ...` does and returns it.
 
-    Every other keyword is the command's option of that name with '_' for '-' (epochs=10, lr=0.01,
-    item_table="md", blocks=[400, 1700], objective="als", threads=2, train_fraction=0.9, delimiter="tab",
-    ...; `memrec train --help` lists them). The values are checked as the command checks them: a bad one
-    raises ConfigError naming the option. `on_epoch(stats)` is called after each epoch with a dict (epoch,
-    train_loss, train_mae, eval, seconds); returning False stops training. `out` saves the model there (f32).
+    It is the command's own run with the command's own options: every other keyword is the option of that
+    name with '_' for '-' (epochs=10, lr=0.01, item_table="md", blocks=[400, 1700], objective="als",
+    threads=2, train_fraction=0.9, delimiter="tab", eval_data="u1.test", protocol="visitors",
+    init="parent.mrec", checkpoint="ckpt", resume="ckpt", history="h.json", out="m.mrec", ...;
+    `memrec train --help` lists them). `data` and `preset` left out are the command's defaults (with
+    resume=, the checkpoint's). The values are checked as the command checks them: a bad one raises
+    ConfigError naming the option. The run prints nothing; its figures are the model's info() (history,
+    eval, ranking with protocol=). `on_epoch(stats)` is called after each epoch (ALS: iteration) with a dict
+    (epoch, train_loss, train_mae, eval, seconds); returning False stops training. Ctrl-C raises
+    KeyboardInterrupt within a few thousand ratings; with checkpoint=, resume= continues from the last
+    finished epoch.
     """
     args = _option_args(dict(data=data, preset=preset, **options))
-    model = _memrec._train(args, on_epoch)
-    if out is not None:
-        model.save(_os.fspath(out))
-    return model
+    return _memrec._train(args, on_epoch)
+
+
+def _save(self, path, storage="f32", titles=True, **options):
+    """Writes the model to `path` (atomically) as `memrec export MODEL --out PATH` does: ids in ascending
+    order, tables at `storage` (f32 | f16 | int8 | int4 | pq), titles unless titles=False (--no-titles).
+    The other keywords are export's options with '_' for '-': pq_subspaces=M (needed by storage="pq"),
+    pq_bits, pq_codebook ("int8" | "f16"), pq_seed, pq_iterations; bad values raise ConfigError."""
+    self._store(_store_args(storage, titles, options), _os.fspath(path))
+
+
+def _to_bytes(self, storage="f32", titles=True, **options):
+    """The bytes save() would write, as `bytes`."""
+    return self._store(_store_args(storage, titles, options))
+
+
+def _store_args(storage, titles, options):
+    return _option_args(dict(quantize=storage, no_titles=not titles, **options))
+
+
+Model.save = _save
+Model.to_bytes = _to_bytes

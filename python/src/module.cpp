@@ -14,7 +14,10 @@
 #include <vector>
 
 #include "errors.h"
+#include "cli.h"
+#include "memrec/io.h"
 #include "memrec/kernels.h"
+#include "model_store.h"
 #include "memrec/presets.h"
 #include "memrec/train_fields.h"
 #include "memrec/version.h"
@@ -104,6 +107,21 @@ py::dict info_dict(const PyModel& pm) {
     for (const memrec::TrainField& field : memrec::train_fields()) training[field.key] = field_value(field, f.info.train);
     d["training"] = training;
     d["eval"] = memrec::python::metrics_dict(f.eval);
+    d["parent_hash"] = f.info.parent_hash;
+    py::dict ranking;  // train(protocol=...): the final model's top-N figures ({} when none were computed)
+    if (!f.ranking.protocol.empty()) {
+        const memrec::TopNMetrics& t = f.ranking.metrics;
+        ranking["protocol"] = f.ranking.protocol;
+        ranking["positive_threshold"] = f.ranking.positive_threshold;
+        ranking["recall20"] = t.recall20;
+        ranking["ndcg100"] = t.ndcg100;
+        ranking["hr10"] = t.hr10;
+        ranking["coverage10"] = t.coverage10;
+        ranking["popularity_percentile"] = t.popularity_percentile;
+        ranking["users"] = t.users;
+        ranking["skipped"] = t.skipped;
+    }
+    d["ranking"] = ranking;
     py::list history;
     for (const memrec::EpochStats& e : f.history) history.append(memrec::python::epoch_dict(e));
     d["history"] = history;
@@ -113,6 +131,35 @@ py::dict info_dict(const PyModel& pm) {
 PyModel load_bytes(const py::bytes& b) {
     const std::string_view s = b;
     return PyModel(memrec::parse_model(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+// Model.save / Model.to_bytes (memrec/__init__.py): `memrec export MODEL --out PATH` with `args` (its
+// --quantize, --pq-* and --no-titles flags), parsed and stored by the command's own code (model_store.h).
+// The model is first copied through its own file bytes (a pq model's through f32: its codes are re-fitted),
+// as export reads its file. Writes `path` atomically, or returns the bytes when `path` is "".
+py::object store(const PyModel& p, const std::vector<std::string>& args, const std::string& path) {
+    CLI::App root("memrec");
+    CLI::App* app = root.add_subcommand("export", "export");
+    memrec::cli::StoreOptions options;
+    options.add_to(*app);
+    options.add_titles_flag(*app);
+    memrec::cli::add_value_checks(root);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+    reversed.push_back("export");
+    root.parse(reversed);
+    options.storage();  // the flags' combination checked before any work
+    std::string bytes;
+    {
+        py::gil_scoped_release release;
+        const memrec::ModelFile& f = p.file();
+        const std::string own = memrec::serialize_model(f, f.storage == memrec::Storage::Pq ? memrec::Storage::F32 : f.storage);
+        memrec::ModelFile copy = memrec::parse_model(reinterpret_cast<const uint8_t*>(own.data()), own.size());
+        copy.figures_of_stored_tables = false;  // as export without --data: the figures stay the source's
+        bytes = memrec::cli::stored_bytes(copy, options);
+        if (!path.empty()) memrec::write_file_atomic(path, bytes);
+    }
+    if (!path.empty()) return py::none();
+    return py::bytes(bytes);
 }
 
 }  // namespace
@@ -251,15 +298,5 @@ PYBIND11_MODULE(_memrec, m) {
              },
              "Every parameter by name ('item.full', 'item.block1.projection', ...), as read-only views of the "
              "model's own storage.")
-        .def("save",
-             [](const PyModel& p, const std::string& path, const std::string& storage, bool titles) {
-                 memrec::save_model(p.file(), path, memrec::parse_storage(storage), titles);
-             },
-             py::arg("path"), py::arg("storage") = "f32", py::arg("titles") = true,
-             "Writes a .mrec file atomically; storage f32 | f16 | int8 | int4 | pq.")
-        .def("to_bytes",
-             [](const PyModel& p, const std::string& storage, bool titles) {
-                 return py::bytes(memrec::serialize_model(p.file(), memrec::parse_storage(storage), titles));
-             },
-             py::arg("storage") = "f32", py::arg("titles") = true);
+        .def("_store", &store, py::arg("args"), py::arg("path") = "");
 }

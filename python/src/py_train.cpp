@@ -1,15 +1,10 @@
 #include "py_train.h"
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <optional>
 
 #include "cli.h"
-#include "memrec/als.h"
-#include "memrec/bpr.h"
-#include "memrec/split.h"
-#include "memrec/training_run.h"
-#include "model_cli.h"
+#include "train_job.h"
 
 namespace memrec::python {
 
@@ -49,54 +44,40 @@ pybind11::dict epoch_dict(const EpochStats& e) {
 }
 
 PyModel train(const std::vector<std::string>& args, const pybind11::object& on_epoch) {
-    // The options of `memrec train` that describe the data, the model and its training.
-    CLI::App app("memrec.train", "train");
-    cli::DataOptions data;
-    cli::ModelOptions options;
-    std::optional<float> positive_threshold;
-    data.add_to(app);
-    options.add_to(app);
-    app.add_option("--positive-threshold", positive_threshold, "ALS/BPR: a rating at least this is a positive");
-    cli::add_value_checks(app);
+    // `memrec train` itself: its options (flag table, range checks, output paths) and its run (train_job.h).
+    CLI::App root("memrec");
+    CLI::App* app = root.add_subcommand("train", "train");
+    cli::TrainJobOptions options;
+    options.add_to(*app);
+    cli::add_value_checks(root);
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
-    app.parse(reversed);
-    if (positive_threshold) options.positive_threshold = positive_threshold;
-    const Preset p = options.build(options.preset);
+    reversed.push_back("train");
+    root.parse(reversed);
+    cli::check_output_paths(root);
 
-    Dataset d = cli::load_data(data, true);
-    const Split split = split_dataset(d, data.train_fraction, data.split_seed);
-    const auto callback = epoch_callback(on_epoch);
-    std::vector<EpochStats> history;
-    std::unique_ptr<Model> model;
+    // Silent: the figures are the returned model's (info()) and on_epoch's. Ctrl-C: Python's SIGINT handler
+    // stays in place; the run asks Python whether a signal came (within an epoch, every few thousand
+    // ratings) and stops as the command's Ctrl-C does (a checkpointed run keeps its last epoch's checkpoint).
+    cli::TrainJobReport report;
+    report.silent = true;
+    report.on_epoch = epoch_callback(on_epoch);
+    std::optional<pybind11::error_already_set> signal;  // what the signal's handler raised
+    report.interrupted = [&signal] {
+        pybind11::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() == 0) return false;
+        signal.emplace();  // takes the pending exception (KeyboardInterrupt)
+        return true;
+    };
+    cli::TrainJobResult result;
     {
         pybind11::gil_scoped_release release;
-        if (p.model.objective == Objective::Implicit) {
-            const AlsConfig config = als_config(p.model, p.train);
-            model = std::make_unique<Model>(als_model(config, d.users.size(), d.items.size(), d.max_rating));
-            history = train_als(*model, d, split.train, config, callback);
-        } else {
-            model = std::make_unique<Model>(p.model, d.users.size(), d.items.size(), d.max_rating,
-                                            count_items(d, split.train), count_users(d, split.train), p.train.seed);
-            if (p.model.objective == Objective::Bpr) {
-                history = train_bpr(*model, d, split.train, p.train, callback);
-            } else {
-                Trainer trainer(*model, p.train);
-                TrainingCallbacks callbacks;
-                callbacks.on_epoch = callback;
-                run_training(trainer, *model, d, split, data.split_seed, callbacks);
-                history = trainer.history();
-            }
-        }
+        result = cli::run_train_job(options, *app, report);
     }
-    // What `memrec train --out` stores besides the model (model_cli.cpp), and the final model's eval metrics.
-    ModelFile f = cli::training_metadata(p, d, split, data, history);
-    if (!split.eval.empty() && model->config().objective == Objective::Rating)
-        f.eval = evaluate(*model, d, split.eval, p.train.threads);
-    f.model = std::move(model);
+    if (signal) throw std::move(*signal);
     // The model as its f32 file loads (a lossless round trip): what train(..., out=path) writes and
     // memrec.load(path) returns answers exactly as this one does. (A ranking model's file keeps the item
     // side only: its users are folded in, as everywhere else.)
-    const std::string bytes = serialize_model(f, Storage::F32);
+    const std::string bytes = serialize_model(result.file, Storage::F32);
     return PyModel(parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 

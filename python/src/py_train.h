@@ -1,6 +1,7 @@
-// memrec.train: the command line's `memrec train` options, parsed and applied by the command's own code
-// (native/cli.h: the flag table, range checks, presets and objective defaults), then the same training
-// calls: run_training for rating models, train_als for --objective als, train_bpr for --objective bpr.
+// memrec.train: `memrec train` itself. Its options are parsed by the command's own code (the flag table,
+// range checks, presets and objective defaults) and run by the command's own run (native/train_job.h:
+// split, --eval-data, --protocol, --init, --checkpoint/--resume, the three objectives, --history, --out),
+// silently; Ctrl-C raises KeyboardInterrupt within a few thousand ratings.
 #pragma once
 
 #include <pybind11/pybind11.h>

@@ -73,7 +73,7 @@ Result train_preset(const CompareArgs& args, const Preset& p, const Dataset& dat
     r.best_epoch = outcome.best_epoch;
     r.history = trainer.history();
     // Without early stopping the model is the last epoch's, which that epoch already measured on split.eval
-    // (evaluate gives the same figures bit for bit on any thread count): those figures, not a second pass.
+    // with the same evaluate() and thread count: those figures, not a second pass.
     // With early stopping the model went back to its best epoch, whose eval figures are measured here.
     if (!outcome.early_stopping && outcome.completed && !r.history.empty())
         r.eval = r.history.back().eval;

@@ -138,7 +138,8 @@ void print_table(const std::vector<Result>& results) {
         std::sort(v.begin(), v.end());
         std::printf("%22.0f", v[v.size() / 2]);
     }
-    std::printf("\n(file bytes: the .mrec without titles, as `memrec export --no-titles` writes it)\n");
+    std::printf("\n(file bytes: the .mrec without titles, as `memrec train --out` writes it; `memrec export` also "
+                "sorts full tables' ids)\n");
 }
 
 void write_json(const std::vector<Result>& results, const std::string& path) {

@@ -31,7 +31,7 @@ struct Result {
     bool early_stopping = false;
     int best_epoch = 0;
     Metrics eval;                   // of the final model (the best validation epoch's, with early stopping)
-    ModelFile file;                 // the trained model and its metadata, as `memrec export --no-titles` sees it
+    ModelFile file;                 // the trained model and its metadata, as `memrec train --out` would write it
     std::vector<StoredSize> sizes;  // that file at f32, f16, int8, int4 (measured after all presets trained)
 };
 

@@ -31,7 +31,8 @@ struct Result {
     bool early_stopping = false;
     int best_epoch = 0;
     Metrics eval;                   // of the final model (the best validation epoch's, with early stopping)
-    std::vector<StoredSize> sizes;  // the model file (no titles) at f32, f16, int8, int4
+    ModelFile file;                 // the trained model and its metadata, as `memrec train --out` would write it
+    std::vector<StoredSize> sizes;  // that file at f32, f16, int8, int4 (measured after all presets trained)
 };
 
 // A progress bar and a line per epoch unless quiet: all eval figures, or with early stopping the
@@ -50,31 +51,36 @@ TrainingCallbacks report(bool quiet, bool early_stopping) {
     return c;
 }
 
-// Trains one preset on the split and measures it.
+// Trains one preset on the split and measures its accuracy (its sizes are measured later, together).
 Result train_preset(const CompareArgs& args, const Preset& p, const Dataset& data, const Split& split,
                     const std::vector<int64_t>& item_counts, const std::vector<int64_t>& user_counts) {
-        Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts,
-                    user_counts, p.train.seed);
-        if (!args.quiet) {
-            std::printf("\n");
-            print_summary(p.name, model);
-            std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n",
-                        p.name.c_str(), p.train.epochs, (long long)p.train.batch_size,
-                        p.train.adam.learning_rate, to_string(p.train.adam.mode), p.train.threads);
-        }
-        Trainer trainer(model, p.train);
-        Result r;
-        r.name = p.name;
-        r.parameters = model.parameter_count();
-        const TrainingOutcome outcome =
-            run_training(trainer, model, data, split, args.data.split_seed,
-                         report(args.quiet, p.train.early_stopping > 0));
-        r.early_stopping = outcome.early_stopping;
-        r.best_epoch = outcome.best_epoch;
-        r.history = trainer.history();
+    Model model(p.model, data.users.size(), data.items.size(), data.max_rating, item_counts, user_counts,
+                p.train.seed);
+    if (!args.quiet) {
+        std::printf("\n");
+        print_summary(p.name, model);
+        std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n", p.name.c_str(),
+                    p.train.epochs, (long long)p.train.batch_size, p.train.adam.learning_rate,
+                    to_string(p.train.adam.mode), p.train.threads);
+    }
+    Trainer trainer(model, p.train);
+    Result r;
+    r.name = p.name;
+    r.parameters = model.parameter_count();
+    const TrainingOutcome outcome = run_training(trainer, model, data, split, args.data.split_seed,
+                                                 report(args.quiet, p.train.early_stopping > 0));
+    r.early_stopping = outcome.early_stopping;
+    r.best_epoch = outcome.best_epoch;
+    r.history = trainer.history();
+    // Without early stopping the model is the last epoch's, which that epoch already measured on split.eval
+    // with the same evaluate() and thread count: those figures, not a second pass.
+    // With early stopping the model went back to its best epoch, whose eval figures are measured here.
+    if (!outcome.early_stopping && outcome.completed && !r.history.empty())
+        r.eval = r.history.back().eval;
+    else
         r.eval = evaluate(model, data, split.eval, p.train.threads);
-        ModelFile file = training_metadata(p, data, split, args.data, trainer.history());
-    r.sizes = with_model(file, model, [](ModelFile& f) { return stored_sizes(f, false); });
+    r.file = training_metadata(p, data, split, args.data, r.history);
+    r.file.model = std::make_unique<Model>(std::move(model));  // the trainer is done with it
     return r;
 }
 
@@ -132,7 +138,8 @@ void print_table(const std::vector<Result>& results) {
         std::sort(v.begin(), v.end());
         std::printf("%22.0f", v[v.size() / 2]);
     }
-    std::printf("\n(file bytes: the .mrec without titles, as `memrec export --no-titles` writes it)\n");
+    std::printf("\n(file bytes: the .mrec without titles, as `memrec train --out` writes it; `memrec export` also "
+                "sorts full tables' ids)\n");
 }
 
 void write_json(const std::vector<Result>& results, const std::string& path) {
@@ -178,6 +185,7 @@ Command add_compare(CLI::App& root) {
                 std::vector<Preset> presets;
                 for (const auto& n : names) presets.push_back(args->training.build(n));
 
+                start_ratings_hash(args->data);  // the model files' data hash, while the parser reads
                 Dataset data = load_data(args->data, args->quiet);
                 for (Preset& p : presets) fit_preset_to_data(p, data);
                 Split split = split_or_eval_data(data, args->data, args->quiet);
@@ -189,6 +197,12 @@ Command add_compare(CLI::App& root) {
                 std::vector<Result> results;
                 for (const Preset& p : presets)
                     results.push_back(train_preset(*args, p, data, split, item_counts, user_counts));
+                // The size table: every preset's files on two threads at once (a thread beside training
+                // would only slow the trainer's two).
+                std::vector<const ModelFile*> files;
+                for (const Result& r : results) files.push_back(&r.file);
+                const auto sizes = stored_sizes(files, false);
+                for (size_t k = 0; k < results.size(); ++k) results[k].sizes = sizes[k];
                 print_table(results);
                 if (!args->json.empty()) write_json(results, args->json);
                 return 0;

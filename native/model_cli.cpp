@@ -1,12 +1,19 @@
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <future>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <system_error>
+#include <thread>
 
 #include "memrec/io.h"
+#include "memrec/reader.h"
 #include "model_cli.h"
 
 #if defined(MEMREC_ZLIB)
@@ -15,61 +22,158 @@
 
 namespace memrec::cli {
 
+#if defined(MEMREC_ZLIB)
+namespace {
+// A gzip -9 compressor kept per thread: deflateInit2 allocates about 400 KB of window and hash tables,
+// deflateReset clears them for the next input (zlib documents it as deflateEnd followed by deflateInit).
+struct Deflater {
+    z_stream z{};
+    bool ok = false;
+    // windowBits 15 + 16: a gzip wrapper, as `gzip -9` and web servers produce.
+    Deflater() { ok = deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK; }
+    ~Deflater() {
+        if (ok) deflateEnd(&z);
+    }
+    Deflater(const Deflater&) = delete;
+    Deflater& operator=(const Deflater&) = delete;
+};
+}  // namespace
+#endif
+
 int64_t gzip_size(std::string_view bytes) {
 #if defined(MEMREC_ZLIB)
-    z_stream z{};
-    // windowBits 15 + 16: a gzip wrapper, as `gzip -9` and web servers produce.
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
-    std::string out(deflateBound(&z, static_cast<uLong>(bytes.size())), '\0');
+    thread_local Deflater d;
+    if (!d.ok || deflateReset(&d.z) != Z_OK) return -1;
+    z_stream& z = d.z;
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
     z.avail_in = static_cast<uInt>(bytes.size());
-    z.next_out = reinterpret_cast<Bytef*>(&out[0]);
-    z.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&z, Z_FINISH);
-    const int64_t n = rc == Z_STREAM_END ? static_cast<int64_t>(z.total_out) : -1;
-    deflateEnd(&z);
-    return n;
+    // Only the count is wanted: the output passes through one small buffer (a whole-file one cost a page
+    // fault per 4 KB). How the output space is handed over does not change what deflate writes.
+    Bytef out[1 << 15];
+    int64_t total = 0;
+    int rc;
+    do {
+        z.next_out = out;
+        z.avail_out = sizeof out;
+        rc = deflate(&z, Z_FINISH);
+        total += static_cast<int64_t>(sizeof out - z.avail_out);
+    } while (rc == Z_OK);
+    return rc == Z_STREAM_END ? total : -1;
 #else
     (void)bytes;
     return -1;
 #endif
 }
 
-// gzip -9 of the f32 file is most of the time (compare measured 0.1-0.3 s per model): f32 on a second thread,
-// the three smaller storages (about as many bytes together) on this one.
-std::vector<StoredSize> stored_sizes(const ModelFile& file, bool with_titles) {
-    auto measure = [&](Storage s) {
-        const std::string bytes = serialize_model(file, s, with_titles);
-        return StoredSize{s, static_cast<int64_t>(bytes.size()), gzip_size(bytes)};
+std::vector<std::vector<StoredSize>> stored_sizes(const std::vector<const ModelFile*>& files, bool with_titles) {
+    constexpr Storage kStorages[] = {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4};
+    constexpr double kBytesPerValue[] = {4, 2, 1, 0.5};
+    struct Job {
+        size_t file, storage;
+        double cost;  // about the bytes to serialise and compress
     };
-    std::future<StoredSize> f32 = std::async(std::launch::async, measure, Storage::F32);
-    std::vector<StoredSize> out(1);
-    for (Storage s : {Storage::F16, Storage::Int8, Storage::Int4}) out.push_back(measure(s));
-    out[0] = f32.get();
+    std::vector<Job> jobs;
+    std::vector<std::vector<StoredSize>> out(files.size());
+    for (size_t f = 0; f < files.size(); ++f) {
+        out[f].resize(std::size(kStorages));
+        const double params = double(files[f]->model->parameter_count());
+        for (size_t s = 0; s < std::size(kStorages); ++s) jobs.push_back({f, s, params * kBytesPerValue[s]});
+    }
+    // Largest first, taken by whichever thread is free: the other thread does the smaller pieces meanwhile
+    // (the baseline's f32 file is about half of compare's work here).
+    std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.cost > b.cost; });
+    std::atomic<size_t> next{0};
+    std::vector<std::exception_ptr> errors(jobs.size());
+    auto work = [&] {
+        for (size_t j = next++; j < jobs.size(); j = next++) {
+            try {
+                const Storage s = kStorages[jobs[j].storage];
+                const std::string bytes = serialize_model(*files[jobs[j].file], s, with_titles);
+                out[jobs[j].file][jobs[j].storage] = {s, static_cast<int64_t>(bytes.size()), gzip_size(bytes)};
+            } catch (...) {
+                errors[j] = std::current_exception();
+            }
+        }
+    };
+    std::thread helper;
+    if (jobs.size() > 1) {
+        try {
+            helper = std::thread(work);
+        } catch (const std::system_error&) {  // no thread to be had: this one does it all
+        }
+    }
+    work();
+    if (helper.joinable()) helper.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
     return out;
 }
 
 namespace {
-// content_hash of a ratings file, read once per run (compare and sweep describe several models of one file):
-// keyed by path, size and modification time, so a file changed in between is read again.
-std::string ratings_hash(const std::string& path) {
-    static std::mutex lock;
-    static std::map<std::string, std::string> known;
+// content_hash of ratings files, computed once per run (compare and sweep describe several models of one
+// file) and possibly started early on another thread (start_ratings_hash): keyed by path, size and
+// modification time, so a file changed in between is read again.
+struct HashCache {
+    std::mutex lock;
+    std::map<std::string, std::shared_future<std::string>> known;
+};
+HashCache& hash_cache() {
+    static HashCache cache;
+    return cache;
+}
+
+// "" when the file cannot be asked about (then nothing is cached).
+std::string hash_key(const std::string& path) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return {};
     const auto time = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
-    const std::string key = path + '\0' + std::to_string(size) + '\0' + std::to_string(time);
-    {
-        std::lock_guard<std::mutex> g(lock);
-        if (!ec)
-            if (auto it = known.find(key); it != known.end()) return it->second;
+    if (ec) return {};
+    return path + '\0' + std::to_string(size) + '\0' + std::to_string(time);
+}
+
+std::string ratings_hash(const std::string& path) {
+    HashCache& cache = hash_cache();
+    const std::string key = hash_key(path);
+    std::shared_future<std::string> started;
+    if (!key.empty()) {
+        std::lock_guard<std::mutex> g(cache.lock);
+        if (auto it = cache.known.find(key); it != cache.known.end()) started = it->second;
     }
-    std::string hash = content_hash(read_file(path));
-    std::lock_guard<std::mutex> g(lock);
-    if (!ec) known[key] = hash;
+    if (started.valid()) {
+        try {
+            return started.get();
+        } catch (...) {  // hashed again below, which reports what went wrong in this thread
+        }
+    }
+    std::string hash = content_hash_of_file(path);
+    if (!key.empty()) {
+        std::promise<std::string> done;
+        done.set_value(hash);
+        std::lock_guard<std::mutex> g(cache.lock);
+        cache.known[key] = done.get_future().share();
+    }
     return hash;
 }
 }  // namespace
+
+void start_ratings_hash(const DataOptions& opts) {
+    try {
+        // The file read_dataset will read: the path itself, or the ratings file found in the folder.
+        std::string path = opts.resolve();
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) path = find_ratings_file(path).first;
+        const std::string key = hash_key(path);
+        if (key.empty()) return;
+        HashCache& cache = hash_cache();
+        std::lock_guard<std::mutex> g(cache.lock);
+        if (cache.known.count(key)) return;
+        cache.known[key] = std::async(std::launch::async, content_hash_of_file, path).share();
+    } catch (...) {
+        // Only a head start: reading the data reports a missing or unreadable file, and training_metadata
+        // hashes it itself when this did not.
+    }
+}
 
 ModelFile training_metadata(const Preset& preset, const Dataset& data, const Split& split, const DataOptions& opts,
                             const std::vector<EpochStats>& history) {

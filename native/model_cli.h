@@ -23,8 +23,14 @@ struct StoredSize {
     int64_t bytes = 0;
     int64_t gzip = -1;
 };
-// The file at f32, f16, int8 and int4, serialised in memory.
-std::vector<StoredSize> stored_sizes(const ModelFile& file, bool with_titles);
+// Each file at f32, f16, int8 and int4 (in that order), serialised in memory and gzipped; the pieces of
+// work are shared by this thread and one more, largest first.
+std::vector<std::vector<StoredSize>> stored_sizes(const std::vector<const ModelFile*>& files, bool with_titles);
+
+// Starts hashing the ratings file that `opts` names (content_hash_of_file) on another thread, so that it
+// runs while the file is parsed; training_metadata then takes the hash from there. Does nothing when the
+// file cannot be found (reading it reports why).
+void start_ratings_hash(const DataOptions& opts);
 
 // Everything a model file holds besides the model, for a run that just trained on `data` with `split`.
 ModelFile training_metadata(const Preset& preset, const Dataset& data, const Split& split, const DataOptions& opts,

@@ -26,5 +26,7 @@ std::string read_file(const std::string& path);
 // "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: what a model file keeps of the
 // ratings it was trained on (their provenance without their path).
 std::string content_hash(std::string_view bytes);
+// content_hash(read_file(path)), read in small pieces rather than whole. Throws DataError as read_file does.
+std::string content_hash_of_file(const std::string& path);
 
 }  // namespace memrec

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "memrec/error.h"
 #include "memrec/io.h"
@@ -124,12 +125,36 @@ std::string read_file(const std::string& path) {
     return out;
 }
 
-std::string content_hash(std::string_view bytes) {
-    uint64_t h = 0xcbf29ce484222325ull;
+namespace {
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+uint64_t fnv1a64(uint64_t h, std::string_view bytes) {
     for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+    return h;
+}
+std::string hash_text(uint64_t h) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
     return std::string("fnv1a64:") + hex;
+}
+}  // namespace
+
+std::string content_hash(std::string_view bytes) { return hash_text(fnv1a64(kFnvOffset, bytes)); }
+
+std::string content_hash_of_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw DataError(path, 0, "is a directory, expected a file");
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    // One small buffer, reused: reading the whole file first cost a page fault per 4 KB of it.
+    std::vector<char> buf(size_t{1} << 18);
+    uint64_t h = kFnvOffset;
+    size_t got;
+    while ((got = std::fread(buf.data(), 1, buf.size(), f)) > 0) h = fnv1a64(h, std::string_view(buf.data(), got));
+    const bool err = std::ferror(f);
+    std::fclose(f);
+    if (err) throw DataError(path, 0, "read failed");
+    return hash_text(h);
 }
 
 }  // namespace memrec

@@ -84,7 +84,7 @@ std::string resume_command(const CLI::App& app, const std::string& dir) {
         if (o->count() == 0 || o->get_lnames().empty()) continue;
         const std::string name = "--" + o->get_lnames().front();
         if (name == "--checkpoint" || name == "--resume") continue;
-        if (o->get_expected_min() == 0 && o->get_type_size_max() <= 0) {
+        if (o->get_expected_max() == 0) {  // a flag (-q): its name alone (CLI11 keeps "true" as its result)
             cmd += " " + name;
             continue;
         }

@@ -110,12 +110,20 @@ void write_file_atomic(const std::string& given, const std::function<void(const 
     }
 }
 
-std::string read_file(const std::string& path) {
-    struct stat st {};
+namespace {
+// `path` opened for reading, its size in `st`; a missing, unreadable file or a directory is a DataError.
+FILE* open_file(const std::string& path, struct stat& st) {
     if (::stat(path.c_str(), &st) != 0) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw DataError(path, 0, "is a directory, expected a file");
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    return f;
+}
+}  // namespace
+
+std::string read_file(const std::string& path) {
+    struct stat st {};
+    FILE* f = open_file(path, st);
     std::string out;
     out.resize(static_cast<size_t>(st.st_size));
     const size_t got = out.empty() ? 0 : std::fread(&out[0], 1, out.size(), f);
@@ -142,10 +150,7 @@ std::string content_hash(std::string_view bytes) { return hash_text(fnv1a64(kFnv
 
 std::string content_hash_of_file(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw DataError(path, 0, "is a directory, expected a file");
-    FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) throw DataError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    FILE* f = open_file(path, st);
     // One small buffer, reused: reading the whole file first cost a page fault per 4 KB of it.
     std::vector<char> buf(size_t{1} << 18);
     uint64_t h = kFnvOffset;

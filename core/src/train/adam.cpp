@@ -129,12 +129,21 @@ bool Adam::takes_direct_rows() const {
 }
 
 namespace {
-// The next row's parameters and moments, fetched while the current row steps (rows are scattered).
-inline void prefetch_row(const float* w, const float* m, const float* v, int stride) {
-    for (int c = 0; c < stride; c += 16) {
-        __builtin_prefetch(w + c, 1);
-        __builtin_prefetch(m + c, 1);
-        __builtin_prefetch(v + c, 1);
+// step(r) for each of `rows` in order, fetching the next row's parameters and moments while the current
+// one steps (the rows are scattered through tables larger than the cache).
+template <class Step>
+void each_row_prefetching(const Param& p, const AdamState& s, const std::vector<int32_t>& rows, Step step) {
+    const size_t n = rows.size();
+    for (size_t k = 0; k < n; ++k) {
+        if (k + 1 < n) {
+            const int64_t next = static_cast<int64_t>(rows[k + 1]) * p.stride;
+            for (int c = 0; c < p.stride; c += 16) {
+                __builtin_prefetch(p.data.data() + next + c, 1);
+                __builtin_prefetch(s.m.data() + next + c, 1);
+                __builtin_prefetch(s.v.data() + next + c, 1);
+            }
+        }
+        step(rows[k]);
     }
 }
 }  // namespace
@@ -143,14 +152,7 @@ void Adam::prepare(size_t param, ParamGrad& marked, int64_t t) {
     if (config_.mode != AdamMode::Dense || config_.optimizer != Optimizer::Adam || marked.whole) return;  // whole params are updated every step
     Param& p = *params_[param];
     AdamState& s = state_[param];
-    const size_t n = marked.touched.size();
-    for (size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) {
-            const int64_t next = static_cast<int64_t>(marked.touched[k + 1]) * p.stride;
-            prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
-        }
-        catch_up_row(p, s, marked.touched[k], t - 1);
-    }
+    each_row_prefetching(p, s, marked.touched, [&](int32_t r) { catch_up_row(p, s, r, t - 1); });
 }
 
 void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
@@ -241,13 +243,7 @@ void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int thre
     }
     const AdamStep st{static_cast<float>(alpha(config_, t)), static_cast<float>(config_.beta1),
                       static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon)};
-    const size_t n = g.touched.size();
-    for (size_t k = 0; k < n; ++k) {
-        const int32_t r = g.touched[k];
-        if (k + 1 < n) {
-            const int64_t next = static_cast<int64_t>(g.touched[k + 1]) * p.stride;
-            prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
-        }
+    each_row_prefetching(p, s, g.touched, [&](int32_t r) {
         catch_up_row(p, s, r, t - 1);  // no-op when prepare() ran; keeps step() alone correct
         const int64_t off = static_cast<int64_t>(r) * p.stride;
         if (g.allow_direct && g.direct[size_t(r)])  // L2 not yet added (update() skipped direct rows)
@@ -257,7 +253,7 @@ void Adam::dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int thre
             kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
                                  p.stride, st);
         s.steps[size_t(r)] = static_cast<int32_t>(t);
-    }
+    });
 }
 
 void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2) {
@@ -283,14 +279,7 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2)
     if (g.whole) {
         for (int64_t r = 0; r < p.rows; ++r) update_row(static_cast<int32_t>(r));
     } else {
-        const size_t n = g.touched.size();
-        for (size_t k = 0; k < n; ++k) {
-            if (k + 1 < n) {
-                const int64_t next = static_cast<int64_t>(g.touched[k + 1]) * p.stride;
-                prefetch_row(p.data.data() + next, s.m.data() + next, s.v.data() + next, p.stride);
-            }
-            update_row(g.touched[k]);
-        }
+        each_row_prefetching(p, s, g.touched, update_row);
     }
 }
 

@@ -114,4 +114,10 @@ std::vector<ParamSpec> table_param_specs(const TableConfig& config, int64_t rows
 std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
                                            const std::vector<int64_t>& counts = {});
 
+// Builds a table whose shape its config fixes alone: every kind but MixedDimension (whose order and dims
+// come from counts; throws ConfigError for it). make_table's path for those kinds; the model loader calls
+// it directly, so a load-only build (the browser's) links none of the training-time dim rules.
+std::unique_ptr<EmbeddingTable> make_fixed_shape_table(const TableConfig& config, int64_t rows,
+                                                       const std::string& prefix);
+
 }  // namespace memrec

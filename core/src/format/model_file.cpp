@@ -225,7 +225,7 @@ std::unique_ptr<EmbeddingTable> build_table(const TableSpec& spec, int64_t rows,
             return std::make_unique<MixedDimensionEmbedding>(rows, spec.config.dim, std::move(order),
                                                              spec.config.block_ends, spec.config.block_dims,
                                                              spec.config.projection_bias, prefix);
-        return make_table(spec.config, rows, prefix);
+        return make_fixed_shape_table(spec.config, rows, prefix);
     } catch (const ConfigError& e) {
         throw FormatError(std::string("config.") + prefix, e.what());
     }

@@ -100,8 +100,8 @@ std::vector<ParamSpec> table_param_specs(const TableConfig& c, int64_t rows, con
     throw ConfigError("unknown table kind");
 }
 
-std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
-                                           const std::vector<int64_t>& counts) {
+std::unique_ptr<EmbeddingTable> make_fixed_shape_table(const TableConfig& config, int64_t rows,
+                                                       const std::string& prefix) {
     config.validate(rows);
     switch (config.kind) {
         case TableKind::Full: return std::make_unique<FullEmbedding>(rows, config.dim, prefix);
@@ -109,21 +109,27 @@ std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t ro
             return std::make_unique<QuotientRemainderEmbedding>(rows, config.dim, qr_buckets(config, rows),
                                                                 config.combiner, prefix);
         case TableKind::Hashed: return std::make_unique<HashedEmbedding>(rows, config.dim, config.buckets, prefix);
-        case TableKind::MixedDimension: {
-            if (!counts.empty() && static_cast<int64_t>(counts.size()) != rows)
-                throw ConfigError("mixed-dimension needs one count per id");
-            std::vector<int64_t> c = counts.empty() ? std::vector<int64_t>(static_cast<size_t>(rows), 0) : counts;
-            auto order = MixedDimensionEmbedding::frequency_order(c);
-            auto dims = !config.block_dims.empty() ? config.block_dims
-                        : config.param_budget > 0
-                            ? MixedDimensionEmbedding::budget_dims(c, order, config.block_ends, config.dim, config.alpha,
-                                                                   config.projection_bias, config.param_budget)
-                            : MixedDimensionEmbedding::alpha_dims(c, order, config.block_ends, config.dim, config.alpha);
-            return std::make_unique<MixedDimensionEmbedding>(rows, config.dim, std::move(order), config.block_ends,
-                                                             std::move(dims), config.projection_bias, prefix);
-        }
+        case TableKind::MixedDimension:
+            throw ConfigError("a mixed-dimension table is built from its ids' counts (make_table) or a stored order");
     }
     throw ConfigError("unknown table kind");
+}
+
+std::unique_ptr<EmbeddingTable> make_table(const TableConfig& config, int64_t rows, const std::string& prefix,
+                                           const std::vector<int64_t>& counts) {
+    if (config.kind != TableKind::MixedDimension) return make_fixed_shape_table(config, rows, prefix);
+    config.validate(rows);
+    if (!counts.empty() && static_cast<int64_t>(counts.size()) != rows)
+        throw ConfigError("mixed-dimension needs one count per id");
+    std::vector<int64_t> c = counts.empty() ? std::vector<int64_t>(static_cast<size_t>(rows), 0) : counts;
+    auto order = MixedDimensionEmbedding::frequency_order(c);
+    auto dims = !config.block_dims.empty() ? config.block_dims
+                : config.param_budget > 0
+                    ? MixedDimensionEmbedding::budget_dims(c, order, config.block_ends, config.dim, config.alpha,
+                                                           config.projection_bias, config.param_budget)
+                    : MixedDimensionEmbedding::alpha_dims(c, order, config.block_ends, config.dim, config.alpha);
+    return std::make_unique<MixedDimensionEmbedding>(rows, config.dim, std::move(order), config.block_ends,
+                                                     std::move(dims), config.projection_bias, prefix);
 }
 
 }  // namespace memrec

@@ -27,7 +27,7 @@ need node "node 18+"
 need emcmake "Debian package emscripten"
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}  # Debian's emscripten needs node-acorn from here
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/chart.js ] || [ ! -d node_modules/@axe-core/playwright ] \
-   || [ ! -d node_modules/vite ] || [ ! -d node_modules/typescript ]; then
+   || [ ! -d node_modules/vite ] || [ ! -d node_modules/typescript ] || [ ! -d node_modules/rolldown ]; then
   echo "test-web.sh: installing npm packages (chart.js, playwright-core, @axe-core/playwright, vite, typescript)"
   npm install --no-audit --no-fund --loglevel=error
 fi

@@ -5,12 +5,12 @@
 import { WorkerClient } from './client.js';
 import { download } from './download.js';
 import { $, fmtInt, problem, clear, debounce } from './dom.js';
-import { timings, mark, state, engine, NOT_STARTED, fetchJson, variantById, titleOf } from './page.js';
+import { timings, mark, state, engine, NOT_STARTED, fetchJson, variantById, titleOf, clearPair, updatePair }
+  from './page.js';
 import { addDemoUser, demoUsers } from './demo-users.js';
 import { loadVariant, compareAll, redrawCharts, renderVariantTable } from './variants.js';
 import { showUser } from './user-section.js';
 import { search, rateVisitor, renderVisitorRated, updateVisitor } from './visitor-section.js';
-import { clearPair, updatePair } from './pair-section.js';
 import './tables.js';  // labels the table cells for the phone layout
 
 async function start() {

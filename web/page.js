@@ -21,6 +21,18 @@ export const state = {
 // (then that is the reason every model failed, said once, not per model).
 export const engine = { client: null, failed: false };
 
+// The pair section ("one user, one movie") is not needed for the first recommendations: its module is
+// imported on first use, which start() (app.js) makes just after them. Once imported it is called directly
+// (as when it was a static import); before, its table has nothing to clear.
+let pairModule = null;
+export function updatePair() {
+  if (pairModule) return pairModule.updatePair();
+  return import('./pair-section.js').then((m) => { pairModule = m; return m.updatePair(); });
+}
+export function clearPair() {
+  if (pairModule) pairModule.clearPair();
+}
+
 export const NOT_STARTED = 'not loaded: the recommender could not start';
 
 // `pending`: the same request already under way (index.html starts the manifest's).

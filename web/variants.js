@@ -2,10 +2,9 @@
 // "compare every variant" and the charts that compare the loaded ones.
 import { download } from './download.js';
 import { $, fmtInt, problem, clear, el, kb } from './dom.js';
-import { state, engine, NOT_STARTED, variantById, loadedVariants, notLoadedText } from './page.js';
+import { state, engine, NOT_STARTED, variantById, loadedVariants, notLoadedText, updatePair } from './page.js';
 import { showUser } from './user-section.js';
 import { updateVisitor } from './visitor-section.js';
-import { updatePair } from './pair-section.js';
 
 export async function loadVariant(v) {
   v.status = 'loading';

@@ -38,9 +38,9 @@ function figure(line) {
 }
 
 // The page's own code before the first recommendations: everything it loads except models, demo data and
-// the charts (charts.js and the charting library load after them).
+// the charts and the pair section (charts.js, the charting library and pair-section.js load after them).
 const PAGE_CODE = ['index.html', 'style.css', 'app.js', 'dom.js', 'page.js', 'demo-users.js', 'variants.js',
-  'user-section.js', 'visitor-section.js', 'pair-section.js', 'client.js', 'download.js', 'stars.js', 'saved.js', 'tables.js',
+  'user-section.js', 'visitor-section.js', 'client.js', 'download.js', 'stars.js', 'saved.js', 'tables.js',
   'worker.js', 'memrec.mjs', 'memrec_wasm.mjs'];
 
 // --- the native command ----------------------------------------------------------------------------
@@ -204,6 +204,8 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
     const models = [...byName.keys()].filter((n) => n.endsWith('.mrec'));
     assert.deepEqual(models, [`models/${defaultVariant.file}`], 'model files downloaded before the first recommendations');
     assert.ok(!byName.has(`models/${manifest.users}`), 'the demo users file was downloaded at start');
+    // The pair section's module is imported after the first recommendations (page.js).
+    assert.ok(!byName.has('pair-section.js'), 'pair-section.js was downloaded before the first recommendations');
     // What the first recommendations need; the worker's own script may be missing from resource timing in
     // some versions: then it counts as served (gzip -9 of the file).
     for (const name of [...PAGE_CODE, 'memrec_wasm.wasm', `models/${defaultVariant.file}`, `models/${manifest.titles}`])

@@ -3,8 +3,8 @@
 // compare every variant, switch variants, compare a user's top 10 with `memrec recommend`, rate movies as a
 // new visitor (and, on ml-1m, the two taste profiles of the ranking issue), check failures are shown in
 // words, and measure and print the budgets:
-//   .wasm <= 200 KB and <= 80 KB gzip; first recommendations <= 0.8 s after navigation (median of 3);
-//   everything transferred before them <= 200 KB compressed; scoring every movie + top 10 <= 2 ms.
+//   .wasm <= 217 KB and <= 80 KB gzip; first recommendations <= 0.8 s after navigation (median of 3);
+//   everything transferred before them <= 193 KB compressed; scoring every movie + top 10 <= 2 ms.
 //
 // Inputs as for tests/node/wasm.test.mjs (MEMREC_WASM_DIR, MEMREC_TEST_MODELS, MEMREC_BIN), plus
 // CHROMIUM (default /usr/bin/chromium) and MEMREC_E2E_OUT (where the screenshot goes; default build-wasm).
@@ -131,13 +131,14 @@ async function openPage(query = '', base = baseUrl) {
 // --- tests -----------------------------------------------------------------------------------------
 
 // The raw budget was 200 KB until product codes (the pq reader and lookup-table scoring, about 7 KB) and
-// version 5's fields took the module to 213 KB; 220 KB now. What a visitor downloads is the gzip figure,
-// and the first-load budget below counts it with everything else.
-test('the .wasm is within 220 KB, and 80 KB gzip-compressed', () => {
+// version 5's fields took the module to 213 KB; 220 KB then; 217 KB (2% over the 217,351 bytes measured)
+// since the loader stopped linking the mixed-dimension dim rules (docs/web-demo.md). What a visitor
+// downloads is the gzip figure, and the first-load budget below counts it with everything else.
+test('the .wasm is within 217 KB, and 80 KB gzip-compressed', () => {
   const wasm = fs.readFileSync(path.join(wasmDir, 'memrec_wasm.wasm'));
   const gz = zlib.gzipSync(wasm, { level: 9 }).length;
-  figure(`.wasm: ${(wasm.length / 1024).toFixed(1)} KB raw (${wasm.length} bytes), ${(gz / 1024).toFixed(1)} KB gzip -9 (budget 220 / 80 KB)`);
-  assert.ok(wasm.length <= 220 * 1024, `.wasm is ${wasm.length} bytes`);
+  figure(`.wasm: ${(wasm.length / 1024).toFixed(1)} KB raw (${wasm.length} bytes), ${(gz / 1024).toFixed(1)} KB gzip -9 (budget 217 / 80 KB)`);
+  assert.ok(wasm.length <= 217 * 1024, `.wasm is ${wasm.length} bytes`);
   assert.ok(gz <= 80 * 1024, `.wasm is ${gz} bytes gzip-compressed`);
 });
 
@@ -199,7 +200,7 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
     assert.ok(ms <= 800, `first recommendations after ${text} ms`);
   });
 
-  await t.test('before the first recommendations: only the default variant, <= 200 KB compressed', async () => {
+  await t.test('before the first recommendations: only the default variant, <= 193 KB compressed', async () => {
     const byName = await firstLoadResources(page);
     const models = [...byName.keys()].filter((n) => n.endsWith('.mrec'));
     assert.deepEqual(models, [`models/${defaultVariant.file}`], 'model files downloaded before the first recommendations');
@@ -212,8 +213,9 @@ test('the page: first recommendations, variants, users, a visitor, charts', asyn
       if (!byName.get(name)) byName.set(name, diskGzip(name));
     const total = [...byName.values()].reduce((a, b) => a + b, 0);
     const parts = [...byName].sort((a, b) => b[1] - a[1]).map(([n, b]) => `${n} ${(b / 1024).toFixed(1)}`);
-    figure(`transferred before the first recommendations: ${(total / 1024).toFixed(1)} KB compressed (budget 200 KB): ${parts.join(', ')}`);
-    assert.ok(total <= 200 * 1024, `${total} bytes`);
+    figure(`transferred before the first recommendations: ${(total / 1024).toFixed(1)} KB compressed (budget 193 KB): ${parts.join(', ')}`);
+    // 200 KB until the glue was minified and the pair section deferred (189.3 KB measured, then): 2% over that.
+    assert.ok(total <= 193 * 1024, `${total} bytes`);
   });
 
   await t.test('the shown top 10 equals memrec recommend for the same model file', async () => {

@@ -181,6 +181,34 @@ TEST_CASE("the alpha rule under a parameter budget takes the widest dims that fi
     CHECK_THROWS_AS(c.validate(1000), ConfigError);  // dims or a budget, not both
 }
 
+TEST_CASE("make_fixed_shape_table builds what make_table builds, and refuses mixed-dimension", "[tables][config]") {
+    TableConfig c;
+    c.dim = 8;
+    for (TableKind kind : {TableKind::Full, TableKind::QuotientRemainder, TableKind::Hashed}) {
+        c.kind = kind;
+        c.buckets = kind == TableKind::Hashed ? 37 : 0;  // QR: the reference's rows / 50
+        auto fixed = make_fixed_shape_table(c, 500, "item");
+        auto made = make_table(c, 500, "item");
+        CHECK(fixed->kind() == kind);
+        CHECK(fixed->rows() == 500);
+        CHECK(fixed->dim() == 8);
+        CHECK(fixed->parameter_count() == made->parameter_count());
+        // full: 500 x 8; QR (mult): 50 quotient rows (at least the 500 / 10 the ids need) and 10 remainder
+        // rows (500 / 50) of 8; hashed: 37 x 8
+        CHECK(fixed->parameter_count() == (kind == TableKind::Full                ? 500 * 8
+                                           : kind == TableKind::QuotientRemainder ? (50 + 10) * 8
+                                                                                  : 37 * 8));
+    }
+    c.kind = TableKind::Full;
+    c.dim = 0;
+    CHECK_THROWS_AS(make_fixed_shape_table(c, 500, "item"), ConfigError);  // the config is checked as before
+    c.dim = 8;
+    c.kind = TableKind::MixedDimension;
+    c.block_ends = {100};
+    c.block_dims = {8, 4};
+    CHECK_THROWS_AS(make_fixed_shape_table(c, 500, "item"), ConfigError);
+}
+
 TEST_CASE("table configs reject out-of-range values", "[tables][config]") {
     TableConfig c;
     c.dim = 0;

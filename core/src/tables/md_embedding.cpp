@@ -170,12 +170,27 @@ namespace {
 // table; reused so a batch allocates nothing once the buffers have grown.
 struct BlockScratch {
     std::vector<std::vector<int32_t>> positions;  // per block: the batch positions of its ids, in batch order
-    AlignedVector<float> X, Y, GX;
+    AlignedVector<float> X, Y;
+    // Per block: the rows' gradients G P^T. One buffer per block, because a row used once in the batch is
+    // stepped from here (ParamGrad::add_row), after the whole backward pass.
+    std::vector<AlignedVector<float>> GX;
 };
+
+// A row copy of `floats` floats, inline in 64-byte pieces when `floats` is a multiple of kRowFloats (table
+// rows and batch vectors always are): a batch makes hundreds of these short copies, and the C library's
+// memcpy behind a call cost more than the copying (profile of memeff's epoch).
+inline void copy_row(float* dst, const float* src, int64_t floats) {
+    if (floats % kRowFloats != 0) {
+        std::memcpy(dst, src, sizeof(float) * size_t(floats));
+        return;
+    }
+    for (int64_t c = 0; c < floats; c += kRowFloats) std::memcpy(dst + c, src + c, sizeof(float) * kRowFloats);
+}
 
 BlockScratch& scratch(size_t blocks, const int32_t* ids, int64_t n, const std::vector<uint8_t>& block_of) {
     thread_local BlockScratch w;
     if (w.positions.size() < blocks) w.positions.resize(blocks);
+    if (w.GX.size() < blocks) w.GX.resize(blocks);
     for (size_t b = 0; b < blocks; ++b) w.positions[b].clear();
     for (int64_t i = 0; i < n; ++i) w.positions[block_of[size_t(ids[i])]].push_back(static_cast<int32_t>(i));
     return w;
@@ -194,7 +209,7 @@ void MixedDimensionEmbedding::lookup(const int32_t* ids, int64_t n, float* out) 
         const Block& blk = blocks_[b];
         const Param& t = params_[size_t(blk.table)];
         if (blk.projection < 0) {
-            for (int32_t i : pos) std::memcpy(out + int64_t(i) * s, t.row(local_[size_t(ids[i])]), sizeof(float) * s);
+            for (int32_t i : pos) copy_row(out + int64_t(i) * s, t.row(local_[size_t(ids[i])]), s);
             continue;
         }
         const int k = t.cols;
@@ -202,17 +217,19 @@ void MixedDimensionEmbedding::lookup(const int32_t* ids, int64_t n, float* out) 
         if (w.X.size() < size_t(m * k)) w.X.resize(size_t(m * k));
         if (w.Y.size() < size_t(m * s)) w.Y.resize(size_t(m * s));
         for (int64_t r = 0; r < m; ++r)
-            std::memcpy(w.X.data() + r * k, t.row(local_[size_t(ids[pos[size_t(r)]])]), sizeof(float) * size_t(k));
+            copy_row(w.X.data() + r * k, t.row(local_[size_t(ids[pos[size_t(r)]])]), k);
         const Param& P = params_[size_t(blk.projection)];
         const float* bias = blk.bias >= 0 ? params_[size_t(blk.bias)].row(0) : nullptr;
         kernels::project_batch(w.X.data(), m, k, P.row(0), P.stride, bias, w.Y.data());
         for (int64_t r = 0; r < m; ++r)
-            std::memcpy(out + int64_t(pos[size_t(r)]) * s, w.Y.data() + r * s, sizeof(float) * s);
+            copy_row(out + int64_t(pos[size_t(r)]) * s, w.Y.data() + r * s, s);
     }
 }
 
 // The projection's gradient is a sum over the block's rows of the batch (X^T G), computed as one product;
-// the rows' own gradients (G P^T) are added to their table rows in batch order.
+// the rows' own gradients (G P^T) are added to their table rows in batch order. A row used once in the
+// batch keeps its gradient where it was computed (grad_out for a block at the base dim, the block's GX
+// otherwise) when the consumer allows it (ParamGrad::add_row): no accumulation row to add, read and zero.
 void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out,
                                        ParamGrad* grads) const {
     const int s = stride();
@@ -224,26 +241,32 @@ void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const floa
         const Param& t = params_[size_t(blk.table)];
         ParamGrad& gt = grads[blk.table];
         if (blk.projection < 0) {
-            for (int32_t i : pos) kernels::axpy(1.0f, grad_out + int64_t(i) * s, gt.row(local_[size_t(ids[i])]), s);
+            for (int32_t i : pos) gt.add_row(local_[size_t(ids[i])], grad_out + int64_t(i) * s);
             continue;
         }
         const int k = t.cols;
         const int64_t m = static_cast<int64_t>(pos.size());
         if (w.X.size() < size_t(m * k)) w.X.resize(size_t(m * k));
-        if (w.GX.size() < size_t(m * k)) w.GX.resize(size_t(m * k));
+        AlignedVector<float>& GX = w.GX[b];
+        if (GX.size() < size_t(m * k)) GX.resize(size_t(m * k));
         if (w.Y.size() < size_t(m * s)) w.Y.resize(size_t(m * s));
         for (int64_t r = 0; r < m; ++r) {
             const int32_t i = pos[size_t(r)];
-            std::memcpy(w.X.data() + r * k, t.row(local_[size_t(ids[i])]), sizeof(float) * size_t(k));
-            std::memcpy(w.Y.data() + r * s, grad_out + int64_t(i) * s, sizeof(float) * s);
+            copy_row(w.X.data() + r * k, t.row(local_[size_t(ids[i])]), k);
+            copy_row(w.Y.data() + r * s, grad_out + int64_t(i) * s, s);
         }
         const Param& P = params_[size_t(blk.projection)];
         float* gbias = blk.bias >= 0 ? grads[blk.bias].data.data() : nullptr;
-        kernels::project_batch_backward(w.X.data(), m, k, P.row(0), P.stride, w.Y.data(), w.GX.data(),
+        kernels::project_batch_backward(w.X.data(), m, k, P.row(0), P.stride, w.Y.data(), GX.data(),
                                         grads[blk.projection].data.data(), gbias);
         for (int64_t r = 0; r < m; ++r) {
-            float* g = gt.row(local_[size_t(ids[pos[size_t(r)]])]);
-            const float* gx = w.GX.data() + r * k;
+            const int32_t row = local_[size_t(ids[pos[size_t(r)]])];
+            const float* gx = GX.data() + r * k;
+            if (k == t.stride) {  // GX rows are table rows as laid out (k a multiple of kRowFloats)
+                gt.add_row(row, gx);
+                continue;
+            }
+            float* g = gt.row(row);
             for (int c = 0; c < k; ++c) g[c] += gx[c];
         }
     }
@@ -274,6 +297,6 @@ std::vector<ComponentInfo> MixedDimensionEmbedding::components() const {
 
 void MixedDimensionEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i)
-        grads[blocks_[block_[size_t(ids[i])]].table].row(local_[size_t(ids[i])]);
+        grads[blocks_[block_[size_t(ids[i])]].table].mark_once(local_[size_t(ids[i])]);
 }
 }  // namespace memrec

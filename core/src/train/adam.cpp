@@ -276,8 +276,11 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2)
         kernels::adam_update(p.data.data() + off, s.m.data() + off, s.v.data() + off, g.data.data() + off,
                              p.stride, st);
     };
-    if (g.whole) {
-        for (int64_t r = 0; r < p.rows; ++r) update_row(static_cast<int32_t>(r));
+    if (g.whole) {  // projections, biases: one sweep over the contiguous buffer, the same elementwise step
+        for (int64_t r = 0; r < p.rows; ++r) ++s.steps[static_cast<size_t>(r)];
+        const int64_t n = p.rows * p.stride;
+        if (decay > 0.0f) kernels::axpy(-decay, p.data.data(), p.data.data(), n);
+        kernels::adam_update(p.data.data(), s.m.data(), s.v.data(), g.data.data(), n, st);
     } else {
         each_row_prefetching(p, s, g.touched, update_row);
     }

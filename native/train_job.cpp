@@ -114,6 +114,14 @@ std::string Job::batch_text(const Preset& p, const Split& split) const {
            format_count(epoch) + " training ratings)";
 }
 
+// BPR's batch: the one asked for, capped at the training positives, as train_bpr caps it.
+std::string bpr_batch_text(const Preset& p, const Dataset& data, const Split& split) {
+    const int64_t used = bpr_batch_size(data, split.train, p.model.implicit, p.train);
+    if (used == p.train.batch_size) return "batch " + std::to_string(used);
+    return "batch " + std::to_string(used) + " (--batch " + std::to_string(p.train.batch_size) + " capped at the " +
+           format_count(used) + " training positives)";
+}
+
 void Job::print_plan(const Preset& p, const Split& split, const Model& model) const {
     print_split(p, split);
     print_summary(p.name, model);
@@ -203,9 +211,9 @@ TrainJobResult Job::run_bpr(Preset p) {
     if (!quiet_) {
         print_split(p, split);
         print_summary("BPR", model);
-        std::printf("training: BPR, %d epochs, batch %lld, lr %g, %s Adam, l2 %g, %d negatives (power %g), "
+        std::printf("training: BPR, %d epochs, %s, lr %g, %s Adam, l2 %g, %d negatives (power %g), "
                     "positives: ratings >= %g; fold-in alpha %g, lambda %g\n",
-                    p.train.epochs, (long long)p.train.batch_size, p.train.adam.learning_rate,
+                    p.train.epochs, bpr_batch_text(p, data, split).c_str(), p.train.adam.learning_rate,
                     to_string(p.train.adam.mode), p.train.adam.l2, p.train.bpr_negatives, p.train.negative_power,
                     feedback.positive_threshold, feedback.alpha, feedback.lambda);
     }

@@ -51,6 +51,11 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
 std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
                                   const TrainConfig& config, const BprEpochFn& on_epoch = {});
 
+// The batch train_bpr steps with: config.batch_size positives, capped at the positives among `indices`
+// (an epoch is never less than one batch).
+int64_t bpr_batch_size(const Dataset& data, const std::vector<uint32_t>& indices, const ImplicitConfig& feedback,
+                       const TrainConfig& config);
+
 // The training positives per item (ratings of `indices` the model counts as positives): what the negative
 // sampler's popularity is.
 std::vector<int64_t> positive_counts(const Dataset& data, const std::vector<uint32_t>& indices,

@@ -133,6 +133,17 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
     return loss;
 }
 
+namespace {
+int64_t capped_batch(const TrainConfig& config, int64_t positives) { return std::min<int64_t>(config.batch_size, positives); }
+}  // namespace
+
+int64_t bpr_batch_size(const Dataset& data, const std::vector<uint32_t>& indices, const ImplicitConfig& feedback,
+                       const TrainConfig& config) {
+    int64_t positives = 0;
+    for (uint32_t k : indices) positives += feedback.positive(data.rating[k]) ? 1 : 0;
+    return capped_batch(config, positives);
+}
+
 std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
                                   const TrainConfig& config, const BprEpochFn& on_epoch) {
     config.validate();
@@ -160,7 +171,7 @@ std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::
     Adam adam(config.adam, params);
     const int threads = std::max(1, config.threads);
 
-    const int64_t batch = std::min<int64_t>(config.batch_size, int64_t(pu.size()));
+    const int64_t batch = capped_batch(config, int64_t(pu.size()));
     const int negatives = config.bpr_negatives;
     BprBuffers buf;
     std::vector<int32_t> bu(static_cast<size_t>(batch)), bi(static_cast<size_t>(batch * (1 + negatives)));

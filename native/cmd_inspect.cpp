@@ -161,19 +161,7 @@ std::string settings_text(const TrainConfig& t) {
 
 // How the ratings were read: the reading flags that repeat it ("as detected" for a MovieLens file).
 std::string reading_text(const TrainingInfo& i) {
-    const ReadingInfo& r = i.reading;
-    std::string s;
-    if (r.delimited) {
-        const char d = r.columns.delimiter;
-        const std::string delim = d == '\t' ? "tab" : d == ' ' ? "space" : std::string(1, d);
-        s = "--delimiter '" + delim + "' --user-column '" + r.columns.user_column + "' --item-column '" +
-            r.columns.item_column + "'";
-        if (r.duplicates != DuplicatePolicy::Count) s += " --rating-column '" + r.columns.rating_column + "'";
-        if (!r.columns.has_header) s += " --no-header";
-    }
-    if (r.duplicates != DuplicatePolicy::Error) s += std::string(s.empty() ? "" : " ") + "--duplicates " + to_string(r.duplicates);
-    if (r.min_given) s += (s.empty() ? "" : " ") + std::string("--min-rating ") + shortest_number(i.min_rating);
-    if (r.max_given) s += (s.empty() ? "" : " ") + std::string("--max-rating ") + shortest_number(i.max_rating);
+    const std::string s = reading_flags(i.reading, i.min_rating, i.max_rating);
     return s.empty() ? "as its format reads it (no reading flags)" : s;
 }
 

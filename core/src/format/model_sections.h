@@ -111,5 +111,8 @@ void read_parent(ByteReader& r, ModelFile& file);
 // The reading section (reading_codec.cpp): TrainingInfo::reading.
 void write_reading(ByteWriter& w, const ModelFile& file);
 void read_reading(ByteReader& r, ModelFile& file);
+// Its fields alone, which a checkpoint stores too (checkpoint.cpp).
+void write_reading_fields(ByteWriter& w, const ReadingInfo& reading);
+void read_reading_fields(ByteReader& r, ReadingInfo& out);
 
 }  // namespace memrec::detail

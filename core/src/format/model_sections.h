@@ -43,7 +43,7 @@ struct Section {
 // Magic, version, header and section table, checked against the file size; then the checksum.
 std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* storage, uint32_t* version_out);
 // The whole file: header, section table, the sections in order, checksum.
-// `version`: format_version_for(storage, objective).
+// `version`: format_version_for(storage, objective, optimizer).
 std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage,
                             uint32_t version);
 

@@ -144,6 +144,13 @@ void DataOptions::use_reading(const ReadingInfo& r, float min, float max) {
     if (r.max_given) max_rating = max;
 }
 
+void warn(const Warn& to, const std::string& message) {
+    if (to)
+        to(message);
+    else
+        std::fprintf(stderr, "memrec: %s\n", message.c_str());
+}
+
 std::string reading_flags(const ReadingInfo& r, float min, float max) {
     std::string s;
     if (r.delimited) {

@@ -134,6 +134,7 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
 }
 
 namespace {
+constexpr int64_t kStopPollPositives = 4096;  // how often `stop` is asked within an epoch
 int64_t capped_batch(const TrainConfig& config, int64_t positives) { return std::min<int64_t>(config.batch_size, positives); }
 }  // namespace
 
@@ -145,7 +146,8 @@ int64_t bpr_batch_size(const Dataset& data, const std::vector<uint32_t>& indices
 }
 
 std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
-                                  const TrainConfig& config, const BprEpochFn& on_epoch) {
+                                  const TrainConfig& config, const BprEpochFn& on_epoch,
+                                  const std::function<bool()>& stop) {
     config.validate();
     const ModelConfig& mc = model.config();
     if (mc.objective != Objective::Bpr) throw ConfigError("train_bpr trains BPR models only");
@@ -188,7 +190,12 @@ std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::
         if (config.shuffle)
             for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[size_t(rng.below(k))]);
         double loss_sum = 0;
+        int64_t since_poll = 0;
         for (int64_t start = 0; start < int64_t(order.size()); start += batch) {
+            if (stop && (since_poll += batch) >= kStopPollPositives) {
+                since_poll = 0;
+                if (stop()) return history;
+            }
             const int64_t n = std::min<int64_t>(batch, int64_t(order.size()) - start);
             const int64_t ni = n * (1 + negatives);
             for (int64_t b = 0; b < n; ++b) {

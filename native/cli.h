@@ -80,6 +80,14 @@ struct DataOptions {
 };
 
 Dataset load_data(const DataOptions& opts, bool quiet);
+
+// Where a run's warnings go: stderr as "memrec: MESSAGE" when empty, else to the caller (the Python module
+// turns them into Python warnings). MESSAGE is one line, "warning: ..." or a note.
+using Warn = std::function<void(const std::string&)>;
+void warn(const Warn& to, const std::string& message);
+// The reading flags that read data as `r` records ("" for none: a MovieLens file as its format reads it);
+// min and max are the bounds of the given --min-rating / --max-rating.
+std::string reading_flags(const ReadingInfo& r, float min, float max);
 // The summary line's note on a dataset's scale and merged lines: "scale 1..5 (from the data), 12 lines
 // merged (--duplicates mean)".
 std::string data_scale_text(const Dataset& d, const DataOptions& opts);

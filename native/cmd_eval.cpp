@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "eval_data.h"
+#include "memrec/io.h"
+#include "memrec/reader.h"
 #include "model_cli.h"
 #include "topn_cli.h"
 
@@ -37,8 +39,19 @@ void print_rating_metrics(const ModelFile& f, const ModelData& md, const EvalArg
         std::printf("at training: mse %.6f  rmse %.6f  mae %.6f  (f32)\n", f.eval.mse, f.eval.rmse, f.eval.mae);
 }
 
+// Whether the ratings file of `data` (a folder or a file) is the one the model was trained on, by content.
+bool holds_training_ratings(const ModelFile& f, const std::string& data) {
+    namespace fs = std::filesystem;
+    if (f.info.data_hash.empty()) return false;
+    std::error_code ec;
+    const std::string file = fs::is_directory(data, ec) ? find_ratings_file(data).first : data;
+    return fs::is_regular_file(file, ec) && content_hash_of_file(file) == f.info.data_hash;
+}
+
 // The eval file: --eval-data, else the one the model was evaluated on at training (train --eval-data) when
-// nothing else is asked for, found as named or beside the data ("" when there is none).
+// nothing else is asked for, found as named or beside the data ("" when there is none). A --data given wins
+// over the recorded file unless it holds the very ratings the model was trained on (moved elsewhere): then a
+// split of it would score the model on ratings it trained on.
 std::string eval_file(const ModelFile& f, const EvalArgs& args, const CLI::App& app) {
     if (!args.data.eval_data.empty()) {
         if (!args.topn.protocol.empty() || !args.split_dir.empty())
@@ -53,6 +66,7 @@ std::string eval_file(const ModelFile& f, const EvalArgs& args, const CLI::App& 
     namespace fs = std::filesystem;
     std::error_code ec;
     const std::string data = stored_data_options(f, args.data, app).resolve();
+    if (app.count("--data") > 0 && !holds_training_ratings(f, data)) return "";
     const fs::path beside = fs::is_directory(data, ec) ? fs::path(data) : fs::path(data).parent_path();
     for (const fs::path& p : {fs::path(name), beside / name})
         if (fs::is_regular_file(p, ec)) return p.string();
@@ -109,6 +123,8 @@ Command add_eval(CLI::App& root) {
         "Examples:\n"
         "  memrec eval m8.mrec                        the data and split recorded in the model\n"
         "  memrec eval m.mrec --data ~/ml-1m          the same ratings from another place\n"
+        "  memrec eval m.mrec --data other.csv        the eval split of other ratings (wins over an eval file the\n"
+        "                                             model recorded, unless other.csv is its training file)\n"
         "  memrec eval m.mrec --protocol visitors     top 10/20/100 of held-out users folded in as the page does\n"
         "  memrec eval m.mrec --split visitors-42     the same on the files of `memrec split`\n"
         "  memrec eval m.mrec --eval-data u1.test     a separate file (ids the model lacks counted, not evaluated)");

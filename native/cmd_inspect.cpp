@@ -12,6 +12,7 @@
 #include "memrec/table_fields.h"
 #include "memrec/train_fields.h"
 #include "model_cli.h"
+#include "model_store.h"
 
 namespace memrec::cli {
 
@@ -46,15 +47,6 @@ struct StorageSize {
     std::string problem;
 };
 
-// The pq row of the size table: a pq file's own subspaces and bits (its stored codes are written as they
-// are), else 8 bits per code and the divisor of the item dim nearest a quarter of it (rank-small's 35
-// factors: 7 subspaces of 5). k-means runs once; both size rows (with and without titles) use its codes.
-struct PqRow {
-    std::string label = to_string(Storage::Pq);
-    std::optional<ModelFile> coded;  // the model as a pq file holds it
-    std::string problem;
-};
-
 // The subspaces and bits of the first parameter a loaded pq file stored as codes (subspaces 0 if none).
 PqOptions stored_pq(const Model& m) {
     PqOptions o;
@@ -68,46 +60,73 @@ PqOptions stored_pq(const Model& m) {
     return o;
 }
 
-PqRow pq_row(const ModelFile& f) {
-    PqRow row;
-    PqOptions o = stored_pq(*f.model);
+// The pq row's options: a pq file's own subspaces and bits (its stored codes are written as they are), else
+// 8 bits per code and the divisor of the item dim nearest a quarter of it (rank-small's 35 factors: 7
+// subspaces of 5).
+PqOptions pq_row_options(const Model& m) {
+    PqOptions o = stored_pq(m);
     if (o.subspaces == 0) {  // not a pq file, or one whose dims no subspace count divided
-        const int dim = f.model->item_table().dim();
+        const int dim = m.item_table().dim();
         o.subspaces = 1;
         for (int d = 1; d <= dim; ++d)
             if (dim % d == 0 && std::abs(d - dim / 4.0) < std::abs(o.subspaces - dim / 4.0)) o.subspaces = d;
     }
-    row.label += " " + std::to_string(o.subspaces) + "x" + std::to_string(o.bits);
-    try {  // as export does: k-means on the rows in their order, then the ids (and codes) sorted
-        const std::string bytes = serialize_model(f, Storage::Pq, true, o);
-        row.coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-        order_ids(*row.coded);
-    } catch (const Error& e) {
-        row.problem = e.what();
-    }
+    return o;
+}
+
+// What `memrec export --quantize S [--no-titles]` is given for one row of the table.
+StoreOptions export_options(Storage s, const PqOptions& pq, bool with_titles) {
+    StoreOptions o;
+    o.quantize = to_string(s);
+    if (s == Storage::Pq) o.pq = pq;
+    o.no_titles = !with_titles;
+    return o;
+}
+
+StorageSize measure(const std::string& label, const std::string& bytes) {
+    StorageSize row;
+    row.label = label;
+    row.bytes = static_cast<int64_t>(bytes.size());
+    row.gzip = gzip_size(bytes);
     return row;
 }
 
-std::vector<StorageSize> sizes_at_each_storage(const ModelFile& f, const PqRow& pq, bool with_titles) {
-    std::vector<StorageSize> out;
-    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4, Storage::Pq}) {
-        StorageSize row;
-        row.label = s == Storage::Pq ? pq.label : to_string(s);
-        if (s == Storage::Pq && !pq.coded) {
-            row.problem = pq.problem;
-            out.push_back(row);
-            continue;
+// The size table, with titles and without: each row the bytes `memrec export` writes (stored_bytes). Pq comes
+// first, as k-means runs on the rows in the file's order; the other storages then sort `f`'s ids. K-means runs
+// once: the row without titles stores the codes of the row with them.
+struct SizeTable {
+    std::vector<StorageSize> with_titles, without_titles;
+};
+
+SizeTable sizes_at_each_storage(ModelFile& f, bool without_titles) {
+    const PqOptions pq = pq_row_options(*f.model);
+    const std::string pq_label =
+        std::string(to_string(Storage::Pq)) + " " + std::to_string(pq.subspaces) + "x" + std::to_string(pq.bits);
+    StorageSize pq_with{pq_label, -1, -1, ""}, pq_without = pq_with;
+    try {
+        const std::string bytes = stored_bytes(f, export_options(Storage::Pq, pq, true));
+        pq_with = measure(pq_label, bytes);
+        if (without_titles) {
+            ModelFile coded = parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+            pq_without = measure(pq_label, stored_bytes(coded, export_options(Storage::Pq, pq, false)));
         }
-        try {
-            const std::string bytes = s == Storage::Pq ? serialize_model(*pq.coded, s, with_titles)
-                                                       : serialize_model(f, s, with_titles);
-            row.bytes = static_cast<int64_t>(bytes.size());
-            row.gzip = gzip_size(bytes);
-        } catch (const Error& e) {
-            row.problem = e.what();
-        }
-        out.push_back(row);
+    } catch (const Error& e) {
+        pq_with.problem = pq_without.problem = e.what();
     }
+    SizeTable out;
+    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8, Storage::Int4})
+        for (bool titles : {true, false}) {
+            if (!titles && !without_titles) continue;
+            StorageSize row{to_string(s), -1, -1, ""};
+            try {
+                row = measure(row.label, stored_bytes(f, export_options(s, {}, titles)));
+            } catch (const Error& e) {
+                row.problem = e.what();
+            }
+            (titles ? out.with_titles : out.without_titles).push_back(row);
+        }
+    out.with_titles.push_back(pq_with);
+    out.without_titles.push_back(pq_without);
     return out;
 }
 
@@ -142,19 +161,7 @@ std::string settings_text(const TrainConfig& t) {
 
 // How the ratings were read: the reading flags that repeat it ("as detected" for a MovieLens file).
 std::string reading_text(const TrainingInfo& i) {
-    const ReadingInfo& r = i.reading;
-    std::string s;
-    if (r.delimited) {
-        const char d = r.columns.delimiter;
-        const std::string delim = d == '\t' ? "tab" : d == ' ' ? "space" : std::string(1, d);
-        s = "--delimiter '" + delim + "' --user-column '" + r.columns.user_column + "' --item-column '" +
-            r.columns.item_column + "'";
-        if (r.duplicates != DuplicatePolicy::Count) s += " --rating-column '" + r.columns.rating_column + "'";
-        if (!r.columns.has_header) s += " --no-header";
-    }
-    if (r.duplicates != DuplicatePolicy::Error) s += std::string(s.empty() ? "" : " ") + "--duplicates " + to_string(r.duplicates);
-    if (r.min_given) s += (s.empty() ? "" : " ") + std::string("--min-rating ") + shortest_number(i.min_rating);
-    if (r.max_given) s += (s.empty() ? "" : " ") + std::string("--max-rating ") + shortest_number(i.max_rating);
+    const std::string s = reading_flags(i.reading, i.min_rating, i.max_rating);
     return s.empty() ? "as its format reads it (no reading flags)" : s;
 }
 
@@ -228,11 +235,8 @@ Command add_inspect(CLI::App& root) {
 
                 out.add("\nsize at each storage (as memrec export writes it%s)\n  %-8s %14s %14s %14s\n",
                             f.titles.empty() ? "" : ", with titles", "storage", "bytes", "gzip", "bytes/param");
-                // As export writes them: pq's k-means on the rows in the file's order, then every storage with
-                // full tables' ids sorted (order_ids; nothing below depends on the order).
-                const PqRow pq = pq_row(f);
-                order_ids(f);
-                for (const auto& s : sizes_at_each_storage(f, pq, true))
+                const SizeTable sizes = sizes_at_each_storage(f, !f.titles.empty());
+                for (const auto& s : sizes.with_titles)
                     if (s.problem.empty())
                         out.add("  %-8s %14s %14s %14.3f\n", s.label.c_str(), format_count(s.bytes).c_str(),
                                 s.gzip < 0 ? "n/a" : format_count(s.gzip).c_str(),
@@ -241,7 +245,7 @@ Command add_inspect(CLI::App& root) {
                         out.add("  %-8s cannot hold this model: %s\n", s.label.c_str(), s.problem.c_str());
                 if (!f.titles.empty()) {
                     out.add("  without titles:");
-                    for (const auto& s : sizes_at_each_storage(f, pq, false))
+                    for (const auto& s : sizes.without_titles)
                         if (s.problem.empty())
                             out.add("  %s %s (gzip %s)", s.label.c_str(), format_bytes(double(s.bytes)).c_str(),
                                     gz(s.gzip).c_str());

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "memrec/error.h"
 #include "memrec/reader.h"
+#include "memrec/train_fields.h"
 
 namespace memrec::cli {
 
@@ -141,6 +142,29 @@ void DataOptions::use_reading(const ReadingInfo& r, float min, float max) {
     if (r.duplicates != DuplicatePolicy::Error) duplicates = to_string(r.duplicates);
     if (r.min_given) min_rating = min;
     if (r.max_given) max_rating = max;
+}
+
+void warn(const Warn& to, const std::string& message) {
+    if (to)
+        to(message);
+    else
+        std::fprintf(stderr, "memrec: %s\n", message.c_str());
+}
+
+std::string reading_flags(const ReadingInfo& r, float min, float max) {
+    std::string s;
+    if (r.delimited) {
+        const char d = r.columns.delimiter;
+        const std::string delim = d == '\t' ? "tab" : d == ' ' ? "space" : std::string(1, d);
+        s = "--delimiter '" + delim + "' --user-column '" + r.columns.user_column + "' --item-column '" +
+            r.columns.item_column + "'";
+        if (r.duplicates != DuplicatePolicy::Count) s += " --rating-column '" + r.columns.rating_column + "'";
+        if (!r.columns.has_header) s += " --no-header";
+    }
+    if (r.duplicates != DuplicatePolicy::Error) s += std::string(s.empty() ? "" : " ") + "--duplicates " + to_string(r.duplicates);
+    if (r.min_given) s += (s.empty() ? "" : " ") + std::string("--min-rating ") + shortest_number(min);
+    if (r.max_given) s += (s.empty() ? "" : " ") + std::string("--max-rating ") + shortest_number(max);
+    return s;
 }
 
 std::string DataOptions::resolve() const {

@@ -63,7 +63,7 @@ Metrics evaluate_on_file(const ModelFile& f, const DataOptions& opts, int thread
     return evaluate(*f.model, mapped, all, threads);
 }
 
-Split attach_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* out) {
+Split attach_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* out, const Warn& to) {
     const Dataset eval = read_dataset(opts.eval_data, opts.read_options());
     Split split;
     split.train.resize(data.size());
@@ -79,12 +79,12 @@ Split attach_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalD
     if (!quiet)
         std::printf("%s\n", line.c_str());
     else if (c.dropped > 0)
-        std::fprintf(stderr, "memrec: %s\n", line.c_str());
+        warn(to, line);
     return split;
 }
 
-Split split_or_eval_data(Dataset& data, const DataOptions& opts, bool quiet) {
-    if (!opts.eval_data.empty()) return attach_eval_data(data, opts, quiet);
+Split split_or_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* counts, const Warn& to) {
+    if (!opts.eval_data.empty()) return attach_eval_data(data, opts, quiet, counts, to);
     return split_dataset(data, opts.train_fraction, opts.split_seed);
 }
 

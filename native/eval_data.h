@@ -25,10 +25,12 @@ struct EvalDataCounts {
 // knows to `data`'s columns and returns the split: every rating of `data` for training, the appended
 // ones for eval. The others are counted in `counts` and said on stdout (stderr when quiet). Throws
 // UsageError when none is left.
-Split attach_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* counts = nullptr);
+Split attach_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* counts = nullptr,
+                       const Warn& to = {});
 
 // --eval-data when given, else the usual random split of `data`.
-Split split_or_eval_data(Dataset& data, const DataOptions& opts, bool quiet);
+Split split_or_eval_data(Dataset& data, const DataOptions& opts, bool quiet, EvalDataCounts* counts = nullptr,
+                         const Warn& to = {});
 
 // The line saying what was counted: "eval data: u1.test: 20,000 ratings, 0 users and 3 items unseen in
 // training (their 4 ratings not evaluated), 19,996 evaluated".

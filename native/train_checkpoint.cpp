@@ -52,7 +52,7 @@ std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
-bool same_directory(const std::string& a, const std::string& b) {
+bool same_path(const std::string& a, const std::string& b) {
     std::error_code ec;
     return fs::equivalent(a, b, ec) || fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
@@ -68,8 +68,9 @@ void CheckpointOptions::add_to(CLI::App& app) {
     app.add_option("--checkpoint", dir,
                    "after every epoch, save everything needed to resume into this directory (atomically)");
     app.add_option("--resume", resume,
-                   "continue the training checkpointed in this directory (same data; settings come from the "
-                   "checkpoint, and any given must agree; --epochs may raise the target)");
+                   "continue the training checkpointed in this directory (same data; settings, reading flags and "
+                   "--eval-data come from the checkpoint, and any given must agree; --epochs may raise the "
+                   "target)");
 }
 
 void CheckpointOptions::note_model_flags(const CLI::App& app, size_t first) {
@@ -142,9 +143,10 @@ ResumableRun::ResumableRun(const CheckpointOptions& options, const CLI::App& app
         data.train_fraction = saved_.train_fraction;
         data.split_seed = saved_.split_seed;
         if (data.path.empty()) data.path = saved_.data_source;
+        if (saved_.reading_recorded) read_as_saved(dir, data);
     }
     if (!options.dir.empty() && fs::exists(checkpoint_file(options.dir)) &&
-        !(resuming_ && same_directory(options.dir, options.resume))) {
+        !(resuming_ && same_path(options.dir, options.resume))) {
         std::string what;
         try {
             const Checkpoint other = load_checkpoint(options.dir);
@@ -160,8 +162,34 @@ ResumableRun::ResumableRun(const CheckpointOptions& options, const CLI::App& app
         throw UsageError("--early-stopping does not combine with --checkpoint or --resume");
 }
 
+void ResumableRun::read_as_saved(const std::string& dir, DataOptions& data) const {
+    // The reading flags: the checkpoint's when none is given, else they must read the data the same way.
+    const std::string saved = reading_flags(saved_.reading, saved_.min_rating, saved_.max_rating);
+    if (!data.any_read_flag()) {
+        data.use_reading(saved_.reading, saved_.min_rating, saved_.max_rating);
+    } else {
+        const auto bound = [](const std::optional<double>& v) { return static_cast<float>(v.value_or(0)); };
+        const std::string given = reading_flags(data.reading_info(), bound(data.min_rating), bound(data.max_rating));
+        if (given != saved)
+            throw UsageError("--resume " + dir + ": the checkpoint read its ratings with " +
+                             (saved.empty() ? std::string("no reading flags") : saved) + ", this command with " +
+                             given + "; give the original run's reading flags, or none");
+    }
+    // The eval file: the checkpoint's when none is given; a split where it had one, and the reverse, refused.
+    const std::string& eval = saved_.reading.eval_data;
+    if (data.eval_data.empty()) {
+        data.eval_data = eval;
+    } else if (eval.empty() || !same_path(data.eval_data, eval)) {
+        throw UsageError("--resume " + dir + ": --eval-data " + data.eval_data + " differs from the checkpoint's " +
+                         (eval.empty() ? std::string("split (it had no --eval-data)") : "--eval-data " + eval) +
+                         "; give the original run's, or none");
+    }
+}
+
 void ResumableRun::use_data(const Dataset& data) {
     fingerprint_ = fingerprint(data);
+    min_rating_ = data.min_rating;
+    max_rating_ = data.max_rating;
     data_source_ = data.ratings_path;
     data_format_ = data.format;
     if (!resuming_) return;
@@ -192,6 +220,10 @@ void ResumableRun::save(Trainer& trainer, const Model& model) const {
     ck.train_fraction = data_options_.train_fraction;
     ck.split_seed = data_options_.split_seed;
     ck.data = fingerprint_;
+    ck.reading = data_options_.reading_info();
+    ck.reading.eval_data = data_options_.eval_data;
+    ck.min_rating = min_rating_;
+    ck.max_rating = max_rating_;
     ck.model = model.config();
     ck.train = trainer.config();
     ck.history = trainer.history();

@@ -27,8 +27,8 @@ struct CheckpointOptions {
 class ResumableRun {
 public:
     // Checks the checkpoint flags. With --resume, loads the checkpoint and makes `preset` and `data` the
-    // checkpoint's: settings given on the command line must agree with it (UsageError), those not given
-    // are taken from it; --epochs may raise the target and --threads may change. Early stopping keeps its
+    // checkpoint's: settings, reading flags and --eval-data given on the command line must agree with it
+    // (UsageError), those not given are taken from it; --epochs may raise the target and --threads may change. Early stopping keeps its
     // best epoch in memory only, so it combines with neither flag (UsageError).
     // `model` rebuilds the preset from the checkpoint's preset name when flags but no --preset are given.
     ResumableRun(const CheckpointOptions& options, const CLI::App& app, const ModelOptions& model, Preset& preset,
@@ -49,6 +49,9 @@ public:
                           const TrainingCallbacks& report, bool quiet, const std::function<bool()>& interrupted = {});
 
 private:
+    // With --resume: the checkpoint's reading flags and --eval-data into `data` when none is given; UsageError
+    // when those given read the data otherwise.
+    void read_as_saved(const std::string& dir, DataOptions& data) const;
     void save(Trainer& trainer, const Model& model) const;
     void report_interrupt(int epoch, int epochs, int done, const std::string& saved_in) const;
 
@@ -61,6 +64,7 @@ private:
     Checkpoint saved_;       // the checkpoint resumed from
     DataFingerprint fingerprint_;
     std::string data_source_, data_format_;
+    float min_rating_ = 1.0f, max_rating_ = 5.0f;  // the data's bounds (use_data), for the checkpoint
 };
 
 // The command line that repeats this run with --resume DIR in place of --checkpoint.

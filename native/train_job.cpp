@@ -46,7 +46,9 @@ std::string decay_text(double decay) {
 class Job {
 public:
     Job(TrainJobOptions& args, const CLI::App& app, const TrainJobReport& report)
-        : args_(args), app_(app), report_(report), quiet_(args.quiet || report.silent), print_(!report.silent) {}
+        : args_(args), app_(app), report_(report), quiet_(args.quiet || report.silent), print_(!report.silent) {
+        if (report_.interrupted) stop_ = [this] { return interrupted(); };
+    }
 
     TrainJobResult run();
 
@@ -55,13 +57,19 @@ private:
     TrainJobResult run_bpr(Preset p);
     TrainJobResult run_rating(Preset p);
 
-    TopNCases split_for_training(const Preset& p, Dataset& data, Split& split) const;
+    TopNCases split_for_training(const Preset& p, Dataset& data, Split& split);
     void print_split(const Preset& p, const Split& split) const;
     std::string batch_text(const Preset& p, const Split& split) const;
     void print_plan(const Preset& p, const Split& split, const Model& model) const;
 
     // The caller's on_epoch and stop, after an epoch of any objective: false stops the run.
     bool keep_going(const EpochStats& e);
+    static TrainJobResult interrupted_result() {
+        TrainJobResult r;
+        r.completed = false;
+        r.interrupted = true;
+        return r;
+    }
     bool interrupted();
     RankingFigures rank(const Model& model, const TopNCases& topn, int threads) const;
     // What every objective does at the end: the top-N figures, --history, the file, --out.
@@ -74,18 +82,20 @@ private:
     const bool quiet_;  // --quiet or silent
     const bool print_;  // not silent: the lines --quiet keeps
     ModelFile parent_;  // --init: the model this run continues
+    EvalDataCounts eval_counts_;  // --eval-data's
+    std::function<bool()> stop_;  // report_.interrupted as the ALS and BPR loops poll it (empty: none)
     bool stopped_by_callback_ = false, interrupted_ = false;
 };
 
 // The training split of `data` (with --protocol visitors, of the training users' data: the visitors are
 // taken out of `data`) and the top-N cases --protocol asks for.
-TopNCases Job::split_for_training(const Preset& p, Dataset& data, Split& split) const {
+TopNCases Job::split_for_training(const Preset& p, Dataset& data, Split& split) {
     const float threshold = args_.topn.positive_threshold;
     if (args_.topn.visitors()) {
         if (!args_.data.eval_data.empty()) throw UsageError("--eval-data and --protocol visitors: choose one eval set");
         return hold_out_visitors(data, split, args_.data, p.train.validation_fraction, threshold, quiet_);
     }
-    split = split_or_eval_data(data, args_.data, quiet_);
+    split = split_or_eval_data(data, args_.data, quiet_, &eval_counts_, report_.warn);
     if (args_.topn.protocol.empty()) return {};
     return {false, rating_cases(data, split, threshold), count_items(data, split.train)};
 }
@@ -112,6 +122,14 @@ std::string Job::batch_text(const Preset& p, const Split& split) const {
     if (asked <= epoch) return "batch " + std::to_string(asked);
     return "batch " + std::to_string(epoch) + " (--batch " + std::to_string(asked) + " capped at the " +
            format_count(epoch) + " training ratings)";
+}
+
+// BPR's batch: the one asked for, capped at the training positives, as train_bpr caps it.
+std::string bpr_batch_text(const Preset& p, const Dataset& data, const Split& split) {
+    const int64_t used = bpr_batch_size(data, split.train, p.model.implicit, p.train);
+    if (used == p.train.batch_size) return "batch " + std::to_string(used);
+    return "batch " + std::to_string(used) + " (--batch " + std::to_string(p.train.batch_size) + " capped at the " +
+           format_count(used) + " training positives)";
 }
 
 void Job::print_plan(const Preset& p, const Split& split, const Model& model) const {
@@ -143,6 +161,10 @@ TrainJobResult Job::finish(Model&& model, const Preset& p, const Dataset& data, 
                            const std::string& parent_hash) {
     TrainJobResult result;
     result.completed = !stopped_by_callback_;
+    if (!args_.data.eval_data.empty()) {
+        result.eval_data_path = args_.data.eval_data;
+        result.eval_data = eval_counts_;
+    }
     const RankingFigures ranking = rank(model, topn, threads);
     if (!args_.history.empty()) write_file_atomic(args_.history, history_json(history) + "\n");
     ModelFile& f = result.file;
@@ -183,8 +205,8 @@ TrainJobResult Job::run_als(const Preset& p) {
     const std::vector<EpochStats> history = train_als(model, data, split.train, config, [&](const EpochStats& e) {
         if (printer) printer(e);
         return keep_going(e);
-    });
-    if (interrupted_) return {{}, false, true};
+    }, stop_);
+    if (interrupted_) return interrupted_result();
     if (print_) print_als_total(history);
     return finish(std::move(model), p, data, split, topn, history, config.threads);
 }
@@ -203,9 +225,9 @@ TrainJobResult Job::run_bpr(Preset p) {
     if (!quiet_) {
         print_split(p, split);
         print_summary("BPR", model);
-        std::printf("training: BPR, %d epochs, batch %lld, lr %g, %s Adam, l2 %g, %d negatives (power %g), "
+        std::printf("training: BPR, %d epochs, %s, lr %g, %s Adam, l2 %g, %d negatives (power %g), "
                     "positives: ratings >= %g; fold-in alpha %g, lambda %g\n",
-                    p.train.epochs, (long long)p.train.batch_size, p.train.adam.learning_rate,
+                    p.train.epochs, bpr_batch_text(p, data, split).c_str(), p.train.adam.learning_rate,
                     to_string(p.train.adam.mode), p.train.adam.l2, p.train.bpr_negatives, p.train.negative_power,
                     feedback.positive_threshold, feedback.alpha, feedback.lambda);
     }
@@ -213,8 +235,8 @@ TrainJobResult Job::run_bpr(Preset p) {
         if (!quiet_) std::printf("  epoch %d: loss %.4f per pair | %.2f s\n", e.epoch, e.train_loss, e.seconds);
         if (print_) std::fflush(stdout);
         return keep_going(e);
-    });
-    if (interrupted_) return {{}, false, true};
+    }, stop_);
+    if (interrupted_) return interrupted_result();
     if (print_) {
         double seconds = 0;
         for (const EpochStats& e : history) seconds += e.seconds;
@@ -232,7 +254,7 @@ TrainJobResult Job::run_rating(Preset p) {
     const TopNCases topn = split_for_training(p, data, split);  // cases only when --protocol is given
     run.use_data(data);
     Model model = args_.warm.given() ? warm_model(parent_, p, data, count_items(data, split.train),
-                                                  count_users(data, split.train))
+                                                  count_users(data, split.train), report_.warn)
                                      : Model(p.model, data.users.size(), data.items.size(), data.max_rating,
                                              count_items(data, split.train), count_users(data, split.train), p.train.seed);
     if (!quiet_) print_plan(p, split, model);
@@ -250,10 +272,8 @@ TrainJobResult Job::run_rating(Preset p) {
                 const bool go_on = !shown || shown(e);
                 return keep_going(e) && go_on;
             };
-        std::function<bool()> stop;
-        if (report_.interrupted) stop = [this] { return interrupted(); };
-        const TrainingOutcome outcome = run.train(trainer, model, data, split, callbacks, quiet_, stop);
-        if (!outcome.completed && !stopped_by_callback_) return {{}, false, true};  // Ctrl-C or `interrupted`
+        const TrainingOutcome outcome = run.train(trainer, model, data, split, callbacks, quiet_, stop_);
+        if (!outcome.completed && !stopped_by_callback_) return interrupted_result();  // Ctrl-C or `interrupted`
         if (early_stopping && print_) print_best_epoch(outcome, model, data, split, p.train.threads);
         history = trainer.history();
     }
@@ -266,7 +286,7 @@ TrainJobResult Job::run() {
     if (args_.warm.given()) refuse_table_flags(app_);  // before the flags are applied to a preset
     Preset p = args_.model.build(args_.model.preset);
     if (args_.warm.given()) {
-        parent_ = load_parent(args_.warm.init, app_);
+        parent_ = load_parent(args_.warm.init, app_, report_.warn);
         use_parent_config(parent_, app_, args_.model, p);
         // The new data is read as the parent's was (its delimiter, columns...) unless reading flags are given.
         if (!args_.data.any_read_flag())

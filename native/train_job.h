@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli.h"
+#include "eval_data.h"
 #include "memrec/model_file.h"
 #include "memrec/training_run.h"
 #include "topn_cli.h"
@@ -34,12 +35,16 @@ struct TrainJobOptions {
 // How a run shows itself and how it is stopped. The command leaves it default: its console output (less
 // with --quiet), and Ctrl-C caught while a rating model trains (a SIGINT handler for the run).
 struct TrainJobReport {
-    // Nothing on stdout (as --quiet, and without the lines --quiet keeps); the eval file's counts and
-    // warnings still go to stderr. For callers that show the run their own way.
+    // Nothing on stdout (as --quiet, and without the lines --quiet keeps). For callers that show the run
+    // their own way.
     bool silent = false;
+    // When set: the run's warnings (the eval file's ratings not evaluated, --init's) come here, not to
+    // stderr.
+    Warn warn;
     // After each epoch (ALS: iteration) of any objective, with its figures; false stops the run there.
     std::function<bool(const EpochStats&)> on_epoch;
-    // When set: polled within epochs (every few thousand ratings) and after each; true stops the run as
+    // When set: polled within epochs (every few thousand ratings; ALS: rows) and after each; true stops the
+    // run as
     // Ctrl-C does (a checkpointed run keeps its last epoch's checkpoint), and no SIGINT handler is
     // installed. The stop then says nothing: the caller reports it.
     std::function<bool()> interrupted;
@@ -49,6 +54,9 @@ struct TrainJobResult {
     ModelFile file;          // the trained model (f32 in memory) and what --out stores with it
     bool completed = true;   // false: stopped (Ctrl-C, `interrupted` or on_epoch) before its epochs were done
     bool interrupted = false;  // stopped by Ctrl-C or `interrupted`
+    // --eval-data: the file read and what became of its ratings (eval_data_path "" without one).
+    std::string eval_data_path;
+    EvalDataCounts eval_data;
 };
 
 // Runs `memrec train` with `options` as parsed into `app` (which flags were given matters: presets,

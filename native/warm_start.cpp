@@ -38,7 +38,7 @@ void refuse_table_flags(const CLI::App& app) {
                                                  "configuration (train from scratch to change it)");
 }
 
-ModelFile load_parent(const std::string& path, const CLI::App& app) {
+ModelFile load_parent(const std::string& path, const CLI::App& app, const Warn& to) {
     refuse_table_flags(app);
     if (given(app, "--resume") || given(app, "--checkpoint"))
         throw UsageError(std::string(given(app, "--resume") ? "--resume" : "--checkpoint") +
@@ -55,8 +55,8 @@ ModelFile load_parent(const std::string& path, const CLI::App& app) {
                              "-table md), whose blocks are cut by the parent data's frequencies and cannot take "
                              "new ids: train from scratch");
     if (parent.storage != Storage::F32)
-        std::fprintf(stderr, "memrec: warning: --init %s holds %s tables: training continues from their rounded values\n",
-                     path.c_str(), to_string(parent.storage));
+        warn(to, "warning: --init " + path + " holds " + to_string(parent.storage) +
+                     " tables: training continues from their rounded values");
     parent.info.parent_hash = content_hash(read_file(path));  // this file's hash, the child's parent
     return parent;
 }
@@ -102,11 +102,14 @@ void extend_vocabularies(const ModelFile& parent, Dataset& data, bool quiet) {
 }
 
 Model warm_model(const ModelFile& parent, const Preset& p, const Dataset& data, const std::vector<int64_t>& item_counts,
-                 const std::vector<int64_t>& user_counts) {
+                 const std::vector<int64_t>& user_counts, const Warn& warn_to) {
     const Model& old = *parent.model;
-    if (data.max_rating != old.scale())
-        std::fprintf(stderr, "memrec: warning: the data's scale tops at %g, the parent's output scale is %g: kept\n",
-                     double(data.max_rating), double(old.scale()));
+    if (data.max_rating != old.scale()) {
+        char line[120];
+        std::snprintf(line, sizeof line, "warning: the data's scale tops at %g, the parent's output scale is %g: kept",
+                      double(data.max_rating), double(old.scale()));
+        warn(warn_to, line);
+    }
     Model model(p.model, data.users.size(), data.items.size(), old.scale(), item_counts, user_counts, p.train.seed);
     std::vector<Param*> to = model.params();
     const std::vector<const Param*> from = old.params();

@@ -24,7 +24,7 @@ void refuse_table_flags(const CLI::App& app);
 // info.parent_hash is set to its own file's content hash: what the child records as its parent. Throws UsageError
 // naming the flag or setting when a table-shaping flag is given with --init, or the parent cannot be
 // extended (mixed-dimension tables, implicit models).
-ModelFile load_parent(const std::string& path, const CLI::App& app);
+ModelFile load_parent(const std::string& path, const CLI::App& app, const Warn& to = {});
 
 // The parent's table configuration and, unless --preset was given, its training settings, under the
 // training flags given on the command line.
@@ -38,6 +38,6 @@ void extend_vocabularies(const ModelFile& parent, Dataset& data, bool quiet);
 // (every row of fixed-size tables: hashed buckets, quotient-remainder remainder rows, projections,
 // biases), fresh rows (the usual initialisation from `seed`) for new ids.
 Model warm_model(const ModelFile& parent, const Preset& p, const Dataset& data, const std::vector<int64_t>& item_counts,
-                 const std::vector<int64_t>& user_counts);
+                 const std::vector<int64_t>& user_counts, const Warn& warn_to = {});
 
 }  // namespace memrec::cli

@@ -108,6 +108,14 @@ py::dict info_dict(const PyModel& pm) {
     d["training"] = training;
     d["eval"] = memrec::python::metrics_dict(f.eval);
     d["parent_hash"] = f.info.parent_hash;
+    if (pm.eval_data.path.empty()) {
+        d["eval_data"] = py::none();
+    } else {  // train(eval_data=...): what the command prints as its "eval data:" line
+        py::dict e;
+        e["path"] = pm.eval_data.path;
+        for (const auto& [name, n] : pm.eval_data.counts) e[name] = n;
+        d["eval_data"] = e;
+    }
     py::dict ranking;  // train(protocol=...): the final model's top-N figures ({} when none were computed)
     if (!f.ranking.protocol.empty()) {
         const memrec::TopNMetrics& t = f.ranking.metrics;

@@ -40,6 +40,14 @@ public:
     // Every user's vector (users x stride), computed on first use.
     const AlignedVector<float>& user_vectors() const;
 
+    // memrec.train(eval_data=...): the eval file and what became of its ratings ("lines", "kept",
+    // "dropped", ... in that order), for info(); path "" for a model trained without one, or loaded.
+    struct EvalDataNote {
+        std::string path;
+        std::vector<std::pair<const char*, int64_t>> counts;
+    };
+    EvalDataNote eval_data;
+
 private:
     ModelFile file_;
     AlignedVector<float> item_vectors_;

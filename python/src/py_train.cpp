@@ -55,11 +55,15 @@ PyModel train(const std::vector<std::string>& args, const pybind11::object& on_e
     root.parse(reversed);
     cli::check_output_paths(root);
 
-    // Silent: the figures are the returned model's (info()) and on_epoch's. Ctrl-C: Python's SIGINT handler
-    // stays in place; the run asks Python whether a signal came (within an epoch, every few thousand
-    // ratings) and stops as the command's Ctrl-C does (a checkpointed run keeps its last epoch's checkpoint).
+    // Silent: the figures are the returned model's (info()) and on_epoch's; the warnings the command writes to
+    // stderr become Python warnings (RuntimeWarning), issued once the run is over, interrupted or not. Ctrl-C:
+    // Python's SIGINT handler stays in place; the run asks Python whether a signal came (within an epoch,
+    // every few thousand ratings; ALS every few hundred rows) and stops as the command's Ctrl-C does (a
+    // checkpointed run keeps its last epoch's checkpoint).
     cli::TrainJobReport report;
     report.silent = true;
+    std::vector<std::string> warnings;
+    report.warn = [&warnings](const std::string& message) { warnings.push_back(message); };
     report.on_epoch = epoch_callback(on_epoch);
     std::optional<pybind11::error_already_set> signal;  // what the signal's handler raised
     report.interrupted = [&signal] {
@@ -69,16 +73,40 @@ PyModel train(const std::vector<std::string>& args, const pybind11::object& on_e
         return true;
     };
     cli::TrainJobResult result;
-    {
+    const auto issue_warnings = [&warnings] {
+        const pybind11::object warn = pybind11::module_::import("warnings").attr("warn");
+        for (const std::string& w : warnings)
+            warn(w.rfind("warning: ", 0) == 0 ? w.substr(9) : w, pybind11::handle(PyExc_RuntimeWarning));
+    };
+    try {
         pybind11::gil_scoped_release release;
         result = cli::run_train_job(options, *app, report);
+    } catch (...) {
+        if (!signal) issue_warnings();  // then the run's own error
+        throw;
     }
-    if (signal) throw std::move(*signal);
+    if (signal) {
+        // The warnings before the KeyboardInterrupt: a warning filter that raises must not lose the signal.
+        try {
+            issue_warnings();
+        } catch (const pybind11::error_already_set&) {
+        }
+        throw std::move(*signal);
+    }
+    issue_warnings();
     // The model as its f32 file loads (a lossless round trip): what train(..., out=path) writes and
     // memrec.load(path) returns answers exactly as this one does. (A ranking model's file keeps the item
     // side only: its users are folded in, as everywhere else.)
     const std::string bytes = serialize_model(result.file, Storage::F32);
-    return PyModel(parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    PyModel model(parse_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    if (!result.eval_data_path.empty()) {
+        const cli::EvalDataCounts& c = result.eval_data;
+        model.eval_data = {result.eval_data_path,
+                           {{"lines", c.lines}, {"kept", c.kept}, {"dropped", c.dropped}, {"unseen_users", c.unseen_users},
+                            {"user_ratings", c.user_ratings}, {"unseen_items", c.unseen_items},
+                            {"item_ratings", c.item_ratings}}};
+    }
+    return model;
 }
 
 }  // namespace memrec::python

@@ -23,7 +23,10 @@ def cli_args(options):
 
 
 def without_timings(info):
+    """info() but for the epochs' timings and the eval file's counts (train(eval_data=...) returns them, a
+    file does not store them)."""
     info = dict(info)
+    info.pop("eval_data", None)
     info["history"] = [{k: v for k, v in e.items() if k != "seconds"} for e in info["history"]]
     return info
 

@@ -121,3 +121,28 @@ TEST_CASE("sweep takes a BPR grid entry: ranked, no RMSE, its objective in the J
     const std::string json = memrec_test::slurp(dir.file("sweep.json"));
     CHECK_THAT(json, Contains("\"objective\": \"bpr\""));
 }
+
+TEST_CASE("train --objective bpr prints the batch it trains with: --batch capped at the training positives",
+          "[cli][bpr]") {
+    TempDir dir;
+    memrec_test::write_taste_groups(dir);
+    // Trained on all of ml/ratings.dat (--eval-data): its 5-star ratings are the positives (599 of 1,200).
+    const std::string ratings = memrec_test::slurp(dir.file("ml/ratings.dat"));
+    int positives = 0;
+    for (size_t at = ratings.find("::5::978300760"); at != std::string::npos; at = ratings.find("::5::978300760", at + 1)) ++positives;
+    REQUIRE(positives == 599);
+    dir.write("eval.dat", "2::1::5::978300760\n3::30::5::978300760\n");
+    auto train = [&](const std::string& batch) {
+        return run_memrec({"train", "--data", dir.file("ml"), "--eval-data", dir.file("eval.dat"), "--objective",
+                           "bpr", "--dim", "8", "--epochs", "1", "--batch", batch, "--threads", "1"},
+                          dir.path());
+    };
+    RunResult r = train("4096");
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("training: BPR, 1 epochs, batch 599 (--batch 4096 capped at the 599 training positives), "));
+    r = train("64");
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("training: BPR, 1 epochs, batch 64, "));
+}

@@ -103,3 +103,17 @@ TEST_CASE("inspect's size table has a pq row: a chosen subspace count, or a pq f
     REQUIRE(r.status == 0);
     CHECK(size_row_bytes(r.out, "pq 4x5") == double(slurp(dir.file("pq45.mrec")).size()));
 }
+
+TEST_CASE("inspect's size table is what export writes at every storage", "[cli][inspect][export]") {
+    TempDir dir;
+    const auto run = trained_rank_tiny(dir);
+    RunResult r = run({"inspect", dir.file("m.mrec")});
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    for (const std::string storage : {"f32", "f16", "int8", "int4"}) {
+        INFO(storage);
+        REQUIRE(run({"export", dir.file("m.mrec"), "--quantize", storage, "-q", "--out", dir.file(storage + ".mrec")})
+                    .status == 0);
+        CHECK(size_row_bytes(r.out, storage) == double(slurp(dir.file(storage + ".mrec")).size()));
+    }
+}

@@ -102,6 +102,21 @@ TEST_CASE("eval --eval-data: a separate file, ids the model lacks counted", "[cl
     CHECK(has(again.out, "4 evaluated"));
     const double stored = number_after(inspect.out, "rmse "), measured = number_after(again.out, "rmse ");
     CHECK(stored == Approx(measured).margin(1e-4));
+
+    // --data given wins over the recorded eval file: the eval split of those other ratings...
+    dir.write("other.dat", dat_ratings(60, 40, 10));
+    auto other = run_memrec({"eval", "e.mrec", "--data", "other.dat"}, dir.path());
+    INFO(describe(other));
+    REQUIRE(other.status == 0);
+    CHECK_FALSE(has(other.out, "eval data:"));
+    CHECK(has(other.out, "split: "));
+    CHECK(has(other.err, "other.dat is not the ratings file the model was trained on"));
+    // ...unless they are the training ratings moved elsewhere: a split of them would score trained-on ratings.
+    dir.write("moved/train.dat", dat_ratings(60, 40, 12));
+    auto moved = run_memrec({"eval", "e.mrec", "--data", "moved/train.dat"}, dir.path());
+    INFO(describe(moved));
+    REQUIRE(moved.status == 0);
+    CHECK(has(moved.out, "4 evaluated"));
 }
 
 TEST_CASE("a model records its reading flags: inspect shows them, eval and --init read with them",

@@ -265,3 +265,58 @@ TEST_CASE("train --optimizer adagrad on 3 threads: a run resumed after 2 epochs 
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Catch::Contains("adadelta"));
 }
+
+TEST_CASE("train --resume reads the data as the checkpointed run did: its reading flags and --eval-data",
+          "[cli][checkpoint][own-data]") {
+    TempDir dir;
+    // A file of one's own: ';'-separated, named columns, ratings 1..10, and a separate eval file.
+    auto own = [](const std::string& ratings) {
+        std::string s = "stars;customer;product\n";
+        for (size_t at = 0; at < ratings.size();) {
+            const size_t end = ratings.find('\n', at);
+            const std::string line = ratings.substr(at, end - at);
+            const size_t a = line.find("::"), b = line.find("::", a + 2);
+            const int r = std::stoi(line.substr(b + 2));
+            s += std::to_string(2 * r) + ";c" + line.substr(0, a) + ";p" + line.substr(a + 2, b - a - 2) + "\n";
+            at = end + 1;
+        }
+        return s;
+    };
+    dir.write("ratings.csv", own(synthetic_ratings(200, 101, 20)));
+    dir.write("test.csv", own(synthetic_ratings(200, 101, 23)));
+    const std::vector<std::string> run{"train", "--data", "ratings.csv", "--delimiter", "semicolon",
+                                       "--user-column", "customer", "--item-column", "product", "--rating-column",
+                                       "stars", "--max-rating", "10", "--eval-data", "test.csv", "--dim", "8",
+                                       "--threads", "1", "-q"};
+    REQUIRE(run_memrec(plus(run, {"--epochs", "2", "--checkpoint", "straight"}), dir.path()).status == 0);
+    REQUIRE(run_memrec(plus(run, {"--epochs", "1", "--checkpoint", "resumed"}), dir.path()).status == 0);
+
+    // --resume alone: the recorded flags and eval file, so the same training as the straight run.
+    const auto resumed = run_memrec({"train", "--resume", "resumed", "--epochs", "2", "-q"}, dir.path());
+    INFO(describe(resumed));
+    REQUIRE(resumed.status == 0);
+    const memrec::Checkpoint straight = memrec::load_checkpoint(dir.file("straight"));
+    CHECK(straight.reading.eval_data == "test.csv");
+    CHECK(straight.reading.columns.delimiter == ';');
+    CHECK(straight.max_rating == 10.0f);
+    check_same_training(straight, memrec::load_checkpoint(dir.file("resumed")));
+    // The original run's flags given again agree.
+    const auto again = run_memrec(plus(run, {"--epochs", "3", "--resume", "resumed"}), dir.path());
+    INFO(describe(again));
+    CHECK(again.status == 0);
+
+    // Other reading flags or another eval file are refused, naming both.
+    auto refused = [&](const std::vector<std::string>& args, const std::string& words) {
+        const auto r = run_memrec(args, dir.path());
+        INFO(memrec_test::command_text(args) << "\n" << describe(r));
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Catch::Contains(words));
+    };
+    refused({"train", "--resume", "resumed", "--delimiter", "semicolon", "--user-column", "customer",
+             "--item-column", "product", "--rating-column", "stars"},
+            "the checkpoint read its ratings with --delimiter ';' --user-column 'customer' --item-column 'product' "
+            "--rating-column 'stars' --max-rating 10, this command with --delimiter ';' --user-column 'customer' "
+            "--item-column 'product' --rating-column 'stars'; give the original run's reading flags, or none");
+    refused({"train", "--resume", "resumed", "--eval-data", "ratings.csv"},
+            "--eval-data ratings.csv differs from the checkpoint's --eval-data test.csv");
+}

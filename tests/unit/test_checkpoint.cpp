@@ -3,6 +3,7 @@
 // counts) are refused with the field named and before anything large is allocated.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -292,8 +293,8 @@ TEST_CASE("Damaged checkpoints are refused with the field named", "[checkpoint][
     }
     SECTION("a version from the future") {
         std::string b = good;
-        b[8] = 4;
-        check_rejected(b, "version", "expected 1..3, got 4 (written by a newer memrec)");
+        b[8] = 5;
+        check_rejected(b, "version", "expected 1..4, got 5 (written by a newer memrec)");
     }
     SECTION("every truncation point") {
         for (size_t n = 0; n < good.size(); ++n) {
@@ -309,6 +310,20 @@ TEST_CASE("Damaged checkpoints are refused with the field named", "[checkpoint][
             INFO("byte " << i);
             check_rejected(b, "checksum", "mismatch");
         }
+    }
+    SECTION("the reading flags (version 4, after the parameters): out-of-range fields are named") {
+        // Default reading: u8 delimited 0 | u8 duplicates | u8 scale given | str eval data "" (1 byte), then
+        // f32 min | f32 max: the last 12 payload bytes.
+        const size_t reading = good.size() - 8 - 12;
+        std::string b = good;
+        b[reading + 1] = 7;
+        fix_checksum(b);
+        check_rejected(b, "duplicates", "expected 0..3, got 7");
+        b = good;
+        const float nan = std::nanf("");
+        std::memcpy(&b[reading + 4], &nan, 4);
+        fix_checksum(b);
+        check_rejected(b, "rating bounds", "expected finite min <= max");
     }
     SECTION("a parameter claiming 2^40 rows fails before allocating") {
         std::string b = good;
@@ -341,6 +356,51 @@ TEST_CASE("Damaged checkpoints are refused with the field named", "[checkpoint][
         fix_checksum(b);
         check_rejected(b, "model");
     }
+}
+
+TEST_CASE("A checkpoint records how the ratings were read; a version 3 file records nothing", "[checkpoint]") {
+    Checkpoint ck = parse(checkpoint_bytes());
+    CHECK(ck.reading_recorded);
+    CHECK(ck.reading.is_default());
+    ck.reading.delimited = true;
+    ck.reading.columns.delimiter = ';';
+    ck.reading.columns.user_column = "customer";
+    ck.reading.columns.item_column = "3";
+    ck.reading.columns.rating_column = "stars";
+    ck.reading.columns.has_header = false;
+    ck.reading.duplicates = DuplicatePolicy::Mean;
+    ck.reading.max_given = true;
+    ck.reading.eval_data = "splits/test.csv";
+    ck.min_rating = 0.5f;
+    ck.max_rating = 10.0f;
+    const std::string bytes = serialize_checkpoint(ck);
+    const Checkpoint back = parse(bytes);
+    CHECK(serialize_checkpoint(back) == bytes);
+    CHECK(back.reading_recorded);
+    CHECK(back.reading.delimited);
+    CHECK(back.reading.columns.delimiter == ';');
+    CHECK(back.reading.columns.user_column == "customer");
+    CHECK(back.reading.columns.item_column == "3");
+    CHECK(back.reading.columns.rating_column == "stars");
+    CHECK_FALSE(back.reading.columns.has_header);
+    CHECK(back.reading.duplicates == DuplicatePolicy::Mean);
+    CHECK_FALSE(back.reading.min_given);
+    CHECK(back.reading.max_given);
+    CHECK(back.reading.eval_data == "splits/test.csv");
+    CHECK(back.min_rating == 0.5f);
+    CHECK(back.max_rating == 10.0f);
+
+    // A version 3 file: the same bytes without the reading block (the last 12 payload bytes of a default one).
+    std::string v3 = checkpoint_bytes();
+    v3.erase(v3.size() - 8 - 12, 12);
+    v3[8] = 3;
+    const uint64_t payload = v3.size() - 20 - 8;
+    std::memcpy(&v3[12], &payload, 8);
+    fix_checksum(v3);
+    const Checkpoint old = parse(v3);
+    CHECK_FALSE(old.reading_recorded);
+    CHECK(old.reading.is_default());
+    CHECK(old.params.size() == parse(checkpoint_bytes()).params.size());
 }
 
 TEST_CASE("Settings that must match to resume are compared one by one", "[checkpoint]") {

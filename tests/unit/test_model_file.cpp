@@ -1042,3 +1042,21 @@ TEST_CASE("an AdaGrad or SGD model is a version 5 file that keeps its optimizer;
     std::memcpy(&bad[bad.size() - 4], &crc, 4);
     check_rejected(bad, "optimizer", "expected 0 (adam), 1 (adagrad) or 2 (sgd), got 9");
 }
+
+TEST_CASE("format_version_for: the oldest version that holds a storage, objective and optimizer",
+          "[model_file]") {
+    // From the format's history (CHANGELOG.md): 3 is the base, int4 came in 4; pq, BPR and the optimizer in 5.
+    for (Storage s : {Storage::F32, Storage::F16, Storage::Int8}) {
+        CHECK(format_version_for(s) == 3);
+        CHECK(format_version_for(s, Objective::Implicit) == 3);
+        CHECK(format_version_for(s, Objective::Bpr) == 5);
+        CHECK(format_version_for(s, Objective::Rating, Optimizer::AdaGrad) == 5);
+        CHECK(format_version_for(s, Objective::Rating, Optimizer::Sgd) == 5);
+    }
+    CHECK(format_version_for(Storage::Int4) == 4);
+    CHECK(format_version_for(Storage::Int4, Objective::Implicit, Optimizer::Adam) == 4);
+    CHECK(format_version_for(Storage::Int4, Objective::Bpr) == 5);
+    CHECK(format_version_for(Storage::Int4, Objective::Rating, Optimizer::Sgd) == 5);
+    CHECK(format_version_for(Storage::Pq) == 5);
+    CHECK(format_version_for(Storage::Pq, Objective::Bpr, Optimizer::AdaGrad) == 5);
+}

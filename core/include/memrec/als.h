@@ -44,8 +44,12 @@ using AlsIterationFn = std::function<bool(const EpochStats&)>;
 
 // Runs config.iterations ALS iterations on `model` (from als_model, with data's users and items) over the
 // ratings `indices` of `data`; the others (held-out users among them) see no data: their rows solve to 0.
-// Returns one EpochStats per iteration run (eval left empty).
+// Returns one EpochStats per iteration run (eval left empty). `stop`, when set, is polled by the calling
+// thread while it solves rows (every few hundred of them, inside the parallel region: it must not throw):
+// true ends the run there, mid-iteration, with the iterations completed so far (the model then holds a
+// partial iteration).
 std::vector<EpochStats> train_als(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
-                                  const AlsConfig& config, const AlsIterationFn& on_iteration = {});
+                                  const AlsConfig& config, const AlsIterationFn& on_iteration = {},
+                                  const std::function<bool()>& stop = {});
 
 }  // namespace memrec

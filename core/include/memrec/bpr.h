@@ -46,10 +46,18 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
 // Runs config.epochs epochs of BPR on `model` (Objective::Bpr, built with data's users and items) over
 // the ratings `indices` of `data`; batches of config.batch_size positives in a seeded shuffled order
 // (config.seed and the epoch), config.adam for the steps. Users without positives are never looked up.
-// Returns one EpochStats per epoch run (eval left empty). Throws ConfigError for a model or config it
-// cannot train and when the ratings hold no positive.
+// Returns one EpochStats per epoch run (eval left empty). `stop`, when set, is polled within each epoch
+// (every few thousand positives): true ends the run there, mid-epoch, with the epochs completed so far
+// (the model then holds the partial epoch's steps). Throws ConfigError for a model or config it cannot
+// train and when the ratings hold no positive.
 std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
-                                  const TrainConfig& config, const BprEpochFn& on_epoch = {});
+                                  const TrainConfig& config, const BprEpochFn& on_epoch = {},
+                                  const std::function<bool()>& stop = {});
+
+// The batch train_bpr steps with: config.batch_size positives, capped at the positives among `indices`
+// (an epoch is never less than one batch).
+int64_t bpr_batch_size(const Dataset& data, const std::vector<uint32_t>& indices, const ImplicitConfig& feedback,
+                       const TrainConfig& config);
 
 // The training positives per item (ratings of `indices` the model counts as positives): what the negative
 // sampler's popularity is.

@@ -22,6 +22,7 @@
 #include "memrec/adam.h"
 #include "memrec/dataset.h"
 #include "memrec/model.h"
+#include "memrec/model_file.h"
 #include "memrec/trainer.h"
 
 namespace memrec {
@@ -52,6 +53,12 @@ struct Checkpoint {
     double train_fraction = 0.85;
     uint64_t split_seed = 42;
     DataFingerprint data;
+    // How the ratings were read (version 4): the reading flags and the given bounds, as a model file records
+    // them, with reading.eval_data the --eval-data path as the run was given it ("" none). Older files
+    // recorded none (reading_recorded false): a resume then reads with the flags it is given.
+    bool reading_recorded = true;
+    ReadingInfo reading;
+    float min_rating = 1.0f, max_rating = 5.0f;  // the bounds used when reading.min_given / max_given
     ModelConfig model;
     TrainConfig train;  // train.seed seeds initialisation and shuffling; train.epochs is the target
     // Its state after history.size() completed epochs.

@@ -91,13 +91,11 @@ struct ModelFile {
 // that holds it: version 4 for int4 tables, 5 only for what version 5 added (pq tables, BPR models, models
 // trained with AdaGrad or SGD), so other files stay readable by older readers.
 constexpr uint32_t kModelFormatVersion = 5;
-uint32_t format_version_for(Storage storage);
-// The version a file of this storage and objective is written at: 5 for BPR models (objective 2), else
-// format_version_for(storage).
-uint32_t format_version_for(Storage storage, Objective objective);
-// The oldest version that holds `file` at `storage`: what serialize_model writes (5 for BPR models and
-// for models trained with AdaGrad or SGD, whose optimizer only version 5 stores).
-uint32_t format_version_for(const ModelFile& file, Storage storage);
+// The oldest version that holds a file of this storage, objective and optimizer: what serialize_model writes.
+// 3, but 4 for int4 tables, and 5 for pq tables, BPR models and models trained with AdaGrad or SGD (whose
+// optimizer only version 5 stores). Readers ask it of a storage alone (the defaults add nothing).
+uint32_t format_version_for(Storage storage, Objective objective = Objective::Rating,
+                            Optimizer optimizer = Optimizer::Adam);
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

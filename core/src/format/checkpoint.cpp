@@ -22,13 +22,17 @@
 //                                    | rows*cols f32 values | rows*cols f32 m | rows*cols f32 v
 //                                    | if has step counts: rows x i32 steps (Adam's per-row counts))
 //                       (AdaGrad keeps each row's accumulator in the first column of v; SGD uses neither)
+//            reading    (version 4) the fields of a model file's reading section (model_file.cpp, section 12;
+//                       its str is a varint byte count), with the --eval-data path as given
+//                       | f32 min rating | f32 max rating
 //   trailer  u64 FNV-1a 64 of the payload
 //
 // Enumerations are stored by name (enum_codes.h), so reordering an enum in the code never changes their
 // meaning. The tables and the training settings are written from their field lists (table_fields.h,
 // table_codec.cpp; train_fields.h, settings_codec.cpp), and every byte goes through the byte layer model
 // files use (byte_io.h).
-// Version 2 added the tables' parameter budget and the learning-rate decay, version 3 the optimizer; older
+// Version 2 added the tables' parameter budget and the learning-rate decay, version 3 the optimizer, version 4
+// how the ratings were read; older
 // files are still read. A reader refuses versions it
 // does not know rather than guess.
 #include <cmath>
@@ -37,6 +41,7 @@
 #include <limits>
 
 #include "byte_io.h"
+#include "model_sections.h"
 #include "memrec/checkpoint.h"
 #include "memrec/enum_codes.h"
 #include "memrec/error.h"
@@ -218,6 +223,10 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
         for (int32_t s : p.steps) w.u32(static_cast<uint32_t>(s));
     }
 
+    detail::write_reading_fields(w, ck.reading);
+    w.f32(ck.min_rating);
+    w.f32(ck.max_rating);
+
     std::string& out = w.data();
     const uint64_t payload = out.size() - kHeaderBytes;
     ByteWriter size;
@@ -361,8 +370,18 @@ Checkpoint parse_checkpoint(const uint8_t* data, size_t size, const std::string&
         p.fail("params count", std::to_string(nparams) + " is more than the bytes left hold");
     ck.params.resize(nparams);
     for (uint32_t i = 0; i < nparams; ++i) read_param(p, ck.params[i], "params[" + std::to_string(i) + "]");
+    ck.reading_recorded = version >= 4;
+    if (ck.reading_recorded) {
+        detail::read_reading_fields(p, ck.reading);
+        ck.min_rating = p.f32("min rating");
+        ck.max_rating = p.f32("max rating");
+        if (!(std::isfinite(ck.min_rating) && std::isfinite(ck.max_rating) && ck.min_rating <= ck.max_rating))
+            p.fail("rating bounds", "expected finite min <= max, got " + shortest_number(ck.min_rating) + ".." +
+                                        shortest_number(ck.max_rating));
+    }
     if (p.remaining() != 0)
-        p.fail("payload", std::to_string(p.remaining()) + " bytes left over after the parameters");
+        p.fail("payload", std::to_string(p.remaining()) + " bytes left over after the " +
+                              (ck.reading_recorded ? "reading flags" : "parameters"));
     return ck;
 }
 

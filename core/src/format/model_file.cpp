@@ -263,16 +263,10 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
 
-uint32_t format_version_for(Storage storage) {
-    return storage == Storage::Pq ? 5 : storage == Storage::Int4 ? 4 : 3;
-}
-uint32_t format_version_for(Storage storage, Objective objective) {
-    return objective == Objective::Bpr ? std::max<uint32_t>(5, format_version_for(storage)) : format_version_for(storage);
-}
-uint32_t format_version_for(const ModelFile& file, Storage storage) {
-    const uint32_t v = format_version_for(storage, file.model->config().objective);
+uint32_t format_version_for(Storage storage, Objective objective, Optimizer optimizer) {
     // Version 5 holds the optimizer: a model trained with Adam needs no version 5 reader.
-    return file.info.train.adam.optimizer != Optimizer::Adam ? std::max<uint32_t>(v, 5) : v;
+    if (storage == Storage::Pq || objective == Objective::Bpr || optimizer != Optimizer::Adam) return 5;
+    return storage == Storage::Int4 ? 4 : 3;
 }
 
 Storage parse_storage(const std::string& s) {
@@ -312,7 +306,7 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage, pq, m.product_codes(i));
         }
     }
-    const uint32_t version = format_version_for(file, storage);
+    const uint32_t version = format_version_for(storage, m.config().objective, file.info.train.adam.optimizer);
     write_training(section(kTraining), file, version);
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);

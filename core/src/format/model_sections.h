@@ -43,7 +43,7 @@ struct Section {
 // Magic, version, header and section table, checked against the file size; then the checksum.
 std::vector<Section> read_structure(const uint8_t* data, size_t size, Storage* storage, uint32_t* version_out);
 // The whole file: header, section table, the sections in order, checksum.
-// `version`: format_version_for(storage, objective).
+// `version`: format_version_for(storage, objective, optimizer).
 std::string write_container(std::vector<std::pair<uint32_t, ByteWriter>>& sections, Storage storage,
                             uint32_t version);
 
@@ -111,5 +111,8 @@ void read_parent(ByteReader& r, ModelFile& file);
 // The reading section (reading_codec.cpp): TrainingInfo::reading.
 void write_reading(ByteWriter& w, const ModelFile& file);
 void read_reading(ByteReader& r, ModelFile& file);
+// Its fields alone, which a checkpoint stores too (checkpoint.cpp).
+void write_reading_fields(ByteWriter& w, const ReadingInfo& reading);
+void read_reading_fields(ByteReader& r, ReadingInfo& out);
 
 }  // namespace memrec::detail

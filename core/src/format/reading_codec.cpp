@@ -14,8 +14,16 @@ constexpr DuplicatePolicy kPolicies[] = {DuplicatePolicy::Error, DuplicatePolicy
                                          DuplicatePolicy::Count};
 }  // namespace
 
-void write_reading(ByteWriter& w, const ModelFile& file) {
-    const ReadingInfo& r = file.info.reading;
+void write_reading(ByteWriter& w, const ModelFile& file) { write_reading_fields(w, file.info.reading); }
+
+void read_reading(ByteReader& r, ModelFile& file) {
+    read_reading_fields(r, file.info.reading);
+    r.expect_end();
+    if (file.info.reading.is_default())
+        r.fail("fields", "every field is the default (the section is written only when one differs)");
+}
+
+void write_reading_fields(ByteWriter& w, const ReadingInfo& r) {
     w.u8(r.delimited ? 1 : 0);
     if (r.delimited) {
         w.u8(static_cast<uint8_t>(r.columns.delimiter));
@@ -31,8 +39,7 @@ void write_reading(ByteWriter& w, const ModelFile& file) {
     w.str(r.eval_data);
 }
 
-void read_reading(ByteReader& r, ModelFile& file) {
-    ReadingInfo& out = file.info.reading;
+void read_reading_fields(ByteReader& r, ReadingInfo& out) {
     out.delimited = read_flag(r, "delimited");
     if (out.delimited) {
         const uint8_t d = r.u8("delimiter");
@@ -54,8 +61,6 @@ void read_reading(ByteReader& r, ModelFile& file) {
     out.min_given = scale & 1;
     out.max_given = scale & 2;
     out.eval_data = r.str("eval data");
-    r.expect_end();
-    if (out.is_default()) r.fail("fields", "every field is the default (the section is written only when one differs)");
 }
 
 }  // namespace memrec::detail

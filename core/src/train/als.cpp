@@ -49,8 +49,11 @@ int thread_index() {
 #endif
 }
 
-// Solves every row of `target` with `fixed` frozen.
-void solve_side(Param& target, const Param& fixed, const RowLists& lists, const AlsConfig& config) {
+// Solves every row of `target` with `fixed` frozen; returns false when `stop` (asked by the calling thread
+// only, every kStopPollRows of its rows) said to stop, the other rows then left as they were.
+constexpr int64_t kStopPollRows = 256;
+bool solve_side(Param& target, const Param& fixed, const RowLists& lists, const AlsConfig& config,
+                const std::function<bool()>& stop) {
     const int dim = config.factors;
     const std::vector<float> gram = implicit_gram(fixed.data.data(), fixed.rows, fixed.stride, dim);
     const int threads = std::max(1, config.threads);
@@ -58,11 +61,17 @@ void solve_side(Param& target, const Param& fixed, const RowLists& lists, const 
     std::vector<AlignedVector<float>> workspaces{size_t(threads)};
     for (auto& w : workspaces) w.assign(size_t(implicit_workspace_floats(dim, lists.longest)), 0.0f);
     const float alpha = float(config.feedback.alpha), lambda = float(config.feedback.lambda);
-    std::atomic<bool> failed{false};
+    std::atomic<bool> failed{false}, stopped{false};
+    int64_t solved_by_caller = 0;  // touched by thread 0 only
 #if defined(MEMREC_OPENMP)
 #pragma omp parallel for num_threads(threads) if (threads > 1) schedule(dynamic, 32)
 #endif
     for (int64_t r = 0; r < target.rows; ++r) {
+        if (stopped.load(std::memory_order_relaxed)) continue;
+        if (stop && thread_index() == 0 && ++solved_by_caller % kStopPollRows == 0 && stop()) {
+            stopped = true;
+            continue;
+        }
         const int64_t begin = lists.start[size_t(r)], n = lists.start[size_t(r) + 1] - begin;
         if (!solve_implicit_row(fixed.data.data(), fixed.stride, dim, gram.data(), alpha, lambda,
                                 lists.ids.data() + begin, n, workspaces[size_t(thread_index())].data(),
@@ -70,6 +79,7 @@ void solve_side(Param& target, const Param& fixed, const RowLists& lists, const 
             failed = true;
     }
     if (failed) throw Error("ALS: a row's system is not positive definite (the factors diverged)");
+    return !stopped;
 }
 
 // sum over all (user, item) of confidence * (preference - x.y)^2 + lambda (|X|^2 + |Y|^2), computed as
@@ -130,7 +140,8 @@ Model als_model(const AlsConfig& config, int64_t users, int64_t items, float sca
 }
 
 std::vector<EpochStats> train_als(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
-                                  const AlsConfig& config, const AlsIterationFn& on_iteration) {
+                                  const AlsConfig& config, const AlsIterationFn& on_iteration,
+                                  const std::function<bool()>& stop) {
     config.validate();
     if (model.config().objective != Objective::Implicit || model.dim() != config.factors ||
         model.users() != data.users.size() || model.items() != data.items.size())
@@ -148,8 +159,7 @@ std::vector<EpochStats> train_als(Model& model, const Dataset& data, const std::
     std::vector<EpochStats> history;
     for (int it = 1; it <= config.iterations; ++it) {
         const auto t0 = std::chrono::steady_clock::now();
-        solve_side(X, Y, by_user, config);
-        solve_side(Y, X, by_item, config);
+        if (!solve_side(X, Y, by_user, config, stop) || !solve_side(Y, X, by_item, config, stop)) break;
         EpochStats e;
         e.epoch = it;
         e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -133,8 +133,21 @@ double bpr_batch_gradients(const Model& model, const int32_t* users, int64_t n, 
     return loss;
 }
 
+namespace {
+constexpr int64_t kStopPollPositives = 4096;  // how often `stop` is asked within an epoch
+int64_t capped_batch(const TrainConfig& config, int64_t positives) { return std::min<int64_t>(config.batch_size, positives); }
+}  // namespace
+
+int64_t bpr_batch_size(const Dataset& data, const std::vector<uint32_t>& indices, const ImplicitConfig& feedback,
+                       const TrainConfig& config) {
+    int64_t positives = 0;
+    for (uint32_t k : indices) positives += feedback.positive(data.rating[k]) ? 1 : 0;
+    return capped_batch(config, positives);
+}
+
 std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::vector<uint32_t>& indices,
-                                  const TrainConfig& config, const BprEpochFn& on_epoch) {
+                                  const TrainConfig& config, const BprEpochFn& on_epoch,
+                                  const std::function<bool()>& stop) {
     config.validate();
     const ModelConfig& mc = model.config();
     if (mc.objective != Objective::Bpr) throw ConfigError("train_bpr trains BPR models only");
@@ -160,7 +173,7 @@ std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::
     Adam adam(config.adam, params);
     const int threads = std::max(1, config.threads);
 
-    const int64_t batch = std::min<int64_t>(config.batch_size, int64_t(pu.size()));
+    const int64_t batch = capped_batch(config, int64_t(pu.size()));
     const int negatives = config.bpr_negatives;
     BprBuffers buf;
     std::vector<int32_t> bu(static_cast<size_t>(batch)), bi(static_cast<size_t>(batch * (1 + negatives)));
@@ -177,7 +190,12 @@ std::vector<EpochStats> train_bpr(Model& model, const Dataset& data, const std::
         if (config.shuffle)
             for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[size_t(rng.below(k))]);
         double loss_sum = 0;
+        int64_t since_poll = 0;
         for (int64_t start = 0; start < int64_t(order.size()); start += batch) {
+            if (stop && (since_poll += batch) >= kStopPollPositives) {
+                since_poll = 0;
+                if (stop()) return history;
+            }
             const int64_t n = std::min<int64_t>(batch, int64_t(order.size()) - start);
             const int64_t ni = n * (1 + negatives);
             for (int64_t b = 0; b < n; ++b) {

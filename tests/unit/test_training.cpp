@@ -136,3 +136,67 @@ TEST_CASE("deferred dense Adam trains like the literal every-row sweep", "[train
         else CHECK(std::fabs(mse_sweep - constant_mse) > 1e-4);  // the schedule does change training
     }
 }
+
+TEST_CASE("the trainer's epoch is the batches of its order stepped one after another", "[training]") {
+    // The trainer gathers each batch's ids a batch early into alternating slots and fetches rows ahead;
+    // none of that may change which ratings a batch holds. Reference: the same batches (no shuffle, a short
+    // last batch) through the model's passes and Adam::step, one at a time.
+    Dataset d = low_rank_data(50, 30, 5);
+    Split s = split_dataset(d, 0.85, 4);
+    const int64_t B = int64_t(s.train.size()) % 7 != 0 ? 7 : 8;  // a short last batch
+    REQUIRE(int64_t(s.train.size()) % B != 0);
+    ModelConfig mc;
+    mc.user.dim = mc.item.dim = 16;
+    mc.global_bias = mc.user_bias = mc.item_bias = true;
+    TrainConfig tc;
+    tc.epochs = 2;
+    tc.batch_size = int(B);
+    tc.shuffle = false;
+    tc.adam.mode = AdamMode::Lazy;
+    tc.adam.learning_rate = 0.01;
+    auto params_of = [](Model& m) {
+        std::vector<float> all;
+        for (Param* p : m.params()) all.insert(all.end(), p->data.begin(), p->data.end());
+        return all;
+    };
+    Model ref(mc, 50, 30, 5.0f, count_items(d, s.train), {}, 4);
+    {
+        Adam adam(tc.adam, ref.params());
+        std::vector<ParamGrad> grads;
+        for (Param* p : ref.params()) {
+            grads.emplace_back();
+            grads.back().resize(*p);
+        }
+        BatchBuffers buf;
+        buf.reserve(B, ref.user_table().stride());
+        std::vector<int32_t> u(B), it(B);
+        std::vector<float> r(B), dz(B);
+        for (int e = 0; e < tc.epochs; ++e)
+            for (size_t begin = 0; begin < s.train.size(); begin += size_t(B)) {
+                const int64_t n = std::min<int64_t>(B, int64_t(s.train.size() - begin));
+                for (int64_t i = 0; i < n; ++i) {
+                    const uint32_t k = s.train[begin + size_t(i)];
+                    u[size_t(i)] = d.user[k];
+                    it[size_t(i)] = d.item[k];
+                    r[size_t(i)] = d.rating[k];
+                }
+                for (Side side : {Side::User, Side::Item}) {
+                    ref.mark_rows(side, side == Side::User ? u.data() : it.data(), n, grads);
+                    ref.lookup(side, side == Side::User ? u.data() : it.data(), n, buf);
+                }
+                ref.loss_gradient(u.data(), it.data(), r.data(), 0, n, 1.0f / float(n), buf, dz.data());
+                for (Side side : {Side::User, Side::Item})
+                    ref.backward(side, side == Side::User ? u.data() : it.data(), n, dz.data(), grads, buf);
+                adam.step(grads);
+            }
+    }
+    const std::vector<float> want = params_of(ref);
+    for (int threads : {1, 2}) {
+        INFO(threads << " threads");
+        Model m(mc, 50, 30, 5.0f, count_items(d, s.train), {}, 4);
+        tc.threads = threads;
+        Trainer t(m, tc);
+        t.fit(d, s.train, s.eval);
+        CHECK(params_of(m) == want);
+    }
+}

@@ -34,9 +34,17 @@ void flush_denormals_to_zero() {
 #endif
 }
 // A hint only (no effect on results): the cache line at p is wanted soon, for writing.
-inline void prefetch_for_write(const float* p) {
+inline void prefetch_for_write(const void* p) {
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(p, 1);
+#else
+    (void)p;
+#endif
+}
+// The same for a line that is only read.
+inline void prefetch_for_read(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 0);
 #else
     (void)p;
 #endif
@@ -142,13 +150,18 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     const std::vector<size_t> item_params = model_.side_params(Side::Item);
     const int threads = std::min(config_.threads, 2);
     // What each side fetches a batch ahead: the params whose rows are the ids themselves (full tables,
-    // biases), each with Adam's two moments and the gradient buffer. At MovieLens-25M's shape these are
-    // hundreds of MB visited in random order, so nearly every row of a batch is a cache miss; issued a batch
-    // early, the misses overlap the current batch's work. Only reads and cache state change: the results
-    // are the same bits.
+    // biases), each with Adam's two moments, its per-row step count and the gradient's per-row marks. At
+    // MovieLens-25M's shape these are hundreds of MB visited in random order, so nearly every row of a
+    // batch is a cache miss; issued a batch early, the misses overlap the current batch's work. The
+    // gradient buffer's row is fetched only when rows are never kept direct (with direct rows, a row used
+    // once in a batch, nearly every row of a large table, never touches it). Only reads and cache state
+    // change: the results are the same bits.
     struct AheadRows {
-        const float* base[4];
+        std::vector<const float*> base;  // rows of `stride` floats
         int64_t stride;
+        const int32_t* steps;            // one per row, or null
+        const uint8_t* mark;             // one per row
+        const float* const* direct;      // one per row, or null
     };
     std::vector<AheadRows> ahead[2];
     {
@@ -157,12 +170,16 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
             for (size_t p : side == Side::User ? user_params : item_params) {
                 const Param& par = *params[p];
                 const AdamState& s = adam_.state()[p];
+                const ParamGrad& g = grads_[p];
                 const int64_t ids = side == Side::User ? model_.users() : model_.items();
                 if (par.access != Access::Rows || par.rows != ids || s.m.size() != par.data.size() ||
                     s.v.size() != par.data.size())
                     continue;
-                ahead[side == Side::User ? 0 : 1].push_back(
-                    {{par.data.data(), s.m.data(), s.v.data(), grads_[p].data.data()}, par.stride});
+                AheadRows a{{par.data.data(), s.m.data(), s.v.data()}, par.stride,
+                            s.steps.size() == size_t(ids) ? s.steps.data() : nullptr, g.mark.data(),
+                            g.allow_direct ? g.direct.data() : nullptr};
+                if (!g.allow_direct) a.base.push_back(g.data.data());
+                ahead[side == Side::User ? 0 : 1].push_back(std::move(a));
             }
     }
 
@@ -177,34 +194,72 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
 
     auto worker = [&](int tid) {
         flush_denormals_to_zero();
-        std::vector<int32_t> users(static_cast<size_t>(B)), items(static_cast<size_t>(B));
-        std::vector<float> ratings(static_cast<size_t>(B)), dz(static_cast<size_t>(B));
+        // Each batch's ids and ratings are gathered a batch early into the other of two slots, and their
+        // entries of data.user / item / rating (random reads in arrays of 100 MB at 25M ratings) are
+        // fetched two batches early, so neither the gather nor the rows' fetch waits on them.
+        std::vector<int32_t> user_slot[2], item_slot[2];
+        std::vector<float> rating_slot[2];
+        for (int k = 0; k < 2; ++k) {
+            user_slot[k].resize(size_t(B));
+            item_slot[k].resize(size_t(B));
+            rating_slot[k].resize(size_t(B));
+        }
+        std::vector<float> dz(static_cast<size_t>(B));
+        auto gather = [&](int64_t batch, int slot) {
+            const int64_t begin = batch * B, n = std::min(B, total - begin);
+            int32_t* u = user_slot[slot].data();
+            int32_t* it = item_slot[slot].data();
+            float* r = rating_slot[slot].data();
+            for (int64_t i = 0; i < n; ++i) {
+                const uint32_t k = order_[size_t(begin + i)];
+                u[i] = data.user[k];
+                it[i] = data.item[k];
+                r[i] = data.rating[k];
+            }
+        };
+        auto prefetch_entries = [&](int64_t batch) {
+            const int64_t begin = batch * B, n = std::min(B, total - begin);
+            for (int64_t i = 0; i < n; ++i) {
+                const uint32_t k = order_[size_t(begin + i)];
+                prefetch_for_read(data.user.data() + k);
+                prefetch_for_read(data.item.data() + k);
+                prefetch_for_read(data.rating.data() + k);
+            }
+        };
+        auto prefetch_rows = [&](int64_t batch, int slot) {
+            const int64_t n = std::min(B, total - batch * B);
+            for (Side side : {Side::User, Side::Item}) {
+                if (threads == 2 && (side == Side::User) != (tid == 0)) continue;
+                const int32_t* ids = side == Side::User ? user_slot[slot].data() : item_slot[slot].data();
+                for (const AheadRows& a : ahead[side == Side::User ? 0 : 1])
+                    for (int64_t i = 0; i < n; ++i) {
+                        const int64_t r = ids[i], off = r * a.stride;
+                        for (int64_t l = 0; l < a.stride; l += kRowFloats)
+                            for (const float* base : a.base) prefetch_for_write(base + off + l);
+                        if (a.steps) prefetch_for_write(a.steps + r);
+                        prefetch_for_write(a.mark + r);
+                        if (a.direct) prefetch_for_write(a.direct + r);
+                    }
+            }
+        };
+        if (batches > 0) gather(0, 0);
+        if (batches > 1) prefetch_entries(1);
         int64_t next_report = kProgressEvery;
         for (int64_t b = 0; b < batches; ++b) {
             const int64_t begin = b * B, n = std::min(B, total - begin), t = first_step + b;
-            for (int64_t i = 0; i < n; ++i) {
-                const uint32_t k = order_[size_t(begin + i)];
-                users[size_t(i)] = data.user[k];
-                items[size_t(i)] = data.item[k];
-                ratings[size_t(i)] = data.rating[k];
+            const int cur = int(b & 1);
+            if (b + 2 < batches) prefetch_entries(b + 2);
+            if (b + 1 < batches) {  // the next batch's ids, then its rows of this thread's side(s)
+                gather(b + 1, cur ^ 1);
+                prefetch_rows(b + 1, cur ^ 1);
             }
-            if (begin + B < total) {  // the next batch's rows of this thread's side(s)
-                const int64_t m = std::min(B, total - begin - B);
-                for (Side side : {Side::User, Side::Item}) {
-                    if (threads == 2 && (side == Side::User) != (tid == 0)) continue;
-                    const std::vector<int32_t>& col = side == Side::User ? data.user : data.item;
-                    for (const AheadRows& a : ahead[side == Side::User ? 0 : 1])
-                        for (int64_t i = 0; i < m; ++i) {
-                            const int64_t off = int64_t(col[order_[size_t(begin + B + i)]]) * a.stride;
-                            for (int64_t l = 0; l < a.stride; l += kRowFloats)
-                                for (const float* base : a.base) prefetch_for_write(base + off + l);
-                        }
-                }
-            }
+            const int32_t* users_p = user_slot[cur].data();
+            const int32_t* items_p = item_slot[cur].data();
+            const float* ratings_p = rating_slot[cur].data();
             BatchBuffers& buf = buffers_[b & 1];
             for (Side side : {Side::User, Side::Item}) {
                 if (threads == 2 && (side == Side::User) != (tid == 0)) continue;
-                const int32_t* ids = side == Side::User ? users.data() : items.data();
+                const int32_t* ids = side == Side::User ? users_p : items_p;
                 model_.mark_rows(side, ids, n, grads_);
                 for (size_t p : side == Side::User ? user_params : item_params) adam_.prepare(p, grads_[p], t);
                 model_.lookup(side, ids, n, buf);
@@ -213,11 +268,11 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
             if (threads == 2) barrier.wait();
             if (b > stop_after.load(std::memory_order_relaxed)) break;
             // Keras' loss is the batch mean, so each example's squared error is weighted 1/n.
-            const BatchSums sums = model_.loss_gradient(users.data(), items.data(), ratings.data(), 0, n,
+            const BatchSums sums = model_.loss_gradient(users_p, items_p, ratings_p, 0, n,
                                                         1.0f / float(n), buf, dz.data());
             for (Side side : {Side::User, Side::Item}) {
                 if (threads == 2 && (side == Side::User) != (tid == 0)) continue;
-                const int32_t* ids = side == Side::User ? users.data() : items.data();
+                const int32_t* ids = side == Side::User ? users_p : items_p;
                 model_.backward(side, ids, n, dz.data(), grads_, buf);
                 for (size_t p : side == Side::User ? user_params : item_params) adam_.update(p, grads_[p], t);
             }

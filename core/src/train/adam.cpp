@@ -6,6 +6,7 @@
 #include "memrec/error.h"
 #include "memrec/kernels.h"
 #include "memrec/train_fields.h"
+#include "prefetch.h"
 
 namespace memrec {
 
@@ -138,9 +139,9 @@ void each_row_prefetching(const Param& p, const AdamState& s, const std::vector<
         if (k + 1 < n) {
             const int64_t next = static_cast<int64_t>(rows[k + 1]) * p.stride;
             for (int c = 0; c < p.stride; c += 16) {
-                __builtin_prefetch(p.data.data() + next + c, 1);
-                __builtin_prefetch(s.m.data() + next + c, 1);
-                __builtin_prefetch(s.v.data() + next + c, 1);
+                prefetch_for_write(p.data.data() + next + c);
+                prefetch_for_write(s.m.data() + next + c);
+                prefetch_for_write(s.v.data() + next + c);
             }
         }
         step(rows[k]);

@@ -17,6 +17,7 @@
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
 #include "memrec/train_fields.h"
+#include "prefetch.h"
 #include "spin_barrier.h"
 
 namespace memrec {
@@ -31,22 +32,6 @@ constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
 void flush_denormals_to_zero() {
 #if defined(__SSE__)
     _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ | DAZ
-#endif
-}
-// A hint only (no effect on results): the cache line at p is wanted soon, for writing.
-inline void prefetch_for_write(const void* p) {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p, 1);
-#else
-    (void)p;
-#endif
-}
-// The same for a line that is only read.
-inline void prefetch_for_read(const void* p) {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p, 0);
-#else
-    (void)p;
 #endif
 }
 }  // namespace

@@ -1,6 +1,6 @@
-// The row rules (AdaGrad, SGD) and the stratified block schedule they train with: the AdaGrad step against
-// hand-computed values, a fixed thread count repeating bit for bit, and 1, 2, 3, 4 and 8 threads reaching
-// the same accuracy on low-rank synthetic ratings, for full tables and for quotient-remainder, hashed and
+// The row rules (AdaGrad, SGD) and the stratified block schedule they and lazy Adam train with: the AdaGrad
+// step against hand-computed values, a fixed thread count repeating bit for bit, and 1, 2, 3, 4 and 8
+// threads reaching the same accuracy on low-rank synthetic ratings, for full tables and for quotient-remainder, hashed and
 // mixed-dimension ones (whose shared rows go through the per-round reduction). Names start with
 // "threads:" so scripts/sanitize.sh runs them under ThreadSanitizer.
 #include <catch2/catch.hpp>
@@ -107,10 +107,11 @@ TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread co
     const Split s = split_dataset(d, 0.85, 5);
     const bool compressed = GENERATE(false, true);
     const int threads = GENERATE(1, 3);
-    INFO((compressed ? "qr + md tables" : "full tables") << ", " << threads << " threads");
+    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Adam);
+    INFO((compressed ? "qr + md tables" : "full tables") << ", " << threads << " threads, " << to_string(opt));
     const ModelConfig mc = compressed ? shared_rows_model() : full_model();
-    const ScheduleRun a = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
-    const ScheduleRun b = train(d, s, mc, Optimizer::AdaGrad, threads, 2);
+    const ScheduleRun a = train(d, s, mc, opt, threads, 2);
+    const ScheduleRun b = train(d, s, mc, opt, threads, 2);
     REQUIRE(a.params.size() == b.params.size());
     CHECK(std::memcmp(a.params.data(), b.params.data(), a.params.size() * sizeof(float)) == 0);
     CHECK(a.rmse == b.rmse);
@@ -120,18 +121,22 @@ TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same a
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = mean_predictor_rmse(d, s);
-    // Full tables with biases (the global bias is a shared row). SGD lands within 0.003; the compressed
+    // Full tables with biases (the global bias is a shared row). SGD lands within 0.003, AdaGrad and lazy Adam
+    // within 0.002; the compressed
     // kinds, whose rows are nearly all shared, are compared with AdaGrad in test_block_schedule_kinds.cpp
     // (docs/architecture.md, "Threads").
-    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
-    const double tolerance = opt == Optimizer::AdaGrad ? 0.002 : 0.003;
+    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd, Optimizer::Adam);
+    const double tolerance = opt == Optimizer::Sgd ? 0.003 : 0.002;
     const ScheduleRun one = train(d, s, full_model(), opt, 1);
     INFO(to_string(opt) << ": 1 thread rmse " << one.rmse << ", predicting the mean " << baseline);
     CHECK(one.rmse < baseline - 0.1);  // it learned the low-rank ratings
     for (int threads : {2, 3, 4, 8}) {
         const ScheduleRun r = train(d, s, full_model(), opt, threads);
-        INFO(threads << " threads: rmse " << r.rmse);
-        CHECK(std::fabs(r.rmse - one.rmse) <= tolerance);
+        INFO(threads << " threads: rmse " << r.rmse << ", best epoch " << r.best << " (1 thread: " << one.best << ")");
+        // Adam overfits this small set within the 12 epochs (its best epoch is before the last, where the runs'
+        // paths scatter by 0.005), so it is compared at its best epoch, the one early stopping keeps.
+        if (opt == Optimizer::Adam) CHECK(std::fabs(r.best - one.best) <= tolerance);
+        else CHECK(std::fabs(r.rmse - one.rmse) <= tolerance);
     }
 }
 

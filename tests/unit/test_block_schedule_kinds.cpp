@@ -1,10 +1,12 @@
 // The block schedule on every table kind (issue 14, "every core"): for full, quotient-remainder,
 // mixed-dimension and hashed tables, 1, 2, 3, 4 and 8 threads train low-rank synthetic ratings with AdaGrad
-// to about the same eval RMSE, and a fixed thread count repeats bit for bit. The compressed kinds are the
+// and with lazy Adam to about the same eval RMSE, and a fixed thread count repeats bit for bit. The compressed kinds are the
 // hard case: their QR rows, hashed buckets and MD projections are reached from more than one block, so they
 // step once per round with the round's summed gradients (Adam::step_round). The issue asks for 0.002 on
-// every kind; full tables meet it, quotient-remainder and hashed ones land within 0.004, mixed-dimension
-// ones within 0.015 (2 threads lag on a plateau) -- the tolerances below are what holds today
+// every kind; with AdaGrad full tables meet it, quotient-remainder and hashed ones land within 0.004,
+// mixed-dimension ones within 0.015 (2 threads lag on a plateau). Lazy Adam scatters more: full 0.006, QR
+// 0.008, MD 0.010, hashed 0.031 (shared rows step at most 8 times a round with the round's mean
+// gradient, where each batch would have stepped them) -- the tolerances below are what holds today
 // (docs/architecture.md, "The block schedule"). Names start with "threads:" so scripts/sanitize.sh runs
 // them under ThreadSanitizer; the 8-thread runs are oversubscribed on 2 cores, which is fine for them.
 #include <catch2/catch.hpp>
@@ -81,12 +83,17 @@ TEST_CASE("threads: every table kind trains to the same accuracy on 1 2 3 4 and 
     const Split s = split_dataset(d, 0.85, 5);
     const double baseline = mean_predictor_rmse(d, s);
     const Kind kind = GENERATE(Kind::Full, Kind::QuotientRemainder, Kind::MixedDimension, Kind::Hashed);
-    const double tolerance = kind == Kind::Full ? 0.002 : kind == Kind::MixedDimension ? 0.015 : 0.004;
-    const ScheduleRun one = train(d, s, kind, Optimizer::AdaGrad, 1, 20);
-    INFO(name(kind) << " tables: 1 thread best rmse " << one.best << ", predicting the mean " << baseline);
+    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Adam);
+    // Shared rows hold still for a round, which costs the compressed kinds some accuracy, Adam more than
+    // AdaGrad (docs/architecture.md, "Threads", has the figures).
+    const double tolerance = opt == Optimizer::AdaGrad
+                                 ? (kind == Kind::Full ? 0.002 : kind == Kind::MixedDimension ? 0.015 : 0.004)
+                                 : (kind == Kind::Full ? 0.007 : kind == Kind::Hashed ? 0.035 : 0.012);
+    const ScheduleRun one = train(d, s, kind, opt, 1, 20);
+    INFO(name(kind) << " tables, " << to_string(opt) << ": 1 thread best rmse " << one.best << ", predicting the mean " << baseline);
     CHECK(one.best < baseline - 0.03);  // it learned the low-rank ratings (qr: 0.695 against 0.737)
     for (int threads : {2, 3, 4, 8}) {
-        const ScheduleRun r = train(d, s, kind, Optimizer::AdaGrad, threads, 20);
+        const ScheduleRun r = train(d, s, kind, opt, threads, 20);
         INFO(threads << " threads: best rmse " << r.best);
         CHECK(std::isfinite(r.rmse));
         CHECK(std::fabs(r.best - one.best) <= tolerance);
@@ -97,7 +104,7 @@ TEST_CASE("threads: every table kind repeats bit for bit for a fixed thread coun
     const Dataset d = memrec_test::rounded_rank3_data(600, 300, 40, 31, true);
     const Split s = split_dataset(d, 0.85, 5);
     const Kind kind = GENERATE(Kind::Full, Kind::QuotientRemainder, Kind::MixedDimension, Kind::Hashed);
-    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
+    const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd, Optimizer::Adam);
     const int threads = GENERATE(2, 3, 8);
     INFO(name(kind) << " tables, " << to_string(opt) << ", " << threads << " threads");
     const ScheduleRun a = train(d, s, kind, opt, threads, 2);

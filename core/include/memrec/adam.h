@@ -90,10 +90,10 @@ public:
     void reserve_steps(int64_t last_step);                    // grow the step tables up to last_step
     void prepare(size_t param, ParamGrad& marked, int64_t t);  // Dense: bring marked rows up to step t - 1
     void update(size_t param, ParamGrad& grad, int64_t t, int threads = 1);  // apply step t, clear grad
-    // AdaGrad / SGD only: step the listed rows of `grad` (zeroing those gradient rows, leaving the marks to
-    // the caller). Thread-safe for disjoint rows of one param.
+    // The block schedule's owned rows (AdaGrad, SGD, lazy Adam): step the listed rows of `grad` (zeroing
+    // those gradient rows, leaving the marks to the caller). Thread-safe for disjoint rows of one param.
     void update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);
-    // AdaGrad / SGD on rows the block schedule shares between threads, which step once per round
+    // AdaGrad / SGD / lazy Adam on rows the block schedule shares between threads, which step once per round
     // (optimizer.cpp): add one batch's gradient row `g` (L2 added, then zeroed) to the round's `sum` row and
     // its mean square to `sq`; then step the row once with the round's `batches` gradients. Thread-safe
     // for disjoint rows (and disjoint sums).
@@ -129,6 +129,7 @@ private:
     void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2);
     void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads, float l2);
     void row_rule_step(size_t param, float* grad_row, int32_t row, float lr);  // AdaGrad / SGD, one row
+    void lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);  // update_rows' Adam
 
     AdamConfig config_;
     std::vector<Param*> params_;

@@ -15,8 +15,8 @@ struct TrainConfig {
     int epochs = 3;
     int64_t batch_size = 128;
     AdamConfig adam;
-    int threads = 1;     // Adam trains on up to 2 (one per side); AdaGrad / SGD on all (the block schedule);
-                         // evaluation uses all with OpenMP
+    int threads = 1;     // dense Adam trains on up to 2 (one per side); lazy Adam, AdaGrad and SGD on all (the
+                         // block schedule); evaluation uses all with OpenMP
     uint64_t seed = 42;  // shuffling: epoch e uses a generator seeded from (seed, e), so runs can resume
     bool shuffle = true;
     // Early stopping, as run_training (training_run.h) applies it: when patience > 0, train on the training
@@ -74,9 +74,13 @@ public:
     std::vector<EpochStats>& history() { return history_; }
     Adam& optimizer() { return adam_; }
     const TrainConfig& config() const { return config_; }
+    // Whether epochs run the stratified block schedule (lazy Adam, AdaGrad, SGD: any number of threads,
+    // deterministic for a given number) rather than dense Adam's one thread per side (the same bits on 1 and
+    // 2 threads, which the reference reproduction relies on). On 1 thread both give the same bits.
+    bool uses_block_schedule() const;
 
 private:
-    // The stratified block schedule of AdaGrad / SGD (block_schedule.cpp): users and items dealt into P
+    // The stratified block schedule of lazy Adam, AdaGrad and SGD (block_schedule.cpp): users and items dealt into P
     // blocks each, P threads each own one user block and one item block at a time.
     struct BlockPlan {
         int parts = 0;

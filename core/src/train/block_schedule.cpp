@@ -1,9 +1,10 @@
-// The stratified block schedule of the row rules (AdaGrad, SGD), after DSGD (Gemulla et al. 2011) and
-// LIBMF: users and items are dealt into P blocks each (P = threads), so the training ratings fall into a
-// P x P grid. An epoch is P strata; in stratum s, thread i trains on the cell (user block i, item block
-// (i + s) mod P), so no two threads read or write the same user row or item row, and the P strata cover
-// every cell once. Each thread runs mini-batches through the ordinary pipeline (mark, lookup, loss,
-// backward) into its own gradient buffers and steps the rows it owns at once.
+// The stratified block schedule of lazy Adam and the row rules (AdaGrad, SGD), after DSGD (Gemulla et al.
+// 2011) and LIBMF: users and items are dealt into P blocks each (P = threads), so the training ratings fall
+// into a P x P grid. An epoch is P strata; in stratum s, thread i trains on the cell (user block i, item
+// block (i + s) mod P), so no two threads read or write the same user row or item row, and the P strata
+// cover every cell once (the row rules take the strata one after the other; Adam alternates them every
+// round). Each thread runs mini-batches through the ordinary pipeline (mark, lookup, loss, backward) into
+// its own gradient buffers and steps the rows it owns at once.
 //
 // Rows that more than one block reaches (quotient-remainder rows, hashed buckets, the mixed-dimension
 // projections and every other whole param, the global bias) are found by marking each block's ids through
@@ -13,7 +14,8 @@
 // others' sums to its own in thread order and steps each shared row once (Adam::step_round), and a second
 // barrier releases the next round. Everything is in a fixed order for a given P and seed, so a run repeats
 // bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
-// "Threads", has what that costs in accuracy per table kind).
+// "Threads", has what that costs in accuracy per table kind). On one thread the schedule is the shuffled
+// order in batches, as dense Adam's, and lazy Adam gives the same bits on both.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +29,7 @@
 #include "memrec/kernels.h"
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
+#include "fetch_ahead.h"
 #include "spin_barrier.h"
 
 namespace memrec {
@@ -40,6 +43,7 @@ constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
 // the batch on a loaded 2-core machine (a descheduled partner holds everyone up); the shared rows then
 // step with the summed gradient of P x kRoundRatings ratings, which the row rules take in their stride.
 constexpr int64_t kRoundRatings = 2048;
+constexpr int64_t kMinAdamRounds = 16;
 
 void flush_denormals() {
 #if defined(__SSE__)
@@ -117,35 +121,90 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                                        const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
                                        bool* completed) {
     const int P = std::max(1, std::min(config_.threads, kMaxParts));
+    const bool adam = config_.adam.optimizer == Optimizer::Adam;
     plan_blocks(data, train, P);
     const int64_t B = config_.batch_size;
     const int64_t total = static_cast<int64_t>(order_.size());
 
-    // The shuffled order, stably bucketed into the P x P cells.
-    std::vector<int64_t> cell_start(size_t(P * P) + 1, 0);
+    // The shuffled order, stably bucketed into the P x P cells: in stratum s, thread t trains on the cell
+    // (user block t, item block (t + s) mod P), numbered s P + t.
+    const size_t cells_n = size_t(P) * size_t(P);
+    std::vector<int64_t> cell_start(cells_n + 1, 0);
     auto cell_of = [&](uint32_t k) {
-        return size_t(plan_.user_block[size_t(data.user[k])]) * size_t(P) + size_t(plan_.item_block[size_t(data.item[k])]);
+        const int u = plan_.user_block[size_t(data.user[k])], i = plan_.item_block[size_t(data.item[k])];
+        return size_t((i - u + P) % P) * size_t(P) + size_t(u);
     };
     for (uint32_t k : order_) ++cell_start[cell_of(k) + 1];
-    for (size_t c = 0; c < size_t(P * P); ++c) cell_start[c + 1] += cell_start[c];
+    for (size_t c = 0; c < cells_n; ++c) cell_start[c + 1] += cell_start[c];
     std::vector<uint32_t> cells(order_.size());
     {
         std::vector<int64_t> at(cell_start.begin(), cell_start.end() - 1);
         for (uint32_t k : order_) cells[size_t(at[cell_of(k)]++)] = k;
     }
-    auto cell = [&](int thread, int stratum) { return size_t(thread) * size_t(P) + size_t((thread + stratum) % P); };
-    // Rounds per stratum: the longest cell's batches.
-    std::vector<int64_t> rounds(static_cast<size_t>(P), 0);
-    int64_t all_rounds = 0;
-    for (int s = 0; s < P; ++s) {
-        for (int i = 0; i < P; ++i) {
-            const size_t c = cell(i, s);
-            rounds[size_t(s)] = std::max(rounds[size_t(s)], (cell_start[c + 1] - cell_start[c] + B - 1) / B);
+    auto cell = [&](int thread, int stratum) { return size_t(stratum) * size_t(P) + size_t(thread); };
+    // The epoch as rounds: in each round every thread trains one batch (or none, when its cell has run out),
+    // and after some rounds the threads meet (`sync`) to step the shared rows and report. The row rules take
+    // the strata one after the other, meeting every round_batches rounds when rows are shared, else at the
+    // end of each stratum. Adam alternates strata every round_batches rounds, meeting at each switch: taken
+    // one after the other, each stratum's slice of users and items drifted on its own (a pure dot-product
+    // model's user and item blocks pair up in each cell and settle on directions of their own), and
+    // `compare --adam lazy` on 2 threads lost 0.02 eval MSE against the two-side schedule.
+    const bool has_shared = P > 1 && !plan_.shared_params.empty();
+    // Adam's rounds are also at most 1/kMinAdamRounds of a thread's epoch, so that on a small set a shared row
+    // (the global bias) still steps often: 8 threads on 34,000 ratings otherwise made two rounds an epoch.
+    const int64_t per_thread = (total + P * B - 1) / (P * B);  // a thread's batches per epoch
+    const int64_t round_batches =
+        std::max<int64_t>(1, adam ? std::min(kRoundRatings / B, per_thread / kMinAdamRounds) : kRoundRatings / B);
+    struct Batch {
+        const uint32_t* idx;
+        int64_t n;
+    };
+    std::vector<Batch> batch_of;  // round r's batch for thread t at r P + t
+    std::vector<uint8_t> sync;    // per round: the threads meet after it
+    {
+        std::vector<int64_t> next(cells_n, 0);  // each cell's batches taken so far
+        auto cell_batches = [&](size_t c) { return (cell_start[c + 1] - cell_start[c] + B - 1) / B; };
+        auto add_round = [&](int stratum, bool meet) {
+            for (int t = 0; t < P; ++t) {
+                const size_t c = cell(t, stratum);
+                const int64_t begin = next[c] * B, size = cell_start[c + 1] - cell_start[c];
+                const int64_t n = std::max<int64_t>(0, std::min(B, size - begin));
+                batch_of.push_back({cells.data() + cell_start[c] + std::min(begin, size), n});
+                if (n > 0) ++next[c];
+            }
+            sync.push_back(meet);
+        };
+        auto stratum_rounds = [&](int stratum) {  // its longest cell's batches left
+            int64_t r = 0;
+            for (int t = 0; t < P; ++t) r = std::max(r, cell_batches(cell(t, stratum)) - next[cell(t, stratum)]);
+            return r;
+        };
+        if (adam && P > 1) {
+            for (bool more = true; more;) {
+                more = false;
+                for (int s = 0; s < P; ++s) {
+                    const int64_t k = std::min(round_batches, stratum_rounds(s));
+                    for (int64_t r = 0; r < k; ++r) add_round(s, r + 1 == k);
+                    more = more || stratum_rounds(s) > 0;
+                }
+            }
+        } else {
+            for (int s = 0; s < P; ++s) {
+                const int64_t k = stratum_rounds(s);
+                for (int64_t r = 0; r < k; ++r)
+                    add_round(s, has_shared ? (r + 1) % round_batches == 0 || r + 1 == k : r + 1 == k);
+            }
         }
-        all_rounds += rounds[size_t(s)];
     }
+    const int64_t all_rounds = static_cast<int64_t>(sync.size());
+    // Optimiser steps per round: the row rules count rounds; Adam counts batches, as its two-side schedule
+    // does (thread i's batch of round r is step r P + i + 1 of the epoch), so its bias correction ramps up
+    // over the same number of ratings whatever P is. (Counted in rounds, P = 2 took twice the data to ramp:
+    // eval MSE after `compare --adam lazy`'s 3 epochs 0.776 against 0.756.)
+    const int64_t round_steps = adam ? P : 1;
     const int64_t first_step = adam_.steps() + 1;
-    if (config_.adam.lr_decay != 1.0) adam_.set_decay_steps(all_rounds);  // the decay is per epoch
+    if (config_.adam.lr_decay != 1.0) adam_.set_decay_steps(all_rounds * round_steps);  // the decay is per epoch
+    adam_.reserve_steps(first_step + all_rounds * round_steps);  // lazy Adam's bias corrections
 
     const std::vector<Param*> params = model_.params();
     if (int(thread_grads_.size()) < P - 1) {
@@ -154,16 +213,14 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             if (g.empty())
                 for (Param* p : params) {
                     g.emplace_back();
+                    g.back().allow_direct = adam_.takes_direct_rows();  // as thread 0's grads_
                     g.back().resize(*p);
                 }
     }
     thread_buffers_.resize(size_t(P));
     for (auto& b : thread_buffers_) b.reserve(B, model_.user_table().stride());
     auto grads_of = [&](int tid) -> std::vector<ParamGrad>& { return tid == 0 ? grads_ : thread_grads_[size_t(tid - 1)]; };
-    const bool has_shared = P > 1 && !plan_.shared_params.empty();
-    const int64_t round_batches = std::max<int64_t>(1, kRoundRatings / B);
-
-    struct ThreadSums {
+    struct alignas(64) ThreadSums {  // a cache line each: every thread adds to its own after each batch
         double loss = 0, mae = 0;
         int64_t done = 0;
     };
@@ -257,32 +314,41 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         flush_denormals();
         std::vector<ParamGrad>& grads = grads_of(tid);
         BatchBuffers& buf = thread_buffers_[size_t(tid)];
-        std::vector<int32_t> users(static_cast<size_t>(B)), items(static_cast<size_t>(B)), owned;
-        std::vector<float> ratings(static_cast<size_t>(B)), dz(static_cast<size_t>(B));
+        std::vector<int32_t> owned;
+        std::vector<float> dz(static_cast<size_t>(B));
         ThreadSums& mine = sums[size_t(tid)];
-        int64_t round = 0;  // across strata
-        for (int s = 0; s < P; ++s) {
-            const size_t c = cell(tid, s);
-            const int64_t begin_cell = cell_start[c], size = cell_start[c + 1] - begin_cell;
-            for (int64_t r = 0; r < rounds[size_t(s)]; ++r, ++round) {
-                const int64_t t = first_step + round;
-                const int64_t begin = r * B, n = std::min(B, size - begin);
+        // Each round's batch is gathered and its rows fetched a round ahead (fetch_ahead.h).
+        auto mine_batch = [&](int64_t round) -> const Batch& { return batch_of[size_t(round * P + tid)]; };
+        FetchAhead ahead(model_, adam_, params, grads, true, true, B);
+        auto fetch = [&](int64_t k) {  // round k's batch two rounds ahead: its data entries; one ahead: gather, rows
+            if (k + 2 < all_rounds) FetchAhead::prefetch_entries(data, mine_batch(k + 2).idx, mine_batch(k + 2).n);
+            if (k + 1 < all_rounds) {
+                const Batch& next = mine_batch(k + 1);
+                ahead.gather(data, next.idx, next.n, int((k + 1) & 1));
+                ahead.prefetch_rows(int((k + 1) & 1), next.n);
+            }
+        };
+        if (all_rounds > 0) ahead.gather(data, mine_batch(0).idx, mine_batch(0).n, 0);
+        if (all_rounds > 1) FetchAhead::prefetch_entries(data, mine_batch(1).idx, mine_batch(1).n);
+        for (int64_t round = 0; round < all_rounds; ++round) {
+            {
+                const int64_t t = first_step + round * round_steps + (adam ? tid : 0);
+                const int64_t round_end = first_step + (round + 1) * round_steps - 1;  // the round's last step
+                const int64_t n = mine_batch(round).n;
+                fetch(round);
                 if (n > 0) {
-                    for (int64_t i = 0; i < n; ++i) {
-                        const uint32_t k = cells[size_t(begin_cell + begin + i)];
-                        users[size_t(i)] = data.user[k];
-                        items[size_t(i)] = data.item[k];
-                        ratings[size_t(i)] = data.rating[k];
-                    }
-                    model_.mark_rows(Side::User, users.data(), n, grads);
-                    model_.mark_rows(Side::Item, items.data(), n, grads);
-                    model_.lookup(Side::User, users.data(), n, buf);
-                    model_.lookup(Side::Item, items.data(), n, buf);
-                    // The row rules take per-example gradients: the batch's sum, not its mean.
-                    const BatchSums bs = model_.loss_gradient(users.data(), items.data(), ratings.data(), 0, n,
-                                                              1.0f, buf, dz.data());
-                    model_.backward(Side::User, users.data(), n, dz.data(), grads, buf);
-                    model_.backward(Side::Item, items.data(), n, dz.data(), grads, buf);
+                    const int32_t* users = ahead.users(int(round & 1));
+                    const int32_t* items = ahead.items(int(round & 1));
+                    const float* ratings = ahead.ratings(int(round & 1));
+                    model_.mark_rows(Side::User, users, n, grads);
+                    model_.mark_rows(Side::Item, items, n, grads);
+                    model_.lookup(Side::User, users, n, buf);
+                    model_.lookup(Side::Item, items, n, buf);
+                    // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
+                    const BatchSums bs = model_.loss_gradient(users, items, ratings, 0, n,
+                                                              adam ? 1.0f / float(n) : 1.0f, buf, dz.data());
+                    model_.backward(Side::User, users, n, dz.data(), grads, buf);
+                    model_.backward(Side::Item, items, n, dz.data(), grads, buf);
                     mine.loss += bs.squared_error;
                     mine.mae += bs.absolute_error;
                     mine.done += n;
@@ -308,7 +374,12 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                         owned.clear();
                         for (int32_t row : g.touched) {
                             if (shared[size_t(row)]) {
-                                adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.row(row),
+                                float* gr = g.data.data() + row * stride;
+                                if (g.allow_direct && g.direct[size_t(row)]) {  // into the row, which it zeroes
+                                    std::copy_n(g.direct[size_t(row)], stride, gr);
+                                    g.direct[size_t(row)] = nullptr;
+                                }
+                                adam_.add_to_round(p, gr, acc.sum.row(row),
                                                    acc.sq[size_t(row)], row);
                                 ++acc.batches[size_t(row)];
                             } else {
@@ -320,18 +391,12 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                         g.touched.clear();
                     }
                 }
-                if (has_shared && ((r + 1) % round_batches == 0 || r + 1 == rounds[size_t(s)])) {
+                if (sync[size_t(round)]) {
                     barrier.wait();
-                    if (tid == 0) reduce_and_report(round, t);
+                    if (tid == 0) reduce_and_report(round, round_end);
                     barrier.wait();
                     if (round >= stop_after.load(std::memory_order_relaxed)) return;
                 }
-            }
-            if (!has_shared) {
-                barrier.wait();
-                if (tid == 0) reduce_and_report(round - 1, first_step + round - 1);
-                barrier.wait();
-                if (round - 1 >= stop_after.load(std::memory_order_relaxed)) return;
             }
         }
     };
@@ -347,7 +412,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
 
     const auto [loss, mae, done] = summed();
     const bool stopped = done < total;
-    adam_.set_steps(first_step - 1 + rounds_done);
+    adam_.set_steps(first_step - 1 + rounds_done * round_steps);
     st.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return finish_epoch(st, done, loss, mae, stopped, data, eval, completed);
 }

@@ -17,7 +17,7 @@
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
 #include "memrec/train_fields.h"
-#include "prefetch.h"
+#include "fetch_ahead.h"
 #include "spin_barrier.h"
 
 namespace memrec {
@@ -104,7 +104,11 @@ Trainer::Trainer(Model& model, const TrainConfig& config)
     }
 }
 
-// Work of one batch is split by side, not by example: one thread owns the user table (and the global and
+bool Trainer::uses_block_schedule() const {
+    return config_.adam.optimizer != Optimizer::Adam || config_.adam.mode == AdamMode::Lazy;
+}
+
+// Dense Adam's schedule (the others' is block_schedule.cpp). Work of one batch is split by side, not by example: one thread owns the user table (and the global and
 // user biases), the other the item table (and item biases); each marks, catches up, looks up,
 // back-propagates and steps only its own parameters. Both threads compute the loss derivative of the
 // whole batch into their own buffer (128 dot products: cheaper than a second hand-off). The one
@@ -122,7 +126,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
         Rng rng(config_.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(st.epoch)));
         for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
     }
-    if (config_.adam.optimizer != Optimizer::Adam) return train_epoch_blocks(data, train, eval, progress, st, completed);
+    if (uses_block_schedule()) return train_epoch_blocks(data, train, eval, progress, st, completed);
     const int64_t total = static_cast<int64_t>(order_.size());
     // A batch larger than the epoch is the epoch (same steps, same result): buffers sized for it only.
     const int64_t B = std::max<int64_t>(1, std::min<int64_t>(config_.batch_size, total));
@@ -134,40 +138,7 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     const std::vector<size_t> user_params = model_.side_params(Side::User);
     const std::vector<size_t> item_params = model_.side_params(Side::Item);
     const int threads = std::min(config_.threads, 2);
-    // What each side fetches a batch ahead: the params whose rows are the ids themselves (full tables,
-    // biases), each with Adam's two moments, its per-row step count and the gradient's per-row marks. At
-    // MovieLens-25M's shape these are hundreds of MB visited in random order, so nearly every row of a
-    // batch is a cache miss; issued a batch early, the misses overlap the current batch's work. The
-    // gradient buffer's row is fetched only when rows are never kept direct (with direct rows, a row used
-    // once in a batch, nearly every row of a large table, never touches it). Only reads and cache state
-    // change: the results are the same bits.
-    struct AheadRows {
-        std::vector<const float*> base;  // rows of `stride` floats
-        int64_t stride;
-        const int32_t* steps;            // one per row, or null
-        const uint8_t* mark;             // one per row
-        const float* const* direct;      // one per row, or null
-    };
-    std::vector<AheadRows> ahead[2];
-    {
-        const std::vector<Param*> params = model_.params();
-        for (Side side : {Side::User, Side::Item})
-            for (size_t p : side == Side::User ? user_params : item_params) {
-                const Param& par = *params[p];
-                const AdamState& s = adam_.state()[p];
-                const ParamGrad& g = grads_[p];
-                const int64_t ids = side == Side::User ? model_.users() : model_.items();
-                if (par.access != Access::Rows || par.rows != ids || s.m.size() != par.data.size() ||
-                    s.v.size() != par.data.size())
-                    continue;
-                AheadRows a{{par.data.data(), s.m.data(), s.v.data()}, par.stride,
-                            s.steps.size() == size_t(ids) ? s.steps.data() : nullptr, g.mark.data(),
-                            g.allow_direct ? g.direct.data() : nullptr};
-                if (!g.allow_direct) a.base.push_back(g.data.data());
-                ahead[side == Side::User ? 0 : 1].push_back(std::move(a));
-            }
-    }
-
+    const std::vector<Param*> params = model_.params();
     const auto t0 = Clock::now();
     double loss_sum = 0, mae_sum = 0;  // sums of squared / absolute errors, kept by thread 0
     int64_t done = 0;
@@ -179,68 +150,25 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
 
     auto worker = [&](int tid) {
         flush_denormals_to_zero();
-        // Each batch's ids and ratings are gathered a batch early into the other of two slots, and their
-        // entries of data.user / item / rating (random reads in arrays of 100 MB at 25M ratings) are
-        // fetched two batches early, so neither the gather nor the rows' fetch waits on them.
-        std::vector<int32_t> user_slot[2], item_slot[2];
-        std::vector<float> rating_slot[2];
-        for (int k = 0; k < 2; ++k) {
-            user_slot[k].resize(size_t(B));
-            item_slot[k].resize(size_t(B));
-            rating_slot[k].resize(size_t(B));
-        }
+        // Each batch's ids and ratings are gathered a batch early into the other of two slots, its rows
+        // fetched into the cache, and its entries of the data arrays fetched two batches early (fetch_ahead.h).
+        FetchAhead ahead(model_, adam_, params, grads_, threads == 1 || tid == 0, threads == 1 || tid == 1, B);
         std::vector<float> dz(static_cast<size_t>(B));
-        auto gather = [&](int64_t batch, int slot) {
-            const int64_t begin = batch * B, n = std::min(B, total - begin);
-            int32_t* u = user_slot[slot].data();
-            int32_t* it = item_slot[slot].data();
-            float* r = rating_slot[slot].data();
-            for (int64_t i = 0; i < n; ++i) {
-                const uint32_t k = order_[size_t(begin + i)];
-                u[i] = data.user[k];
-                it[i] = data.item[k];
-                r[i] = data.rating[k];
-            }
-        };
-        auto prefetch_entries = [&](int64_t batch) {
-            const int64_t begin = batch * B, n = std::min(B, total - begin);
-            for (int64_t i = 0; i < n; ++i) {
-                const uint32_t k = order_[size_t(begin + i)];
-                prefetch_for_read(data.user.data() + k);
-                prefetch_for_read(data.item.data() + k);
-                prefetch_for_read(data.rating.data() + k);
-            }
-        };
-        auto prefetch_rows = [&](int64_t batch, int slot) {
-            const int64_t n = std::min(B, total - batch * B);
-            for (Side side : {Side::User, Side::Item}) {
-                if (threads == 2 && (side == Side::User) != (tid == 0)) continue;
-                const int32_t* ids = side == Side::User ? user_slot[slot].data() : item_slot[slot].data();
-                for (const AheadRows& a : ahead[side == Side::User ? 0 : 1])
-                    for (int64_t i = 0; i < n; ++i) {
-                        const int64_t r = ids[i], off = r * a.stride;
-                        for (int64_t l = 0; l < a.stride; l += kRowFloats)
-                            for (const float* base : a.base) prefetch_for_write(base + off + l);
-                        if (a.steps) prefetch_for_write(a.steps + r);
-                        prefetch_for_write(a.mark + r);
-                        if (a.direct) prefetch_for_write(a.direct + r);
-                    }
-            }
-        };
-        if (batches > 0) gather(0, 0);
-        if (batches > 1) prefetch_entries(1);
+        auto batch_size = [&](int64_t batch) { return std::min(B, total - batch * B); };
+        if (batches > 0) ahead.gather(data, order_.data(), batch_size(0), 0);
+        if (batches > 1) FetchAhead::prefetch_entries(data, order_.data() + B, batch_size(1));
         int64_t next_report = kProgressEvery;
         for (int64_t b = 0; b < batches; ++b) {
             const int64_t begin = b * B, n = std::min(B, total - begin), t = first_step + b;
             const int cur = int(b & 1);
-            if (b + 2 < batches) prefetch_entries(b + 2);
+            if (b + 2 < batches) FetchAhead::prefetch_entries(data, order_.data() + (b + 2) * B, batch_size(b + 2));
             if (b + 1 < batches) {  // the next batch's ids, then its rows of this thread's side(s)
-                gather(b + 1, cur ^ 1);
-                prefetch_rows(b + 1, cur ^ 1);
+                ahead.gather(data, order_.data() + (b + 1) * B, batch_size(b + 1), cur ^ 1);
+                ahead.prefetch_rows(cur ^ 1, batch_size(b + 1));
             }
-            const int32_t* users_p = user_slot[cur].data();
-            const int32_t* items_p = item_slot[cur].data();
-            const float* ratings_p = rating_slot[cur].data();
+            const int32_t* users_p = ahead.users(cur);
+            const int32_t* items_p = ahead.items(cur);
+            const float* ratings_p = ahead.ratings(cur);
             BatchBuffers& buf = buffers_[b & 1];
             for (Side side : {Side::User, Side::Item}) {
                 if (threads == 2 && (side == Side::User) != (tid == 0)) continue;

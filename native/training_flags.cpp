@@ -38,8 +38,8 @@ constexpr FlagLine kFlags[] = {
     {"--validation-fraction", "validationFraction",
      "share of the training split held out for early stopping (default: the preset's, else 0.05)", false},
     {"--threads", "threads",
-     "threads (default: all cores): AdaGrad / SGD train on all of them, Adam on at most 2 (one per side); "
-     "evaluation uses all",
+     "threads (default: all cores): lazy Adam, AdaGrad and SGD train on all of them, dense Adam on at most 2 "
+     "(one per side); evaluation uses all",
      false},
     {"--seed", "shuffleSeed", "seed of initialisation and shuffling", true},
     {"--negatives", "bprNegatives", "BPR: negatives sampled per positive", true},

@@ -18,8 +18,8 @@ struct ScheduleRun {
     double best = 0;            // the best epoch's eval RMSE (small sets overfit late)
 };
 
-// Batch 32, lr 0.05 for AdaGrad and 0.01 for SGD and (lazy) Adam, L2 0.02 on rows and biases (Adam: 0.02 / 32),
-// model seed 3.
+// Batch 32, lr 0.05 for AdaGrad, 0.01 for SGD and 0.003 for (lazy) Adam, L2 0.02 on rows and biases (Adam:
+// 0.02 / 32), model seed 3.
 inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split& s, const memrec::ModelConfig& mc,
                                   memrec::Optimizer opt, int threads, int epochs) {
     using namespace memrec;
@@ -29,7 +29,7 @@ inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split&
     tc.batch_size = 32;
     tc.adam.optimizer = opt;
     tc.adam.mode = AdamMode::Lazy;  // Adam's mode on the block schedule (dense Adam trains one thread per side)
-    tc.adam.learning_rate = opt == Optimizer::AdaGrad ? 0.05 : opt == Optimizer::Adam ? 0.003 : 0.01;
+    tc.adam.learning_rate = opt == Optimizer::AdaGrad ? 0.05 : opt == Optimizer::Sgd ? 0.01 : 0.003;
     // Adam's gradient is the batch mean, the row rules' the batch sum: the same L2 per example is 32x smaller.
     tc.adam.l2 = tc.adam.l2_bias = opt == Optimizer::Adam ? 0.02 / 32 : 0.02;
     tc.threads = threads;

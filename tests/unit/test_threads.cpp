@@ -1,5 +1,5 @@
-// The multi-threaded paths: training with two threads (the user/item split, the parallel Adam sweeps and
-// catch-ups) gives the same parameters as one thread bit for bit, and the parallel evaluation the same
+// The multi-threaded paths: training dense Adam with two threads (the user/item split, the parallel Adam
+// sweeps and catch-ups) gives the same parameters as one thread bit for bit, and the parallel evaluation the same
 // metrics up to summation order. Their names start with "threads:" so that scripts/sanitize.sh runs them
 // under ThreadSanitizer (ctest -R threads), where they must also be free of data races.
 #include <catch2/catch.hpp>

@@ -87,6 +87,9 @@ private:
         const Dataset* data = nullptr;
         size_t train_size = 0;
         std::vector<int32_t> user_block, item_block;
+        // Per rating of `data`: its cell (stratum s, thread t) as s P + t, so that an epoch buckets its shuffled
+        // order with one load per rating instead of four scattered ones.
+        std::vector<uint16_t> cell_of;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
     };
@@ -108,6 +111,8 @@ private:
     std::vector<uint32_t> order_;
     BlockPlan plan_;
     std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
+    std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 100 MB at 25M)
+    std::vector<uint16_t> cell_scratch_;  // each position's cell while bucketing
     std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;
 };

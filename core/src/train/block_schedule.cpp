@@ -82,6 +82,12 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
     }
     plan.user_block = deal(user_counts, parts, config_.seed ^ 0x75736572626c6b73ULL);
     plan.item_block = deal(item_counts, parts, config_.seed ^ 0x6974656d626c6b73ULL);
+    static_assert(kMaxParts * kMaxParts <= 65536, "cells are numbered in 16 bits");
+    plan.cell_of.assign(data.size(), 0);
+    for (uint32_t k : train) {
+        const int u = plan.user_block[size_t(data.user[k])], i = plan.item_block[size_t(data.item[k])];
+        plan.cell_of[k] = static_cast<uint16_t>(((i - u + parts) % parts) * parts + u);
+    }
 
     // Which rows more than one block reaches, found through the tables' own marking.
     const std::vector<Param*> params = model_.params();
@@ -130,16 +136,18 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     // (user block t, item block (t + s) mod P), numbered s P + t.
     const size_t cells_n = size_t(P) * size_t(P);
     std::vector<int64_t> cell_start(cells_n + 1, 0);
-    auto cell_of = [&](uint32_t k) {
-        const int u = plan_.user_block[size_t(data.user[k])], i = plan_.item_block[size_t(data.item[k])];
-        return size_t((i - u + P) % P) * size_t(P) + size_t(u);
-    };
-    for (uint32_t k : order_) ++cell_start[cell_of(k) + 1];
+    cell_scratch_.resize(order_.size());
+    for (size_t j = 0; j < order_.size(); ++j) {
+        const uint16_t c = plan_.cell_of[order_[j]];
+        cell_scratch_[j] = c;
+        ++cell_start[size_t(c) + 1];
+    }
     for (size_t c = 0; c < cells_n; ++c) cell_start[c + 1] += cell_start[c];
-    std::vector<uint32_t> cells(order_.size());
+    cell_order_.resize(order_.size());
+    const std::vector<uint32_t>& cells = cell_order_;
     {
         std::vector<int64_t> at(cell_start.begin(), cell_start.end() - 1);
-        for (uint32_t k : order_) cells[size_t(at[cell_of(k)]++)] = k;
+        for (size_t j = 0; j < order_.size(); ++j) cell_order_[size_t(at[cell_scratch_[j]]++)] = order_[j];
     }
     auto cell = [&](int thread, int stratum) { return size_t(stratum) * size_t(P) + size_t(thread); };
     // The epoch as rounds: in each round every thread trains one batch (or none, when its cell has run out),

@@ -113,3 +113,49 @@ TEST_CASE("threads: every table kind repeats bit for bit for a fixed thread coun
     CHECK(std::memcmp(a.params.data(), b.params.data(), a.params.size() * sizeof(float)) == 0);
     CHECK(a.rmse == b.rmse);
 }
+
+TEST_CASE("threads: lazy Adam counts each row's updates on the block schedule", "[threads][blocks]") {
+    // A row steps at most once per batch, owned (per batch) or shared (per round, by its batches), and every
+    // row a training rating reaches steps at least once: its count (kept in checkpoints) lies in 1..the
+    // ratings that reach it.
+    const Dataset d = memrec_test::rounded_rank3_data(600, 300, 40, 31, true);
+    const Split s = split_dataset(d, 0.85, 5);
+    const Kind kind = GENERATE(Kind::QuotientRemainder, Kind::Hashed, Kind::MixedDimension);
+    INFO(name(kind) << " tables");
+    Model m(model_of(kind), d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
+    TrainConfig tc;
+    tc.epochs = 1;
+    tc.batch_size = 32;
+    tc.adam.mode = AdamMode::Lazy;
+    tc.threads = 3;
+    Trainer t(m, tc);
+    t.fit(d, s.train, s.eval);
+    const std::vector<Param*> params = m.params();
+    std::vector<ParamGrad> marks(params.size());
+    std::vector<std::vector<int64_t>> reach(params.size());
+    for (size_t p = 0; p < params.size(); ++p) {
+        marks[p].resize(*params[p]);
+        reach[p].assign(size_t(params[p]->rows), 0);
+    }
+    for (uint32_t k : s.train) {
+        m.mark_rows(Side::User, &d.user[k], 1, marks);
+        m.mark_rows(Side::Item, &d.item[k], 1, marks);
+        for (size_t p = 0; p < params.size(); ++p) {
+            for (int32_t r : marks[p].touched) ++reach[p][size_t(r)];
+            marks[p].clear();
+        }
+    }
+    int64_t rows_checked = 0;
+    for (size_t p = 0; p < params.size(); ++p) {
+        if (params[p]->access != Access::Rows) continue;
+        const std::vector<int32_t>& steps = t.optimizer().state()[p].steps;
+        REQUIRE(steps.size() == size_t(params[p]->rows));
+        for (size_t r = 0; r < steps.size(); ++r) {
+            INFO(params[p]->name << " row " << r << ": " << steps[r] << " steps, reached by " << reach[p][r]);
+            CHECK((steps[r] > 0) == (reach[p][r] > 0));
+            CHECK(steps[r] <= reach[p][r]);
+            ++rows_checked;
+        }
+    }
+    CHECK(rows_checked > 500);
+}

@@ -78,7 +78,7 @@ void Adam::lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t 
             kernels::adam_update_l2(w, s.m.data() + off, s.v.data() + off, g, l2, p.stride, st);
             std::fill_n(g, p.stride, 0.0f);
         }
-//        ++s.steps[static_cast<size_t>(r)];
+        ++s.steps[static_cast<size_t>(r)];
     }
 }
 

@@ -10,7 +10,7 @@ build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMREC_FUZZ=ON \
       -DMEMREC_OPENMP=OFF -DMEMREC_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz_model_loader fuzz_rating_reader fuzz_delimited_reader fuzz_make_seeds
+cmake --build "$build" -j"$(nproc)" --target fuzz_model_loader fuzz_checkpoint fuzz_rating_reader fuzz_delimited_reader fuzz_make_seeds
 
 seeds="$build/fuzz-seeds"
 rm -rf "$seeds"
@@ -32,6 +32,7 @@ run() {
 }
 
 run fuzz_model_loader "$seeds/model"
+run fuzz_checkpoint "$seeds/checkpoint"
 run fuzz_rating_reader "$seeds/ratings"
 run fuzz_delimited_reader "$seeds/delimited"
 echo "fuzzing passed"

@@ -1,5 +1,7 @@
 // Writes the fuzzers' seed corpus into DIR/model (small .mrec files: every table kind, every storage, with
-// and without titles) and DIR/ratings (a snippet of every rating format, led by the format-selector byte
+// and without titles), DIR/checkpoint (small training checkpoints, one epoch on a synthetic rating set:
+// full tables with dense Adam, quotient-remainder + mixed-dimension tables with lazy Adam, AdaGrad, and one
+// with the reading fields set) and DIR/ratings (a snippet of every rating format, led by the format-selector byte
 // fuzz_rating_reader reads first). Nothing here comes from MovieLens.
 #include <cstdio>
 #include <filesystem>
@@ -7,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "memrec/checkpoint.h"
 #include "memrec/model_file.h"
 #include "memrec/rng.h"
+#include "memrec/split.h"
+#include "memrec/trainer.h"
 
 namespace {
 
@@ -33,6 +38,44 @@ memrec::ModelFile model(const memrec::ModelConfig& c, bool string_ids, uint64_t 
     e.epoch = 1;
     f.history.push_back(e);
     return f;
+}
+
+// A checkpoint after one epoch of `model`/`train` on a synthetic 12 x 15 rating set, built as
+// tests/unit/test_checkpoint.cpp builds its own.
+memrec::Checkpoint checkpoint(const memrec::ModelConfig& model, memrec::TrainConfig train) {
+    memrec::Dataset d;
+    memrec::Rng rng(3);
+    for (int u = 0; u < 12; ++u) d.users.add(std::to_string(100 + u));
+    for (int i = 0; i < 15; ++i) d.items.add(std::to_string(i + 1));
+    for (int k = 0; k < 120; ++k) {
+        const auto u = static_cast<int32_t>(rng.below(12));
+        const auto i = static_cast<int32_t>(rng.below(15));
+        d.user.push_back(u);
+        d.item.push_back(i);
+        d.rating.push_back(static_cast<float>(1 + (u * 7 + i * 3) % 5));
+    }
+    d.format = "movielens-dat";
+    d.ratings_path = "synthetic";
+    const memrec::Split s = memrec::split_dataset(d, 0.8, 3);
+    train.epochs = 2;
+    train.batch_size = 16;
+    train.threads = 1;
+    memrec::Model m(model, d.users.size(), d.items.size(), d.max_rating, memrec::count_items(d, s.train),
+                    memrec::count_users(d, s.train), train.seed);
+    memrec::Trainer trainer(m, train);
+    trainer.train_epoch(d, s.train, s.eval, {});
+    memrec::Checkpoint ck;
+    ck.preset = "seed";
+    ck.data_source = d.ratings_path;
+    ck.data_format = d.format;
+    ck.train_fraction = 0.8;
+    ck.split_seed = 3;
+    ck.data = memrec::fingerprint(d);
+    ck.model = model;
+    ck.train = train;
+    ck.history = trainer.history();
+    memrec::capture_state(m, trainer.optimizer(), ck);
+    return ck;
 }
 
 }  // namespace
@@ -114,6 +157,39 @@ int main(int argc, char** argv) {
         write(dir / "model" / ("seed" + std::to_string(n++) + ".mrec"),
               memrec::serialize_model(model(pq_config, false, 21), memrec::Storage::Pq, false, o));
 
+    // Checkpoints (format version 4).
+    fs::create_directories(dir / "checkpoint");
+    std::vector<memrec::Checkpoint> checkpoints;
+    {
+        memrec::ModelConfig full;
+        full.user.dim = full.item.dim = 4;
+        full.global_bias = full.user_bias = full.item_bias = true;
+        memrec::TrainConfig dense;
+        dense.adam.mode = memrec::AdamMode::Dense;
+        checkpoints.push_back(checkpoint(full, dense));
+        memrec::ModelConfig compressed;
+        compressed.user = {TableKind::QuotientRemainder, 4, 3, Combiner::Mult, {}, {}, 0.3, true};
+        compressed.item = {TableKind::MixedDimension, 4, 0, Combiner::Mult, {3, 8}, {4, 2, 1}, 0.3, true};
+        compressed.item_bias = true;
+        memrec::TrainConfig lazy;
+        lazy.adam.mode = memrec::AdamMode::Lazy;
+        checkpoints.push_back(checkpoint(compressed, lazy));
+        memrec::TrainConfig adagrad;
+        adagrad.adam.optimizer = memrec::Optimizer::AdaGrad;
+        checkpoints.push_back(checkpoint(full, adagrad));
+        memrec::Checkpoint own = checkpoint(compressed, dense);  // read from a delimited file of one's own
+        own.reading.delimited = true;
+        own.reading.columns.delimiter = ';';
+        own.reading.columns.rating_column = "score";
+        own.reading.duplicates = memrec::DuplicatePolicy::Mean;
+        own.reading.min_given = true;
+        own.reading.eval_data = "u1.test";
+        own.min_rating = 0.5f;
+        checkpoints.push_back(own);
+    }
+    for (size_t i = 0; i < checkpoints.size(); ++i)
+        write(dir / "checkpoint" / ("seed" + std::to_string(i) + ".mrck"), memrec::serialize_checkpoint(checkpoints[i]));
+
     const std::vector<std::string> ratings{
         std::string(1, '\0') + "1::10::5::978300760\n1::11::3::978302109\n2::10::4\n",
         std::string(1, '\0') + "7::3::4\r\n7::4::2\r\n\r\n8::3::1",
@@ -135,6 +211,7 @@ int main(int argc, char** argv) {
     };
     for (size_t i = 0; i < delimited.size(); ++i)
         write(dir / "delimited" / ("seed" + std::to_string(i) + ".txt"), delimited[i]);
-    std::printf("wrote %d model seeds and %zu rating seeds into %s\n", n, ratings.size(), dir.c_str());
+    std::printf("wrote %d model seeds, %zu checkpoint seeds and %zu rating seeds into %s\n", n, checkpoints.size(),
+                ratings.size(), dir.c_str());
     return 0;
 }

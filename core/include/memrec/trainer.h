@@ -111,7 +111,7 @@ private:
     std::vector<uint32_t> order_;
     BlockPlan plan_;
     std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
-    std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 100 MB at 25M)
+    std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 85 MB at 25M)
     std::vector<uint16_t> cell_scratch_;  // each position's cell while bucketing
     std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;

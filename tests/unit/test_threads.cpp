@@ -109,18 +109,25 @@ TEST_CASE("threads: parallel evaluation matches the serial one", "[threads]") {
 }
 
 TEST_CASE("threads: stopping from the progress callback leaves the threads joined", "[threads]") {
-    // More training ratings than the trainer's progress interval (32768), so the callback runs mid-epoch.
+    // More training ratings than the trainer's progress interval (32768), so the callback runs mid-epoch, on
+    // both schedules (dense Adam: one thread per side; lazy Adam: the blocks) and on 1 and 2 threads.
     const Dataset d = threads_data(1500, 1100, 30);
     const Split s = split_dataset(d, 0.85, 5);
+    const AdamMode mode = GENERATE(AdamMode::Dense, AdamMode::Lazy);
+    const int threads = GENERATE(1, 2);
+    INFO(to_string(mode) << " Adam, " << threads << " threads");
     Model m(full_model(), d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
     TrainConfig tc;
     tc.epochs = 3;
     tc.batch_size = 64;
-    tc.threads = 2;
+    tc.threads = threads;
+    tc.adam.mode = mode;
     Trainer t(m, tc);
     bool completed = true;
-    t.train_epoch(d, s.train, s.eval, [](const Progress&) { return false; }, &completed);
+    int64_t stopped_at = 0;
+    t.train_epoch(d, s.train, s.eval, [&](const Progress& p) { stopped_at = p.done; return false; }, &completed);
     CHECK_FALSE(completed);
+    CHECK(stopped_at < int64_t(s.train.size()));
     CHECK(t.history().empty());
     // The trainer is still usable: a full epoch after the stopped one.
     t.train_epoch(d, s.train, s.eval, {}, &completed);

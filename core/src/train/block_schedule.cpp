@@ -197,10 +197,13 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                 }
             }
         } else {
+            // One thread meets only itself (the barrier returns at once), so it reports every round_batches
+            // rounds too: progress and a stop request come mid-epoch, as on the two-side schedule.
+            const bool often = has_shared || P == 1;
             for (int s = 0; s < P; ++s) {
                 const int64_t k = stratum_rounds(s);
                 for (int64_t r = 0; r < k; ++r)
-                    add_round(s, has_shared ? (r + 1) % round_batches == 0 || r + 1 == k : r + 1 == k);
+                    add_round(s, often ? (r + 1) % round_batches == 0 || r + 1 == k : r + 1 == k);
             }
         }
     }
@@ -339,72 +342,70 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         if (all_rounds > 0) ahead.gather(data, mine_batch(0).idx, mine_batch(0).n, 0);
         if (all_rounds > 1) FetchAhead::prefetch_entries(data, mine_batch(1).idx, mine_batch(1).n);
         for (int64_t round = 0; round < all_rounds; ++round) {
-            {
-                const int64_t t = first_step + round * round_steps + (adam ? tid : 0);
-                const int64_t round_end = first_step + (round + 1) * round_steps - 1;  // the round's last step
-                const int64_t n = mine_batch(round).n;
-                fetch(round);
-                if (n > 0) {
-                    const int32_t* users = ahead.users(int(round & 1));
-                    const int32_t* items = ahead.items(int(round & 1));
-                    const float* ratings = ahead.ratings(int(round & 1));
-                    model_.mark_rows(Side::User, users, n, grads);
-                    model_.mark_rows(Side::Item, items, n, grads);
-                    model_.lookup(Side::User, users, n, buf);
-                    model_.lookup(Side::Item, items, n, buf);
-                    // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
-                    const BatchSums bs = model_.loss_gradient(users, items, ratings, 0, n,
-                                                              adam ? 1.0f / float(n) : 1.0f, buf, dz.data());
-                    model_.backward(Side::User, users, n, dz.data(), grads, buf);
-                    model_.backward(Side::Item, items, n, dz.data(), grads, buf);
-                    mine.loss += bs.squared_error;
-                    mine.mae += bs.absolute_error;
-                    mine.done += n;
-                    for (size_t p = 0; p < grads.size(); ++p) {
-                        ParamGrad& g = grads[p];
-                        const int slot = has_shared ? shared_slot[p] : -1;
-                        if (slot < 0) {  // one thread, or no shared rows here: every row is this thread's
-                            if (g.whole || !g.touched.empty()) adam_.update(p, g, t);
-                            continue;
-                        }
-                        // Owned rows step now; shared ones add this batch to the thread's round sums.
-                        RoundSums& acc = rounds_of[size_t(tid)][size_t(slot)];
-                        const int64_t stride = g.stride;
-                        if (g.whole) {
-                            for (int32_t row = 0; row < params[p]->rows; ++row) {
-                                adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.data.data() + row * stride,
-                                                   acc.sq[size_t(row)], row);
-                                ++acc.batches[size_t(row)];
-                            }
-                            continue;
-                        }
-                        const std::vector<uint8_t>& shared = plan_.shared[p];
-                        owned.clear();
-                        for (int32_t row : g.touched) {
-                            if (shared[size_t(row)]) {
-                                float* gr = g.data.data() + row * stride;
-                                if (g.allow_direct && g.direct[size_t(row)]) {  // into the row, which it zeroes
-                                    std::copy_n(g.direct[size_t(row)], stride, gr);
-                                    g.direct[size_t(row)] = nullptr;
-                                }
-                                adam_.add_to_round(p, gr, acc.sum.row(row),
-                                                   acc.sq[size_t(row)], row);
-                                ++acc.batches[size_t(row)];
-                            } else {
-                                owned.push_back(row);
-                            }
-                        }
-                        adam_.update_rows(p, g, owned.data(), owned.size(), t);
-                        for (int32_t row : g.touched) g.mark[size_t(row)] = 0;
-                        g.touched.clear();
+            const int64_t t = first_step + round * round_steps + (adam ? tid : 0);
+            const int64_t round_end = first_step + (round + 1) * round_steps - 1;  // the round's last step
+            const int64_t n = mine_batch(round).n;
+            fetch(round);
+            if (n > 0) {
+                const int32_t* users = ahead.users(int(round & 1));
+                const int32_t* items = ahead.items(int(round & 1));
+                const float* ratings = ahead.ratings(int(round & 1));
+                model_.mark_rows(Side::User, users, n, grads);
+                model_.mark_rows(Side::Item, items, n, grads);
+                model_.lookup(Side::User, users, n, buf);
+                model_.lookup(Side::Item, items, n, buf);
+                // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
+                const BatchSums bs = model_.loss_gradient(users, items, ratings, 0, n,
+                                                          adam ? 1.0f / float(n) : 1.0f, buf, dz.data());
+                model_.backward(Side::User, users, n, dz.data(), grads, buf);
+                model_.backward(Side::Item, items, n, dz.data(), grads, buf);
+                mine.loss += bs.squared_error;
+                mine.mae += bs.absolute_error;
+                mine.done += n;
+                for (size_t p = 0; p < grads.size(); ++p) {
+                    ParamGrad& g = grads[p];
+                    const int slot = has_shared ? shared_slot[p] : -1;
+                    if (slot < 0) {  // one thread, or no shared rows here: every row is this thread's
+                        if (g.whole || !g.touched.empty()) adam_.update(p, g, t);
+                        continue;
                     }
+                    // Owned rows step now; shared ones add this batch to the thread's round sums.
+                    RoundSums& acc = rounds_of[size_t(tid)][size_t(slot)];
+                    const int64_t stride = g.stride;
+                    if (g.whole) {
+                        for (int32_t row = 0; row < params[p]->rows; ++row) {
+                            adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.data.data() + row * stride,
+                                               acc.sq[size_t(row)], row);
+                            ++acc.batches[size_t(row)];
+                        }
+                        continue;
+                    }
+                    const std::vector<uint8_t>& shared = plan_.shared[p];
+                    owned.clear();
+                    for (int32_t row : g.touched) {
+                        if (shared[size_t(row)]) {
+                            float* gr = g.data.data() + row * stride;
+                            if (g.allow_direct && g.direct[size_t(row)]) {  // into the row, which it zeroes
+                                std::copy_n(g.direct[size_t(row)], stride, gr);
+                                g.direct[size_t(row)] = nullptr;
+                            }
+                            adam_.add_to_round(p, gr, acc.sum.row(row),
+                                               acc.sq[size_t(row)], row);
+                            ++acc.batches[size_t(row)];
+                        } else {
+                            owned.push_back(row);
+                        }
+                    }
+                    adam_.update_rows(p, g, owned.data(), owned.size(), t);
+                    for (int32_t row : g.touched) g.mark[size_t(row)] = 0;
+                    g.touched.clear();
                 }
-                if (sync[size_t(round)]) {
-                    barrier.wait();
-                    if (tid == 0) reduce_and_report(round, round_end);
-                    barrier.wait();
-                    if (round >= stop_after.load(std::memory_order_relaxed)) return;
-                }
+            }
+            if (sync[size_t(round)]) {
+                barrier.wait();
+                if (tid == 0) reduce_and_report(round, round_end);
+                barrier.wait();
+                if (round >= stop_after.load(std::memory_order_relaxed)) return;
             }
         }
     };

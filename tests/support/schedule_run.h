@@ -1,6 +1,6 @@
-// Training a small model with the row rules (AdaGrad, SGD) or lazy Adam on the block schedule, as the thread-count tests
-// do: the trained parameters (for bit-for-bit comparisons) and the eval RMSE after the last and the best
-// epoch, and the RMSE of predicting the training mean (what a model must beat to have learned anything).
+// Training a small model with the row rules (AdaGrad, SGD) or lazy Adam on the block schedule, as the thread-count
+// tests do: the trained parameters (for bit-for-bit comparisons) and the eval RMSE after the last and the best epoch,
+// and the RMSE of predicting the training mean (what a model must beat to have learned anything).
 #pragma once
 
 #include <algorithm>

@@ -1,8 +1,8 @@
-// The row rules (AdaGrad, SGD) and the stratified block schedule they and lazy Adam train with: the AdaGrad
-// step against hand-computed values, a fixed thread count repeating bit for bit, and 1, 2, 3, 4 and 8
-// threads reaching the same accuracy on low-rank synthetic ratings, for full tables and for quotient-remainder, hashed and
-// mixed-dimension ones (whose shared rows go through the per-round reduction). Names start with
-// "threads:" so scripts/sanitize.sh runs them under ThreadSanitizer.
+// The row rules (AdaGrad, SGD) and the stratified block schedule they and lazy Adam train with: the AdaGrad step
+// against hand-computed values, a fixed thread count repeating bit for bit, and 1, 2, 3, 4 and 8 threads reaching the
+// same accuracy on low-rank synthetic ratings, for full tables and for quotient-remainder, hashed and mixed-dimension
+// ones (whose shared rows go through the per-round reduction). Names start with "threads:" so scripts/sanitize.sh runs
+// them under ThreadSanitizer.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

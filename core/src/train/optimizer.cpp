@@ -10,10 +10,6 @@
 
 namespace memrec {
 
-namespace {
-const float* kNoDirect = nullptr;  // lazy_rows' stand-in for a gradient without direct rows
-}  // namespace
-
 const char* to_string(Optimizer o) { return enum_entry(kOptimizers, o).name; }
 
 Optimizer parse_optimizer(const std::string& s) {
@@ -69,10 +65,9 @@ void Adam::lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t 
         const int64_t off = static_cast<int64_t>(r) * p.stride;
         float* w = p.data.data() + off;
         if (decay > 0.0f) kernels::axpy(-decay, w, w, p.stride);
-        const float*& direct = grad.allow_direct ? grad.direct[size_t(r)] : kNoDirect;
-        if (direct) {
+        if (const float* direct = grad.allow_direct ? grad.direct[size_t(r)] : nullptr) {
             kernels::adam_update_l2(w, s.m.data() + off, s.v.data() + off, direct, l2, p.stride, st);
-            direct = nullptr;
+            grad.direct[size_t(r)] = nullptr;
         } else {
             float* g = grad.data.data() + off;
             kernels::adam_update_l2(w, s.m.data() + off, s.v.data() + off, g, l2, p.stride, st);

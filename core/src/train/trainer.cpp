@@ -108,15 +108,14 @@ bool Trainer::uses_block_schedule() const {
     return config_.adam.optimizer != Optimizer::Adam || config_.adam.mode == AdamMode::Lazy;
 }
 
-// Dense Adam's schedule (the others' is block_schedule.cpp). Work of one batch is split by side, not by
-// example: one thread owns the user table (and the global and user biases), the other the item table (and
-// item biases); each marks, catches up, looks up, back-propagates and steps only its own parameters. Both threads compute the loss derivative of the
-// whole batch into their own buffer (128 dot products: cheaper than a second hand-off). The one
-// synchronisation per batch is after the lookups; lookups alternate between two buffer sets so the next
-// batch's lookups never overwrite vectors the partner still reads. No two threads write the same memory,
-// so training is race-free without locks and bit-identical for one or two threads. (Hogwild-style
-// updates would scale past two threads but are non-deterministic and race by design; these machines
-// have two cores.)
+// Dense Adam's schedule (the others' is block_schedule.cpp). Work of one batch is split by side, not by example: one
+// thread owns the user table (and the global and user biases), the other the item table (and item biases); each marks,
+// catches up, looks up, back-propagates and steps only its own parameters. Both threads compute the loss derivative of
+// the whole batch into their own buffer (128 dot products: cheaper than a second hand-off). The one synchronisation per
+// batch is after the lookups; lookups alternate between two buffer sets so the next batch's lookups never overwrite
+// vectors the partner still reads. No two threads write the same memory, so training is race-free without locks and
+// bit-identical for one or two threads. (Hogwild-style updates would scale past two threads but are non-deterministic
+// and race by design; these machines have two cores.)
 EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>& train,
                                 const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed) {
     EpochStats st;

@@ -123,6 +123,11 @@ struct ParamGrad {
     // `data`, reading it back and zeroing it.
     bool allow_direct = false;
     std::vector<const float*> direct;  // sized rows when allow_direct
+    // When sized (rows): the per-row update counts that lazy Adam and the row rules keep (AdamState::steps)
+    // go here instead, counted by this gradient's thread alone. The block schedule's threads each count
+    // their own and add them into AdamState::steps after the epoch: rows of different threads share cache
+    // lines of one count array, and incrementing it was a sixth of a 2-thread lazy-Adam epoch's samples.
+    std::vector<int32_t> counts;
 
     void resize(const Param& p) {
         stride = p.stride;

@@ -169,6 +169,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     };
     std::vector<Batch> batch_of;  // round r's batch for thread t at r P + t
     std::vector<uint8_t> sync;    // per round: the threads meet after it
+    std::vector<uint8_t> stratum_of;  // per round: its stratum (P <= kMaxParts)
     {
         std::vector<int64_t> next(cells_n, 0);  // each cell's batches taken so far
         auto cell_batches = [&](size_t c) { return (cell_start[c + 1] - cell_start[c] + B - 1) / B; };
@@ -181,6 +182,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                 if (n > 0) ++next[c];
             }
             sync.push_back(meet);
+            stratum_of.push_back(uint8_t(stratum));
         };
         auto stratum_rounds = [&](int stratum) {  // its longest cell's batches left
             int64_t r = 0;
@@ -231,6 +233,23 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     thread_buffers_.resize(size_t(P));
     for (auto& b : thread_buffers_) b.reserve(B, model_.user_table().stride());
     auto grads_of = [&](int tid) -> std::vector<ParamGrad>& { return tid == 0 ? grads_ : thread_grads_[size_t(tid - 1)]; };
+    // On several threads each counts its rows' updates in its own array (ParamGrad::counts), added into
+    // AdamState::steps in thread order after the epoch.
+    for (int tid = 0; P > 1 && tid < P; ++tid)
+        for (size_t p = 0; p < params.size(); ++p) {
+            const size_t rows = size_t(params[p]->rows);
+            std::vector<int32_t>& c = grads_of(tid)[p].counts;
+            if (adam_.state()[p].steps.size() == rows && c.size() != rows) c.assign(rows, 0);
+        }
+    auto merge_counts = [&] {
+        for (int tid = 0; P > 1 && tid < P; ++tid)
+            for (size_t p = 0; p < params.size(); ++p) {
+                std::vector<int32_t>& c = grads_of(tid)[p].counts;
+                std::vector<int32_t>& steps = adam_.state()[p].steps;
+                for (size_t r = 0; r < c.size(); ++r) steps[r] += c[r];
+                std::fill(c.begin(), c.end(), 0);
+            }
+    };
     struct alignas(64) ThreadSums {  // a cache line each: every thread adds to its own after each batch
         double loss = 0, mae = 0;
         int64_t done = 0;
@@ -331,12 +350,13 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         // Each round's batch is gathered and its rows fetched a round ahead (fetch_ahead.h).
         auto mine_batch = [&](int64_t round) -> const Batch& { return batch_of[size_t(round * P + tid)]; };
         FetchAhead ahead(model_, adam_, params, grads, true, true, B);
+        // Not the rows of a round on another stratum: its items are another thread's until the threads meet.
         auto fetch = [&](int64_t k) {  // round k's batch two rounds ahead: its data entries; one ahead: gather, rows
             if (k + 2 < all_rounds) FetchAhead::prefetch_entries(data, mine_batch(k + 2).idx, mine_batch(k + 2).n);
             if (k + 1 < all_rounds) {
                 const Batch& next = mine_batch(k + 1);
                 ahead.gather(data, next.idx, next.n, int((k + 1) & 1));
-                ahead.prefetch_rows(int((k + 1) & 1), next.n);
+                if (stratum_of[size_t(k + 1)] == stratum_of[size_t(k)]) ahead.prefetch_rows(int((k + 1) & 1), next.n);
             }
         };
         if (all_rounds > 0) ahead.gather(data, mine_batch(0).idx, mine_batch(0).n, 0);
@@ -415,9 +435,11 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         worker(0);
     } catch (...) {
         for (auto& th : others) th.join();
+        merge_counts();
         throw;
     }
     for (auto& th : others) th.join();
+    merge_counts();
 
     const auto [loss, mae, done] = summed();
     const bool stopped = done < total;

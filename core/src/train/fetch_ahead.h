@@ -2,8 +2,9 @@
 // The trainers' batch pipeline a batch ahead, shared by Adam's two-side schedule (trainer.cpp) and the
 // block schedule (block_schedule.cpp). A batch's ids and ratings are gathered into one of two slots while
 // the other slot's batch trains, and its rows are fetched into the cache: the params whose rows are the ids
-// themselves (full tables, biases), each with Adam's two moments, its per-row step count and the
-// gradient's per-row marks. At MovieLens-25M's shape these are hundreds of MB visited in random order, so
+// themselves (full tables, biases), each with Adam's two moments (AdaGrad: its one accumulator), its
+// per-row update count (the thread's own, ParamGrad::counts, when it keeps one) and the gradient's per-row
+// marks. At MovieLens-25M's shape these are hundreds of MB visited in random order, so
 // nearly every row of a batch is a cache miss; issued a batch early, the misses overlap the current
 // batch's work. The gradient buffer's row is fetched only when rows are never kept direct (with direct
 // rows, a row used once in a batch, nearly every row of a large table, never touches it). The entries of
@@ -22,7 +23,7 @@ namespace memrec {
 class FetchAhead {
 public:
     // `grads` are the calling thread's gradients; `user_side` / `item_side`: the sides whose rows it steps.
-    FetchAhead(const Model& model, Adam& adam, const std::vector<Param*>& params, const std::vector<ParamGrad>& grads,
+    FetchAhead(const Model& model, const Adam& adam, const std::vector<Param*>& params, const std::vector<ParamGrad>& grads,
                bool user_side, bool item_side, int64_t batch) {
         for (Side side : {Side::User, Side::Item}) {
             if (!(side == Side::User ? user_side : item_side)) continue;
@@ -34,9 +35,17 @@ public:
                 if (par.access != Access::Rows || par.rows != ids || s.m.size() != par.data.size() ||
                     s.v.size() != par.data.size())
                     continue;
-                Rows a{{par.data.data(), s.m.data(), s.v.data()}, par.stride,
-                       s.steps.size() == size_t(ids) ? s.steps.data() : nullptr, g.mark.data(),
+                const int32_t* counts = !g.counts.empty() ? g.counts.data()
+                                        : s.steps.size() == size_t(ids) ? s.steps.data()
+                                                                        : nullptr;
+                Rows a{{par.data.data()}, nullptr, par.stride, counts, g.mark.data(),
                        g.allow_direct ? g.direct.data() : nullptr};
+                if (adam.config().optimizer == Optimizer::Adam) {  // both moments' rows
+                    a.base.push_back(s.m.data());
+                    a.base.push_back(s.v.data());
+                } else if (adam.config().optimizer == Optimizer::AdaGrad) {  // its one accumulator per row
+                    a.first = s.v.data();
+                }
                 if (!g.allow_direct) a.base.push_back(g.data.data());
                 rows_[side == Side::User ? 0 : 1].push_back(std::move(a));
             }
@@ -77,6 +86,7 @@ public:
                     const int64_t r = ids[i], off = r * a.stride;
                     for (int64_t l = 0; l < a.stride; l += kRowFloats)
                         for (const float* base : a.base) prefetch_for_write(base + off + l);
+                    if (a.first) prefetch_for_write(a.first + off);
                     if (a.steps) prefetch_for_write(a.steps + r);
                     prefetch_for_write(a.mark + r);
                     if (a.direct) prefetch_for_write(a.direct + r);
@@ -91,6 +101,7 @@ public:
 private:
     struct Rows {
         std::vector<const float*> base;  // rows of `stride` floats
+        const float* first;              // rows of `stride` floats of which only the first is used, or null
         int64_t stride;
         const int32_t* steps;            // one per row, or null
         const uint8_t* mark;             // one per row

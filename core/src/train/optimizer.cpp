@@ -7,6 +7,7 @@
 #include "memrec/enum_codes.h"
 #include "memrec/error.h"
 #include "memrec/kernels.h"
+#include "prefetch.h"
 
 namespace memrec {
 
@@ -19,7 +20,7 @@ Optimizer parse_optimizer(const std::string& s) {
 
 // g += l2 w; then AdaGrad: G += mean(g²), w -= lr g / sqrt(1 + G); SGD: w -= lr g. The gradient row is
 // left zeroed. The mean runs over the row's columns (padding lanes are zero in both w and g).
-void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float lr) {
+void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float lr, int32_t* counts) {
     Param& p = *params_[param];
     float* __restrict w = p.row(row);
     const int n = p.stride;
@@ -38,7 +39,7 @@ void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float l
         w[c] -= step * g[c];
         g[c] = 0.0f;
     }
-    ++state_[param].steps[static_cast<size_t>(row)];
+    ++counts[static_cast<size_t>(row)];
 }
 
 void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t) {
@@ -47,12 +48,19 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
         return;
     }
     const float lr = static_cast<float>(learning_rate(config_, t));
-    for (size_t i = 0; i < n; ++i)
-        row_rule_step(param, grad.data.data() + static_cast<int64_t>(rows[i]) * grad.stride, rows[i], lr);
+    AdamState& s = state_[param];
+    int32_t* counts = counts_of(s, grad);
+    const Param& p = *params_[param];
+    // Each next row's parameter, gradient and AdaGrad accumulator fetched while this one steps: at ml-1m's
+    // shape the step's read of the accumulator was a third of a one-thread `fast` epoch's samples, a fifth
+    // with the fetch.
+    const float* const full[] = {p.data.data(), grad.data.data()};
+    each_row_prefetching(rows, n, p.stride, full, config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr,
+                         [&](int32_t r) { row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts); });
 }
 
-// Lazy Adam on the listed rows at step t, as lazy_param steps them (global step's bias correction, L2 on
-// the row, decoupled decay), each gradient row then zeroed (or its direct source let go).
+// Lazy Adam on the listed rows at step t, as lazy_param steps them (lazy_row: the global step's bias
+// correction, decoupled decay, L2 on the row), each gradient row then zeroed (or its direct source let go).
 void Adam::lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t) {
     Param& p = *params_[param];
     AdamState& s = state_[param];
@@ -60,23 +68,20 @@ void Adam::lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t 
                       static_cast<float>(config_.epsilon)};
     const float decay = static_cast<float>(learning_rate(config_, t) * config_.weight_decay);
     const float l2 = l2_[param];
+    int32_t* counts = counts_of(s, grad);
     for (size_t i = 0; i < n; ++i) {
         const int32_t r = rows[i];
-        const int64_t off = static_cast<int64_t>(r) * p.stride;
-        float* w = p.data.data() + off;
-        if (decay > 0.0f) kernels::axpy(-decay, w, w, p.stride);
         if (const float* direct = grad.allow_direct ? grad.direct[size_t(r)] : nullptr) {
-            kernels::adam_update_l2(w, s.m.data() + off, s.v.data() + off, direct, l2, p.stride, st);
+            lazy_row(p, s, r, direct, l2, decay, st);
             grad.direct[size_t(r)] = nullptr;
         } else {
-            float* g = grad.data.data() + off;
-            kernels::adam_update_l2(w, s.m.data() + off, s.v.data() + off, g, l2, p.stride, st);
+            float* g = grad.data.data() + static_cast<int64_t>(r) * p.stride;
+            lazy_row(p, s, r, g, l2, decay, st);
             std::fill_n(g, p.stride, 0.0f);
         }
-        ++s.steps[static_cast<size_t>(r)];
+        ++counts[static_cast<size_t>(r)];
     }
 }
-
 
 // The block schedule's shared rows (block_schedule.cpp) hold still for a round while every thread adds its
 // batches' gradients here; the L2 term is the row's as it stands, which is what each single step would
@@ -107,11 +112,6 @@ void Adam::step_round(size_t param, float* __restrict sum, float sq, int32_t bat
     float* __restrict w = p.row(row);
     const int n = p.stride;
     const float lr = static_cast<float>(learning_rate(config_, t));
-    // Rows in more batches than kFullRoundBatches (the global bias, projections, popular buckets) step as if
-    // the round had that many: their stale gradients overshoot otherwise (quotient rows in every batch
-    // threw the sigmoid into saturation at lr 0.1).
-    constexpr float kFullRoundBatches = 16.0f;
-    const float damp = std::min(1.0f, kFullRoundBatches / static_cast<float>(batches));
     if (config_.optimizer == Optimizer::Adam) {
         // Lazy Adam: the round's mean batch gradient (L2 already in it), stepped min(batches, 8) times at the
         // round's last step: about what the single steps add up to when the gradient holds still, damped for
@@ -135,6 +135,11 @@ void Adam::step_round(size_t param, float* __restrict sum, float sq, int32_t bat
         s.steps[static_cast<size_t>(row)] += batches;
         return;
     }
+    // Rows in more batches than kFullRoundBatches (the global bias, projections, popular buckets) step as if
+    // the round had that many: their stale gradients overshoot otherwise (quotient rows in every batch
+    // threw the sigmoid into saturation at lr 0.1).
+    constexpr float kFullRoundBatches = 16.0f;
+    const float damp = std::min(1.0f, kFullRoundBatches / static_cast<float>(batches));
     float step = lr / static_cast<float>(batches);
     if (config_.optimizer == Optimizer::AdaGrad) {
         float& G = state_[param].v[static_cast<size_t>(row) * size_t(n)];

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "byte_io.h"
 #include "memrec/checkpoint.h"
 #include "memrec/error.h"
 
@@ -22,12 +23,6 @@ void put_u64(std::string& bytes, size_t at, uint64_t v) {
     for (int i = 0; i < 8; ++i) bytes[at + size_t(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-uint64_t fnv1a(const std::string& bytes, size_t begin, size_t end) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = begin; i < end; ++i) h = (h ^ static_cast<uint8_t>(bytes[i])) * 0x100000001b3ULL;
-    return h;
-}
-
 memrec::Checkpoint parse(const std::string& bytes) {
     return memrec::parse_checkpoint(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
@@ -39,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size >= kHeaderBytes + kChecksumBytes) {
         const size_t payload = size - kHeaderBytes - kChecksumBytes;
         put_u64(bytes, 12, payload);
-        put_u64(bytes, size - kChecksumBytes, fnv1a(bytes, kHeaderBytes, size - kChecksumBytes));
+        put_u64(bytes, size - kChecksumBytes, memrec::detail::fnv1a64(reinterpret_cast<const uint8_t*>(bytes.data()) + kHeaderBytes,
+                                                                 size - kHeaderBytes - kChecksumBytes));
     }
     memrec::Checkpoint ck;
     try {

@@ -13,6 +13,7 @@
 
 #include "memrec/error.h"
 #include "memrec/io.h"
+#include "format/byte_io.h"
 
 namespace memrec {
 
@@ -134,10 +135,8 @@ std::string read_file(const std::string& path) {
 }
 
 namespace {
-constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
 uint64_t fnv1a64(uint64_t h, std::string_view bytes) {
-    for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
-    return h;
+    return detail::fnv1a64(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), h);
 }
 std::string hash_text(uint64_t h) {
     char hex[17];
@@ -146,14 +145,14 @@ std::string hash_text(uint64_t h) {
 }
 }  // namespace
 
-std::string content_hash(std::string_view bytes) { return hash_text(fnv1a64(kFnvOffset, bytes)); }
+std::string content_hash(std::string_view bytes) { return hash_text(fnv1a64(detail::kFnv1aOffset, bytes)); }
 
 std::string content_hash_of_file(const std::string& path) {
     struct stat st {};
     FILE* f = open_file(path, st);
     // One small buffer, reused: reading the whole file first cost a page fault per 4 KB of it.
     std::vector<char> buf(size_t{1} << 18);
-    uint64_t h = kFnvOffset;
+    uint64_t h = detail::kFnv1aOffset;
     size_t got;
     while ((got = std::fread(buf.data(), 1, buf.size(), f)) > 0) h = fnv1a64(h, std::string_view(buf.data(), got));
     const bool err = std::ferror(f);

@@ -15,6 +15,14 @@ namespace memrec::detail {
 // CRC-32 (IEEE 802.3, reflected, the polynomial of zlib's crc32 and Python's zlib.crc32).
 uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
 
+// FNV-1a 64 of `size` bytes, continuing from `h` (the offset basis, to start): checkpoints' checksum and the
+// content hashes of rating and model files.
+constexpr uint64_t kFnv1aOffset = 0xcbf29ce484222325ULL;
+inline uint64_t fnv1a64(const uint8_t* data, size_t size, uint64_t h = kFnv1aOffset) {
+    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ULL;
+    return h;
+}
+
 class ByteWriter {
 public:
     void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }

@@ -56,18 +56,13 @@ namespace memrec {
 using detail::ByteReader;
 using detail::ByteWriter;
 using detail::read_flag;
+using detail::fnv1a64;
 using detail::kCheckpointVersion;
 
 namespace {
 
 constexpr char kMagic[8] = {'M', 'R', 'E', 'C', 'C', 'K', 'P', 'T'};
 constexpr size_t kHeaderBytes = 8 + 4 + 8;
-
-uint64_t fnv1a(const uint8_t* p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
 
 std::string differs(const std::string& what, const std::string& saved, const std::string& now) {
     return what + ": " + saved + " in the checkpoint, " + now + " now";
@@ -100,7 +95,7 @@ DataFingerprint fingerprint(const Dataset& data) {
         mix(bits);
     }
     for (const Vocabulary* v : {&data.users, &data.items})
-        for (const auto& id : v->ids()) mix(fnv1a(reinterpret_cast<const uint8_t*>(id.data()), id.size()));
+        for (const auto& id : v->ids()) mix(fnv1a64(reinterpret_cast<const uint8_t*>(id.data()), id.size()));
     f.hash = h;
     return f;
 }
@@ -232,7 +227,7 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
     ByteWriter size;
     size.u64(payload);
     out.replace(12, 8, size.data());
-    w.u64(fnv1a(reinterpret_cast<const uint8_t*>(out.data()) + kHeaderBytes, payload));
+    w.u64(fnv1a64(reinterpret_cast<const uint8_t*>(out.data()) + kHeaderBytes, payload));
     return std::move(out);
 }
 
@@ -256,7 +251,7 @@ uint32_t read_envelope(const uint8_t* data, size_t size, const std::string& name
     const uint8_t* body = data + kHeaderBytes;
     ByteReader tail(body + *payload, sizeof(uint64_t), "", name);
     const uint64_t stored = tail.u64("checksum");
-    const uint64_t actual = fnv1a(body, static_cast<size_t>(*payload));
+    const uint64_t actual = fnv1a64(body, static_cast<size_t>(*payload));
     if (stored != actual) {
         char msg[96];
         std::snprintf(msg, sizeof msg, "mismatch: stored %016llx, computed %016llx", (unsigned long long)stored,

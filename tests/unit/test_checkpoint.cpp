@@ -139,10 +139,17 @@ void check_rejected(const std::string& bytes, const std::string& field, const st
 }  // namespace
 
 TEST_CASE("Resuming from a checkpoint ends exactly where the uninterrupted run does", "[checkpoint]") {
-    const AdamMode mode = GENERATE(AdamMode::Dense, AdamMode::Lazy);
+    // Dense Adam, lazy Adam, AdaGrad (which keeps one accumulator per row, stored as the row's first v).
+    const int rule = GENERATE(0, 1, 2);
+    const AdamMode mode = rule == 0 ? AdamMode::Dense : AdamMode::Lazy;
     const bool compressed = GENERATE(false, true);
-    const Run run = compressed ? compressed_run(mode) : full_run(mode);
-    INFO((compressed ? "qr + md tables with biases, " : "full tables, ") << to_string(mode) << " Adam");
+    Run run = compressed ? compressed_run(mode) : full_run(mode);
+    if (rule == 2) {
+        run.train.adam.optimizer = Optimizer::AdaGrad;
+        run.train.adam.learning_rate = 0.05;
+    }
+    INFO((compressed ? "qr + md tables with biases, " : "full tables, ")
+         << (rule == 2 ? "AdaGrad" : std::string(to_string(mode)) + " Adam"));
     const Dataset d = synthetic();
     const Split s = split_dataset(d, 0.8, 3);
 

@@ -69,8 +69,10 @@ struct AdamConfig {
     void validate() const;  // throws ConfigError
 };
 
-// Optimiser state of one Param: first and second moments shaped like it, and one count per row:
-// Lazy: the updates the row received (informational); Dense: the step the row is up to date with.
+// Optimiser state of one Param: Adam's first and second moments shaped like it (AdaGrad: `v` holds one
+// accumulator per row and `m` is empty; SGD: both empty), and one count per row:
+// Lazy and the row rules: the updates the row received (informational); Dense: the step the row is up to
+// date with.
 struct AdamState {
     AlignedVector<float> m, v;
     std::vector<int32_t> steps;

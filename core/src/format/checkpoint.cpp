@@ -115,14 +115,22 @@ void capture_state(const Model& model, const Adam& adam, Checkpoint& out) {
         o.cols = p.cols;
         const size_t n = static_cast<size_t>(p.rows) * static_cast<size_t>(p.cols);
         o.values.resize(n);
-        o.m.resize(n);
-        o.v.resize(n);
+        o.m.assign(n, 0.0f);
+        o.v.assign(n, 0.0f);
+        // The file keeps moments shaped like the param whatever the optimiser holds: AdaGrad's accumulator
+        // (one per row, adam.h) is a row's first v, the rest zero; SGD's moments are all zero.
+        const bool moments = s.m.size() == p.data.size() && s.v.size() == p.data.size();
+        const bool per_row = !moments && s.v.size() == static_cast<size_t>(p.rows);
         for (int64_t r = 0; r < p.rows; ++r) {
             const size_t src = static_cast<size_t>(r) * static_cast<size_t>(p.stride);
             const size_t dst = static_cast<size_t>(r) * static_cast<size_t>(p.cols);
             std::memcpy(&o.values[dst], &p.data[src], sizeof(float) * static_cast<size_t>(p.cols));
-            std::memcpy(&o.m[dst], &s.m[src], sizeof(float) * static_cast<size_t>(p.cols));
-            std::memcpy(&o.v[dst], &s.v[src], sizeof(float) * static_cast<size_t>(p.cols));
+            if (moments) {
+                std::memcpy(&o.m[dst], &s.m[src], sizeof(float) * static_cast<size_t>(p.cols));
+                std::memcpy(&o.v[dst], &s.v[src], sizeof(float) * static_cast<size_t>(p.cols));
+            } else if (per_row) {
+                o.v[dst] = s.v[static_cast<size_t>(r)];
+            }
         }
         o.steps = s.steps;
     }
@@ -148,12 +156,18 @@ void restore_state(const Checkpoint& ck, Model& model, Adam& adam) {
         if (o.steps.size() != s.steps.size())
             fail(field, "step counts for " + std::to_string(o.steps.size()) + " rows, the optimiser has " +
                             std::to_string(s.steps.size()) + " (was it trained with the other Adam mode?)");
+        const bool moments = s.m.size() == p.data.size() && s.v.size() == p.data.size();
+        const bool per_row = !moments && s.v.size() == static_cast<size_t>(p.rows);
         for (int64_t r = 0; r < p.rows; ++r) {
             const size_t dst = static_cast<size_t>(r) * static_cast<size_t>(p.stride);
             const size_t src = static_cast<size_t>(r) * static_cast<size_t>(p.cols);
             std::memcpy(&p.data[dst], &o.values[src], sizeof(float) * static_cast<size_t>(p.cols));
-            std::memcpy(&s.m[dst], &o.m[src], sizeof(float) * static_cast<size_t>(p.cols));
-            std::memcpy(&s.v[dst], &o.v[src], sizeof(float) * static_cast<size_t>(p.cols));
+            if (moments) {
+                std::memcpy(&s.m[dst], &o.m[src], sizeof(float) * static_cast<size_t>(p.cols));
+                std::memcpy(&s.v[dst], &o.v[src], sizeof(float) * static_cast<size_t>(p.cols));
+            } else if (per_row) {
+                s.v[static_cast<size_t>(r)] = o.v[src];
+            }
         }
         s.steps = o.steps;
     }

@@ -44,8 +44,12 @@ Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(confi
     for (size_t i = 0; i < params_.size(); ++i) {
         l2_[i] = static_cast<float>(l2_of(*params_[i]));
         const size_t n = params_[i]->data.size();
-        state_[i].m.assign(n, 0.0f);
-        state_[i].v.assign(n, 0.0f);
+        if (config_.optimizer == Optimizer::Adam) {
+            state_[i].m.assign(n, 0.0f);
+            state_[i].v.assign(n, 0.0f);
+        } else if (config_.optimizer == Optimizer::AdaGrad) {
+            state_[i].v.assign(static_cast<size_t>(params_[i]->rows), 0.0f);
+        }
         if (config_.mode != AdamMode::DenseSweep || config_.optimizer != Optimizer::Adam) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
     }
 }

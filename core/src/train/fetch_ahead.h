@@ -32,19 +32,20 @@ public:
                 const Param& par = *params[p];
                 const AdamState& s = adam.state()[p];
                 const ParamGrad& g = grads[p];
-                if (par.access != Access::Rows || par.rows != ids || s.m.size() != par.data.size() ||
-                    s.v.size() != par.data.size())
+                const bool adam_rows = adam.config().optimizer == Optimizer::Adam;
+                if (par.access != Access::Rows || par.rows != ids ||
+                    (adam_rows && (s.m.size() != par.data.size() || s.v.size() != par.data.size())))
                     continue;
                 const int32_t* counts = !g.counts.empty() ? g.counts.data()
                                         : s.steps.size() == size_t(ids) ? s.steps.data()
                                                                         : nullptr;
                 Rows a{{par.data.data()}, nullptr, par.stride, counts, g.mark.data(),
                        g.allow_direct ? g.direct.data() : nullptr};
-                if (adam.config().optimizer == Optimizer::Adam) {  // both moments' rows
+                if (adam_rows) {  // both moments' rows
                     a.base.push_back(s.m.data());
                     a.base.push_back(s.v.data());
-                } else if (adam.config().optimizer == Optimizer::AdaGrad) {  // its one accumulator per row
-                    a.first = s.v.data();
+                } else if (s.v.size() == size_t(ids)) {  // AdaGrad's one accumulator per row
+                    a.per_row = s.v.data();
                 }
                 if (!g.allow_direct) a.base.push_back(g.data.data());
                 rows_[side == Side::User ? 0 : 1].push_back(std::move(a));
@@ -86,7 +87,7 @@ public:
                     const int64_t r = ids[i], off = r * a.stride;
                     for (int64_t l = 0; l < a.stride; l += kRowFloats)
                         for (const float* base : a.base) prefetch_for_write(base + off + l);
-                    if (a.first) prefetch_for_write(a.first + off);
+                    if (a.per_row) prefetch_for_write(a.per_row + r);
                     if (a.steps) prefetch_for_write(a.steps + r);
                     prefetch_for_write(a.mark + r);
                     if (a.direct) prefetch_for_write(a.direct + r);
@@ -101,7 +102,7 @@ public:
 private:
     struct Rows {
         std::vector<const float*> base;  // rows of `stride` floats
-        const float* first;              // rows of `stride` floats of which only the first is used, or null
+        const float* per_row;            // one float per row (AdaGrad's accumulators), or null
         int64_t stride;
         const int32_t* steps;            // one per row, or null
         const uint8_t* mark;             // one per row

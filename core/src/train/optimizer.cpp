@@ -31,7 +31,7 @@ void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float l
         for (int c = 0; c < n; ++c) g[c] += l2 * w[c];
     float step = lr;
     if (config_.optimizer == Optimizer::AdaGrad) {
-        float& G = state_[param].v[static_cast<size_t>(row) * size_t(n)];
+        float& G = state_[param].v[static_cast<size_t>(row)];
         G += kernels::dot(g, g, n) / static_cast<float>(p.cols);
         step = lr / std::sqrt(1.0f + G);
     }
@@ -52,8 +52,9 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
     int32_t* counts = counts_of(s, grad);
     const Param& p = *params_[param];
     // Each next row's parameter, gradient and AdaGrad accumulator fetched while this one steps: at ml-1m's
-    // shape the step's read of the accumulator held 34% of a one-thread `fast` epoch's samples, 14% with the
-    // fetch (AdaGrad on 2 threads: 5.3M -> 6.6M ratings/s, docs/performance.md).
+    // shape the step's read of the accumulator (then one per 64-float row of a table-sized array) held 34%
+    // of a one-thread `fast` epoch's samples, 14% with the fetch (AdaGrad on 2 threads: 5.3M -> 6.6M
+    // ratings/s, docs/performance.md).
     const float* const full[] = {p.data.data(), grad.data.data()};
     each_row_prefetching(rows, n, p.stride, full, config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr,
                          [&](int32_t r) { row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts); });
@@ -142,7 +143,7 @@ void Adam::step_round(size_t param, float* __restrict sum, float sq, int32_t bat
     const float damp = std::min(1.0f, kFullRoundBatches / static_cast<float>(batches));
     float step = lr / static_cast<float>(batches);
     if (config_.optimizer == Optimizer::AdaGrad) {
-        float& G = state_[param].v[static_cast<size_t>(row) * size_t(n)];
+        float& G = state_[param].v[static_cast<size_t>(row)];
         const float before = std::sqrt(1.0f + G);
         G += sq;
         step = damp * 2.0f * lr / (before + std::sqrt(1.0f + G));

@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size >= kHeaderBytes + kChecksumBytes) {
         const size_t payload = size - kHeaderBytes - kChecksumBytes;
         put_u64(bytes, 12, payload);
-        put_u64(bytes, size - kChecksumBytes, memrec::detail::fnv1a64(reinterpret_cast<const uint8_t*>(bytes.data()) + kHeaderBytes,
-                                                                 size - kHeaderBytes - kChecksumBytes));
+        const auto* body = reinterpret_cast<const uint8_t*>(bytes.data()) + kHeaderBytes;
+        put_u64(bytes, size - kChecksumBytes, memrec::detail::fnv1a64(body, payload));
     }
     memrec::Checkpoint ck;
     try {

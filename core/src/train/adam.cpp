@@ -277,7 +277,8 @@ void Adam::lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2)
     }
 }
 
-void Adam::lazy_row(Param& p, AdamState& s, int32_t r, const float* g, float l2, float decay, const AdamStep& st) {
+void Adam::lazy_row(Param& p, AdamState& s, int32_t r, const float* g, float l2, float decay,
+                    const AdamStep& st) {
     const int64_t off = static_cast<int64_t>(r) * p.stride;
     float* w = p.data.data() + off;
     if (decay > 0.0f) kernels::axpy(-decay, w, w, p.stride);

@@ -356,7 +356,8 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             if (k + 1 < all_rounds) {
                 const Batch& next = mine_batch(k + 1);
                 ahead.gather(data, next.idx, next.n, int((k + 1) & 1));
-                if (stratum_of[size_t(k + 1)] == stratum_of[size_t(k)]) ahead.prefetch_rows(int((k + 1) & 1), next.n);
+                if (stratum_of[size_t(k + 1)] == stratum_of[size_t(k)])
+                    ahead.prefetch_rows(int((k + 1) & 1), next.n);
             }
         };
         if (all_rounds > 0) ahead.gather(data, mine_batch(0).idx, mine_batch(0).n, 0);

@@ -23,8 +23,8 @@ namespace memrec {
 class FetchAhead {
 public:
     // `grads` are the calling thread's gradients; `user_side` / `item_side`: the sides whose rows it steps.
-    FetchAhead(const Model& model, const Adam& adam, const std::vector<Param*>& params, const std::vector<ParamGrad>& grads,
-               bool user_side, bool item_side, int64_t batch) {
+    FetchAhead(const Model& model, const Adam& adam, const std::vector<Param*>& params,
+               const std::vector<ParamGrad>& grads, bool user_side, bool item_side, int64_t batch) {
         for (Side side : {Side::User, Side::Item}) {
             if (!(side == Side::User ? user_side : item_side)) continue;
             const int64_t ids = side == Side::User ? model.users() : model.items();

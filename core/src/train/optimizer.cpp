@@ -56,8 +56,10 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
     // of a one-thread `fast` epoch's samples, 14% with the fetch (AdaGrad on 2 threads: 5.3M -> 6.6M
     // ratings/s, docs/performance.md).
     const float* const full[] = {p.data.data(), grad.data.data()};
-    each_row_prefetching(rows, n, p.stride, full, config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr,
-                         [&](int32_t r) { row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts); });
+    const float* accumulators = config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr;
+    each_row_prefetching(rows, n, p.stride, full, accumulators, [&](int32_t r) {
+        row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts);
+    });
 }
 
 // Lazy Adam on the listed rows at step t, as lazy_param steps them (lazy_row: the global step's bias

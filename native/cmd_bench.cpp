@@ -12,6 +12,7 @@
 
 #include "bench_time_to.h"
 #include "cli.h"
+#include "memrec/enum_codes.h"
 #include "memrec/io.h"
 #include "memrec/kernels.h"
 #include "memrec/reader.h"
@@ -24,7 +25,7 @@ struct BenchArgs {
     DataOptions data;
     std::string presets = "baseline,memeff";
     std::string modes = "lazy,dense";
-    std::string optimizers = "adam";
+    std::string optimizers = "preset";  // "preset": each preset's own
     std::optional<double> time_to;  // --time-to RMSE: the time-to-accuracy table instead of throughput
     int repeats = 3;
     std::string threads = "1,2";
@@ -128,8 +129,10 @@ Command add_bench(CLI::App& root) {
     CLI::App* app = root.add_subcommand("bench", "measure reading and training throughput");
     app->footer(
         "Examples:\n"
-        "  memrec bench --data ~/ml-1m                         every preset x Adam mode x {1, 2} threads\n"
-        "  memrec bench --presets baseline --modes lazy --threads 2 --epochs 9 --json bench.json");
+        "  memrec bench --data ~/ml-1m                         the reference's models x Adam mode x {1, 2} threads\n"
+        "  memrec bench --presets baseline --modes lazy --threads 2 --epochs 9 --json bench.json\n"
+        "  memrec bench --presets fast --threads 2              AdaGrad, the preset's own optimizer\n"
+        "  memrec bench --presets fast --optimizers adagrad,adam --modes lazy   both on fast's model");
     args->data.add_to(*app);
     app->add_option("--presets", args->presets, "comma-separated presets")->capture_default_str();
     app->add_option("--modes", args->modes, "comma-separated Adam modes (lazy, dense, dense-sweep)")
@@ -140,8 +143,8 @@ Command add_bench(CLI::App& root) {
     app->add_option("--reads", args->reads, "times the ratings are read for the load-time median")
         ->capture_default_str();
     app->add_option("--optimizers", args->optimizers,
-                    "comma-separated optimizers (adam runs each of --modes; adagrad and sgd use the preset's other "
-                    "settings)")
+                    "comma-separated optimizers: preset (each preset's own), adam, adagrad, sgd; adam runs each "
+                    "of --modes, and a preset trained with another optimizer keeps its other settings")
         ->capture_default_str();
     app->add_option("--time-to", args->time_to,
                     "instead of throughput: wall seconds (reading included) until the model chosen on the validation "
@@ -152,6 +155,13 @@ Command add_bench(CLI::App& root) {
     return {app, [args]() {
                 const std::string path = args->data.resolve();
                 if (args->time_to) return run_time_to(*args, path);
+                // Checked before the data is read: the optimizer names ("preset" aside) and the Adam modes.
+                const std::vector<std::string> optimizer_names = split_list(args->optimizers);
+                for (const auto& o : optimizer_names)
+                    if (o != "preset" && !enum_by_name(kOptimizers, o))
+                        throw UsageError("--optimizers: unknown optimizer '" + o + "' (expected preset, " +
+                                         enum_list(kOptimizers, false) + ")");
+                for (const auto& mode : split_list(args->modes)) parse_adam_mode(mode);
                 std::vector<double> read_seconds;
                 Dataset data;
                 for (int r = 0; r < args->reads; ++r) {
@@ -170,17 +180,25 @@ Command add_bench(CLI::App& root) {
                 const auto user_counts = count_users(data, split.train);
 
                 nlohmann::json results = nlohmann::json::array();
-                std::printf("%-10s %-12s %8s %16s %16s %16s %12s\n", "preset", "adam", "threads", "ratings/s",
+                std::printf("%-10s %-16s %8s %16s %16s %16s %12s\n", "preset", "optimizer", "threads", "ratings/s",
                             "min", "max", "s/epoch");
-                std::vector<std::pair<Optimizer, std::string>> rules;  // (optimizer, Adam mode or "-")
-                for (const auto& o : split_list(args->optimizers)) {
-                    const Optimizer opt = parse_optimizer(o);
-                    if (opt != Optimizer::Adam) rules.emplace_back(opt, "-");
-                    else
-                        for (const auto& mode : split_list(args->modes)) rules.emplace_back(opt, mode);
-                }
+                // A preset's (optimizer, Adam mode or "-") pairs, each once.
+                auto rules_of = [&](const Preset& p) {
+                    std::vector<std::pair<Optimizer, std::string>> rules;
+                    auto add = [&rules](Optimizer opt, const std::string& mode) {
+                        if (std::find(rules.begin(), rules.end(), std::pair{opt, mode}) == rules.end())
+                            rules.emplace_back(opt, mode);
+                    };
+                    for (const auto& o : optimizer_names) {
+                        const Optimizer opt = o == "preset" ? p.train.adam.optimizer : parse_optimizer(o);
+                        if (opt != Optimizer::Adam) add(opt, "-");
+                        else
+                            for (const auto& mode : split_list(args->modes)) add(opt, mode);
+                    }
+                    return rules;
+                };
                 for (const auto& preset_name : split_list(args->presets)) {
-                    for (const auto& [opt, mode] : rules) {
+                    for (const auto& [opt, mode] : rules_of(preset(preset_name))) {
                         for (const auto& th : split_list(args->threads)) {
                             Preset p = preset(preset_name);
                             p.train.adam.optimizer = opt;
@@ -192,8 +210,8 @@ Command add_bench(CLI::App& root) {
                                 throw UsageError("--threads: '" + th + "' is not a number");
                             }
                             const auto [r, s] = measure_training(p, data, split, item_counts, user_counts);
-                            const std::string rule = opt == Optimizer::Adam ? mode : to_string(opt);
-                            std::printf("%-10s %-12s %8d %16.0f %16.0f %16.0f %12.3f\n", preset_name.c_str(),
+                            const std::string rule = opt == Optimizer::Adam ? "adam:" + mode : to_string(opt);
+                            std::printf("%-10s %-16s %8d %16.0f %16.0f %16.0f %12.3f\n", preset_name.c_str(),
                                         rule.c_str(), p.train.threads, r.median, r.min, r.max, s.median);
                             std::fflush(stdout);
                             results.push_back({{"preset", preset_name},

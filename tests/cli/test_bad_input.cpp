@@ -333,6 +333,7 @@ TEST_CASE("bad input: the other subcommands", "[cli][bad-input]") {
         {{"sweep", "--data", "duplicate.dat", "--json", "out.json"}, 1, "again (first at line 1)"},
         {{"bench", "--data", "good/ratings.dat", "--threads", "x"}, 2, "--threads"},
         {{"bench", "--data", "good/ratings.dat", "--modes", "nope"}, 2, "unknown Adam mode 'nope'"},
+        {{"bench", "--data", "good/ratings.dat", "--optimizers", "adam,nope"}, 2, "unknown optimizer 'nope' (expected preset"},
         {{"bench", "--data", "good/ratings.dat", "--epochs", "0"}, 2, "--epochs"},
         {{"bench", "--data", "good/ratings.dat", "--reads", "0"}, 2, "--reads"},
         {{"bench", "--data", "negative.dat", "--json", "out.json"}, 1, "outside the scale"},

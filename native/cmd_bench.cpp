@@ -129,9 +129,9 @@ Command add_bench(CLI::App& root) {
     CLI::App* app = root.add_subcommand("bench", "measure reading and training throughput");
     app->footer(
         "Examples:\n"
-        "  memrec bench --data ~/ml-1m                         the reference's models x Adam mode x {1, 2} threads\n"
+        "  memrec bench --data ~/ml-1m              the reference's models x Adam mode x {1, 2} threads\n"
         "  memrec bench --presets baseline --modes lazy --threads 2 --epochs 9 --json bench.json\n"
-        "  memrec bench --presets fast --threads 2              AdaGrad, the preset's own optimizer\n"
+        "  memrec bench --presets fast --threads 2  AdaGrad, the preset's own optimizer\n"
         "  memrec bench --presets fast --optimizers adagrad,adam --modes lazy   both on fast's model");
     args->data.add_to(*app);
     app->add_option("--presets", args->presets, "comma-separated presets")->capture_default_str();
@@ -143,8 +143,8 @@ Command add_bench(CLI::App& root) {
     app->add_option("--reads", args->reads, "times the ratings are read for the load-time median")
         ->capture_default_str();
     app->add_option("--optimizers", args->optimizers,
-                    "comma-separated optimizers: preset (each preset's own), adam, adagrad, sgd; adam runs each "
-                    "of --modes, and a preset trained with another optimizer keeps its other settings")
+                    "comma-separated optimizers: preset (each preset's own), adam, adagrad, sgd; adam runs "
+                    "each of --modes, and a preset trained with another optimizer keeps its other settings")
         ->capture_default_str();
     app->add_option("--time-to", args->time_to,
                     "instead of throughput: wall seconds (reading included) until the model chosen on the validation "
@@ -180,8 +180,8 @@ Command add_bench(CLI::App& root) {
                 const auto user_counts = count_users(data, split.train);
 
                 nlohmann::json results = nlohmann::json::array();
-                std::printf("%-10s %-16s %8s %16s %16s %16s %12s\n", "preset", "optimizer", "threads", "ratings/s",
-                            "min", "max", "s/epoch");
+                std::printf("%-10s %-16s %8s %16s %16s %16s %12s\n", "preset", "optimizer", "threads",
+                            "ratings/s", "min", "max", "s/epoch");
                 // A preset's (optimizer, Adam mode or "-") pairs, each once.
                 auto rules_of = [&](const Preset& p) {
                     std::vector<std::pair<Optimizer, std::string>> rules;

@@ -21,7 +21,8 @@ namespace {
 // The (preset, optimizer, adam) rows of a bench run's JSON.
 std::multiset<std::string> rows_of(const std::string& json_text) {
     std::multiset<std::string> rows;
-    const nlohmann::json j = nlohmann::json::parse(json_text);  // kept: a range over a temporary's member dangles
+    // Kept in a variable: a range over a member of the temporary would dangle.
+    const nlohmann::json j = nlohmann::json::parse(json_text);
     for (const auto& r : j.at("training"))
         rows.insert(r.at("preset").get<std::string>() + " " + r.at("optimizer").get<std::string>() + " " +
                     r.at("adam").get<std::string>());
@@ -32,10 +33,9 @@ std::multiset<std::string> rows_of(const std::string& json_text) {
 
 TEST_CASE("bench measures each preset with its own optimiser unless told otherwise", "[cli][bench]") {
     TempDir dir;
-    REQUIRE(run_memrec({"synth", "--users", "120", "--items", "150", "--ratings", "4000", "--min-per-user", "10",
-                        "--seed", "2", "--out", dir.file("r.csv"), "-q"},
-                       dir.path())
-                .status == 0);
+    const std::vector<std::string> synth{"synth", "--users", "120", "--items", "150", "--ratings", "4000",
+                                         "--min-per-user", "10", "--seed", "2", "--out", dir.file("r.csv"), "-q"};
+    REQUIRE(run_memrec(synth, dir.path()).status == 0);
     auto bench = [&](std::vector<std::string> extra) {
         std::vector<std::string> a{"bench",   "--data",  dir.file("r.csv"), "--threads", "1", "--epochs", "1",
                                    "--reads", "1",       "--json",          dir.file("b.json")};

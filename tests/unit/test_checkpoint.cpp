@@ -90,8 +90,10 @@ Checkpoint snapshot(const Run& run, const Dataset& d, Trainer& trainer, const Mo
     return ck;
 }
 
+// (Empty vectors, such as AdaGrad's first moment, have no data pointer to hand to memcmp.)
 bool same_floats(const AlignedVector<float>& a, const AlignedVector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 Checkpoint parse(const std::string& bytes) {

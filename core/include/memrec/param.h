@@ -170,6 +170,9 @@ struct ParamGrad {
     }
     // Zeroes the touched rows and forgets them.
     void clear();
+    // Forgets the touched rows (marks, list, direct sources) without zeroing them: for a consumer that
+    // zeroed each row as it stepped it (Adam::update_rows, Adam::add_to_round, the round sums).
+    void forget();
 };
 
 }  // namespace memrec

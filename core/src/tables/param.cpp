@@ -43,6 +43,14 @@ void ParamGrad::clear() {
     touched.clear();
 }
 
+void ParamGrad::forget() {
+    for (int32_t r : touched) {
+        mark[static_cast<size_t>(r)] = 0;
+        if (allow_direct) direct[static_cast<size_t>(r)] = nullptr;
+    }
+    touched.clear();
+}
+
 bool ParamGrad::add_row(int32_t r, const float* src) {
     if (allow_direct) {
         const float*& d = direct[static_cast<size_t>(r)];

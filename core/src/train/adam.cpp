@@ -158,7 +158,7 @@ void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
         for (int64_t r = 0; grad.whole && r < p.rows; ++r)
             row_rule_step(param, grad.data.data() + r * grad.stride, static_cast<int32_t>(r), lr, counts);
         if (!grad.whole) update_rows(param, grad, grad.touched.data(), grad.touched.size(), t);
-        grad.clear();
+        grad.forget();  // row_rule_step zeroed each row it stepped
         return;
     }
     if (l2_[param] > 0.0f) {  // lazy L2: g += l2 * w on the rows being updated

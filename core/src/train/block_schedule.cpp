@@ -312,8 +312,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                     for (int32_t r = 0; r < params[p]->rows; ++r) add_row(from, r);
                 } else {
                     for (int32_t r : from.sum.touched) add_row(from, r);
-                    for (int32_t r : from.sum.touched) from.sum.mark[size_t(r)] = 0;
-                    from.sum.touched.clear();
+                    from.sum.forget();
                 }
             }
             auto step_row = [&](int32_t r) {
@@ -326,8 +325,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                 for (int32_t r = 0; r < params[p]->rows; ++r) step_row(r);
             } else {
                 for (int32_t r : into.sum.touched) step_row(r);
-                for (int32_t r : into.sum.touched) into.sum.mark[size_t(r)] = 0;
-                into.sum.touched.clear();
+                into.sum.forget();
             }
         }
         const auto [loss, mae, done] = summed();
@@ -418,8 +416,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                         }
                     }
                     adam_.update_rows(p, g, owned.data(), owned.size(), t);
-                    for (int32_t row : g.touched) g.mark[size_t(row)] = 0;
-                    g.touched.clear();
+                    g.forget();
                 }
             }
             if (sync[size_t(round)]) {

@@ -76,6 +76,16 @@ std::string table_difference(const std::string& table, const TableConfig& saved,
     return {};
 }
 
+// What the optimiser holds for a param (adam.h): Adam's moments shaped like it, AdaGrad's one accumulator
+// per row, or nothing (SGD). The file keeps moments shaped like the param whatever the optimiser holds:
+// AdaGrad's accumulator is a row's first v, the rest zero; SGD's moments are all zero.
+enum class Moments { Full, PerRow, None };
+
+Moments moments_of(const Param& p, const AdamState& s) {
+    if (s.m.size() == p.data.size() && s.v.size() == p.data.size()) return Moments::Full;
+    return s.v.size() == static_cast<size_t>(p.rows) ? Moments::PerRow : Moments::None;
+}
+
 }  // namespace
 
 DataFingerprint fingerprint(const Dataset& data) {
@@ -117,18 +127,15 @@ void capture_state(const Model& model, const Adam& adam, Checkpoint& out) {
         o.values.resize(n);
         o.m.assign(n, 0.0f);
         o.v.assign(n, 0.0f);
-        // The file keeps moments shaped like the param whatever the optimiser holds: AdaGrad's accumulator
-        // (one per row, adam.h) is a row's first v, the rest zero; SGD's moments are all zero.
-        const bool moments = s.m.size() == p.data.size() && s.v.size() == p.data.size();
-        const bool per_row = !moments && s.v.size() == static_cast<size_t>(p.rows);
+        const Moments held = moments_of(p, s);
         for (int64_t r = 0; r < p.rows; ++r) {
             const size_t src = static_cast<size_t>(r) * static_cast<size_t>(p.stride);
             const size_t dst = static_cast<size_t>(r) * static_cast<size_t>(p.cols);
             std::memcpy(&o.values[dst], &p.data[src], sizeof(float) * static_cast<size_t>(p.cols));
-            if (moments) {
+            if (held == Moments::Full) {
                 std::memcpy(&o.m[dst], &s.m[src], sizeof(float) * static_cast<size_t>(p.cols));
                 std::memcpy(&o.v[dst], &s.v[src], sizeof(float) * static_cast<size_t>(p.cols));
-            } else if (per_row) {
+            } else if (held == Moments::PerRow) {
                 o.v[dst] = s.v[static_cast<size_t>(r)];
             }
         }
@@ -156,16 +163,15 @@ void restore_state(const Checkpoint& ck, Model& model, Adam& adam) {
         if (o.steps.size() != s.steps.size())
             fail(field, "step counts for " + std::to_string(o.steps.size()) + " rows, the optimiser has " +
                             std::to_string(s.steps.size()) + " (was it trained with the other Adam mode?)");
-        const bool moments = s.m.size() == p.data.size() && s.v.size() == p.data.size();
-        const bool per_row = !moments && s.v.size() == static_cast<size_t>(p.rows);
+        const Moments held = moments_of(p, s);
         for (int64_t r = 0; r < p.rows; ++r) {
             const size_t dst = static_cast<size_t>(r) * static_cast<size_t>(p.stride);
             const size_t src = static_cast<size_t>(r) * static_cast<size_t>(p.cols);
             std::memcpy(&p.data[dst], &o.values[src], sizeof(float) * static_cast<size_t>(p.cols));
-            if (moments) {
+            if (held == Moments::Full) {
                 std::memcpy(&s.m[dst], &o.m[src], sizeof(float) * static_cast<size_t>(p.cols));
                 std::memcpy(&s.v[dst], &o.v[src], sizeof(float) * static_cast<size_t>(p.cols));
-            } else if (per_row) {
+            } else if (held == Moments::PerRow) {
                 s.v[static_cast<size_t>(r)] = o.v[src];
             }
         }

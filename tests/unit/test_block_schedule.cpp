@@ -80,6 +80,10 @@ TEST_CASE("AdaGrad steps a row by lr g / sqrt(1 + G), G the running mean of g sq
     CHECK(p.row(1)[1] == Approx(-1.0 - step * 1.5).epsilon(1e-6));
     CHECK(p.row(1)[2] == Approx(2.0 + step * 1.0).epsilon(1e-6));
     CHECK(p.row(0)[0] == 0.0f);  // untouched row
+    // The gradient is left zeroed and unmarked (the step zeroes each row; update() only forgets them).
+    CHECK(g.touched.empty());
+    for (size_t k = 0; k < g.data.size(); ++k) CHECK(g.data[k] == 0.0f);
+    for (uint8_t m : g.mark) CHECK(m == 0);
     // A second step with g = 0 on the moved row: L2 alone, g' = 0.5 w, with G accumulated further.
     const double w1 = p.row(1)[0], w2 = p.row(1)[1], w3 = p.row(1)[2];
     g.row(1);
@@ -100,6 +104,7 @@ TEST_CASE("AdaGrad steps a row by lr g / sqrt(1 + G), G the running mean of g sq
     sgd.update(0, h, 1);
     CHECK(q.row(0)[0] == Approx(-0.3f));
     CHECK(q.row(0)[1] == Approx(0.1f));
+    CHECK((h.touched.empty() && h.mark[0] == 0 && h.data[0] == 0.0f && h.data[1] == 0.0f));
 }
 
 TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread count", "[threads][blocks]") {

@@ -34,7 +34,7 @@ AdamMode parse_adam_mode(const std::string& s);  // "dense", "dense-sweep" or "l
 // LIBMF's: per-example gradients (the loss is the batch's sum, not its mean), lazy L2 on the rows
 // stepped, and only rows with a gradient move:
 //  - AdaGrad, one accumulator per row as LIBMF keeps it: G += mean over the row's columns of g²,
-//    w -= lr g / sqrt(1 + G) (LIBMF starts G at 1). G lives in the row's first lane of the `v` state.
+//    w -= lr g / sqrt(1 + G) (LIBMF starts G at 1). G lives in `v`, kAccumulatorStride floats per row.
 //  - Sgd: w -= lr_t g, with lr_t the scheduled rate (lr_decay per epoch).
 // Both train with the stratified block schedule over any number of threads (trainer.cpp).
 enum class Optimizer { Adam, AdaGrad, Sgd };
@@ -69,8 +69,14 @@ struct AdamConfig {
     void validate() const;  // throws ConfigError
 };
 
+// AdaGrad's accumulators are kAccumulatorStride floats (a cache line) apart, row r's at v[r * stride]: the
+// block schedule deals rows to threads at random, and with the accumulators packed, 16 rows of a line
+// belonged to both threads, so a step's read-modify-write of one moved the line between cores
+// (docs/performance.md, "AdaGrad's accumulators a line apart").
+constexpr int kAccumulatorStride = 16;
+
 // Optimiser state of one Param: Adam's first and second moments shaped like it (AdaGrad: `v` holds one
-// accumulator per row and `m` is empty; SGD: both empty), and one count per row:
+// accumulator per row, kAccumulatorStride apart, and `m` is empty; SGD: both empty), and one count per row:
 // Lazy and the row rules: the updates the row received (informational); Dense: the step the row is up to
 // date with.
 struct AdamState {

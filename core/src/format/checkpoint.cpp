@@ -83,7 +83,7 @@ enum class Moments { Full, PerRow, None };
 
 Moments moments_of(const Param& p, const AdamState& s) {
     if (s.m.size() == p.data.size() && s.v.size() == p.data.size()) return Moments::Full;
-    return s.v.size() == static_cast<size_t>(p.rows) ? Moments::PerRow : Moments::None;
+    return s.v.size() == static_cast<size_t>(p.rows) * kAccumulatorStride ? Moments::PerRow : Moments::None;
 }
 
 }  // namespace
@@ -136,7 +136,7 @@ void capture_state(const Model& model, const Adam& adam, Checkpoint& out) {
                 std::memcpy(&o.m[dst], &s.m[src], sizeof(float) * static_cast<size_t>(p.cols));
                 std::memcpy(&o.v[dst], &s.v[src], sizeof(float) * static_cast<size_t>(p.cols));
             } else if (held == Moments::PerRow) {
-                o.v[dst] = s.v[static_cast<size_t>(r)];
+                o.v[dst] = s.v[static_cast<size_t>(r) * kAccumulatorStride];
             }
         }
         o.steps = s.steps;
@@ -172,7 +172,7 @@ void restore_state(const Checkpoint& ck, Model& model, Adam& adam) {
                 std::memcpy(&s.m[dst], &o.m[src], sizeof(float) * static_cast<size_t>(p.cols));
                 std::memcpy(&s.v[dst], &o.v[src], sizeof(float) * static_cast<size_t>(p.cols));
             } else if (held == Moments::PerRow) {
-                s.v[static_cast<size_t>(r)] = o.v[src];
+                s.v[static_cast<size_t>(r) * kAccumulatorStride] = o.v[src];
             }
         }
         s.steps = o.steps;

@@ -48,7 +48,7 @@ Adam::Adam(const AdamConfig& config, std::vector<Param*> params) : config_(confi
             state_[i].m.assign(n, 0.0f);
             state_[i].v.assign(n, 0.0f);
         } else if (config_.optimizer == Optimizer::AdaGrad) {
-            state_[i].v.assign(static_cast<size_t>(params_[i]->rows), 0.0f);
+            state_[i].v.assign(static_cast<size_t>(params_[i]->rows) * kAccumulatorStride, 0.0f);
         }
         if (config_.mode != AdamMode::DenseSweep || config_.optimizer != Optimizer::Adam) state_[i].steps.assign(static_cast<size_t>(params_[i]->rows), 0);
     }
@@ -139,7 +139,7 @@ namespace {
 template <class Step>
 void each_row_prefetching(const Param& p, const AdamState& s, const std::vector<int32_t>& rows, Step step) {
     const float* const full[] = {p.data.data(), s.m.data(), s.v.data()};
-    each_row_prefetching(rows.data(), rows.size(), p.stride, full, nullptr, step);
+    each_row_prefetching(rows.data(), rows.size(), p.stride, full, nullptr, 0, step);
 }
 }  // namespace
 

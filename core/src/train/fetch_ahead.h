@@ -44,7 +44,7 @@ public:
                 if (adam_rows) {  // both moments' rows
                     a.base.push_back(s.m.data());
                     a.base.push_back(s.v.data());
-                } else if (s.v.size() == size_t(ids)) {  // AdaGrad's one accumulator per row
+                } else if (s.v.size() == size_t(ids) * kAccumulatorStride) {  // AdaGrad's one accumulator per row
                     a.per_row = s.v.data();
                 }
                 if (!g.allow_direct) a.base.push_back(g.data.data());
@@ -87,7 +87,7 @@ public:
                     const int64_t r = ids[i], off = r * a.stride;
                     for (int64_t l = 0; l < a.stride; l += kRowFloats)
                         for (const float* base : a.base) prefetch_for_write(base + off + l);
-                    if (a.per_row) prefetch_for_write(a.per_row + r);
+                    if (a.per_row) prefetch_for_write(a.per_row + r * kAccumulatorStride);
                     if (a.steps) prefetch_for_write(a.steps + r);
                     prefetch_for_write(a.mark + r);
                     if (a.direct) prefetch_for_write(a.direct + r);
@@ -102,7 +102,7 @@ public:
 private:
     struct Rows {
         std::vector<const float*> base;  // rows of `stride` floats
-        const float* per_row;            // one float per row (AdaGrad's accumulators), or null
+        const float* per_row;            // one float per row, kAccumulatorStride apart (AdaGrad's), or null
         int64_t stride;
         const int32_t* steps;            // one per row, or null
         const uint8_t* mark;             // one per row

@@ -31,7 +31,7 @@ void Adam::row_rule_step(size_t param, float* __restrict g, int32_t row, float l
         for (int c = 0; c < n; ++c) g[c] += l2 * w[c];
     float step = lr;
     if (config_.optimizer == Optimizer::AdaGrad) {
-        float& G = state_[param].v[static_cast<size_t>(row)];
+        float& G = state_[param].v[static_cast<size_t>(row) * kAccumulatorStride];
         G += kernels::dot(g, g, n) / static_cast<float>(p.cols);
         step = lr / std::sqrt(1.0f + G);
     }
@@ -57,7 +57,7 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
     // ratings/s, docs/performance.md).
     const float* const full[] = {p.data.data(), grad.data.data()};
     const float* accumulators = config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr;
-    each_row_prefetching(rows, n, p.stride, full, accumulators, [&](int32_t r) {
+    each_row_prefetching(rows, n, p.stride, full, accumulators, kAccumulatorStride, [&](int32_t r) {
         row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts);
     });
 }
@@ -145,7 +145,7 @@ void Adam::step_round(size_t param, float* __restrict sum, float sq, int32_t bat
     const float damp = std::min(1.0f, kFullRoundBatches / static_cast<float>(batches));
     float step = lr / static_cast<float>(batches);
     if (config_.optimizer == Optimizer::AdaGrad) {
-        float& G = state_[param].v[static_cast<size_t>(row)];
+        float& G = state_[param].v[static_cast<size_t>(row) * kAccumulatorStride];
         const float before = std::sqrt(1.0f + G);
         G += sq;
         step = damp * 2.0f * lr / (before + std::sqrt(1.0f + G));

@@ -11,6 +11,7 @@
 #include "memrec/training_run.h"
 #include "memrec/io.h"
 #include "model_cli.h"
+#include "train_report.h"
 
 namespace memrec::cli {
 
@@ -59,9 +60,9 @@ Result train_preset(const CompareArgs& args, const Preset& p, const Dataset& dat
     if (!args.quiet) {
         std::printf("\n");
         print_summary(p.name, model);
-        std::printf("training %s: %d epochs, batch %lld, lr %g, %s Adam, %d threads\n", p.name.c_str(),
+        std::printf("training %s: %d epochs, batch %lld, lr %g, %s, %d threads\n", p.name.c_str(),
                     p.train.epochs, (long long)p.train.batch_size, p.train.adam.learning_rate,
-                    to_string(p.train.adam.mode), p.train.threads);
+                    optimizer_text(p.train.adam).c_str(), p.train.threads);
     }
     Trainer trainer(model, p.train);
     Result r;

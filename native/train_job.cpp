@@ -135,9 +135,9 @@ std::string bpr_batch_text(const Preset& p, const Dataset& data, const Split& sp
 void Job::print_plan(const Preset& p, const Split& split, const Model& model) const {
     print_split(p, split);
     print_summary(p.name, model);
-    std::printf("training: %d epochs, %s, lr %g%s, %s Adam, %d threads\n", p.train.epochs,
+    std::printf("training: %d epochs, %s, lr %g%s, %s, %d threads\n", p.train.epochs,
                 batch_text(p, split).c_str(), p.train.adam.learning_rate,
-                decay_text(p.train.adam.lr_decay).c_str(), to_string(p.train.adam.mode), p.train.threads);
+                decay_text(p.train.adam.lr_decay).c_str(), optimizer_text(p.train.adam).c_str(), p.train.threads);
 }
 
 bool Job::interrupted() {

@@ -44,6 +44,15 @@ void print_als_plan(const AlsConfig& c) {
     std::fflush(stdout);
 }
 
+std::string optimizer_text(const AdamConfig& adam) {
+    switch (adam.optimizer) {
+        case Optimizer::AdaGrad: return "AdaGrad";
+        case Optimizer::Sgd: return "SGD";
+        case Optimizer::Adam: break;
+    }
+    return std::string(to_string(adam.mode)) + " Adam";
+}
+
 AlsIterationFn als_iteration_printer() {
     return [](const EpochStats& e) {
         std::printf("  iteration %d: loss %.4f per positive | %.2f s\n", e.epoch, e.train_loss, e.seconds);

@@ -2,6 +2,8 @@
 // callbacks, and the closing line of a run with early stopping.
 #pragma once
 
+#include <string>
+
 #include "cli.h"
 #include "memrec/als.h"
 #include "memrec/training_run.h"
@@ -21,6 +23,9 @@ TrainingCallbacks early_stopping_printer(const TrainConfig& config, const Model&
 void print_als_plan(const AlsConfig& config);
 AlsIterationFn als_iteration_printer();
 void print_als_total(const std::vector<EpochStats>& history);
+
+// The update rule as a plan line names it: "dense Adam", "lazy Adam", "AdaGrad" or "SGD".
+std::string optimizer_text(const AdamConfig& adam);
 
 // "best epoch 4 of 7 (validation rmse ...): eval mse ..." for the model as the run left it.
 void print_best_epoch(const TrainingOutcome& outcome, const Model& model, const Dataset& data, const Split& split,

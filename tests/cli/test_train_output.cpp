@@ -48,6 +48,26 @@ TEST_CASE("train prints the model summary, progress, per-epoch eval and writes t
     CHECK(h.find("\"ratings_per_second\"") != std::string::npos);
 }
 
+TEST_CASE("train's plan line names the update rule: dense or lazy Adam, AdaGrad, SGD", "[cli][train]") {
+    TempDir dir;
+    dir.write("ml/ratings.dat", small_ratings());
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--preset", "baseline"}, ", dense Adam, "},
+        {{"--preset", "baseline", "--adam", "lazy"}, ", lazy Adam, "},
+        {{"--preset", "fast"}, ", AdaGrad, "},
+        {{"--preset", "baseline", "--optimizer", "sgd"}, ", SGD, "}};
+    for (const auto& [flags, rule] : cases) {
+        std::vector<std::string> args{"train", "--data", dir.file("ml"), "--epochs", "1", "--threads", "1"};
+        args.insert(args.end(), flags.begin(), flags.end());
+        auto r = run_memrec(args, dir.path());
+        INFO(describe(r));
+        REQUIRE(r.status == 0);
+        const size_t plan = r.out.find("training: ");
+        REQUIRE(plan != std::string::npos);
+        CHECK(r.out.substr(plan, r.out.find('\n', plan) - plan).find(rule) != std::string::npos);
+    }
+}
+
 TEST_CASE("compare trains the presets on one split and prints them side by side", "[cli][compare]") {
     TempDir dir;
     dir.write("ml/ratings.dat", small_ratings());

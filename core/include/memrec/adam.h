@@ -112,7 +112,7 @@ public:
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 
-    // Whether update() reads ParamGrad::direct rows (lazy and dense Adam without weight decay): the trainer
+    // Whether update() reads ParamGrad::direct rows (AdaGrad, SGD, lazy and dense Adam without weight decay): the trainer
     // then sets ParamGrad::allow_direct on its gradients.
     bool takes_direct_rows() const;
 

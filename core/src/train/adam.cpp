@@ -129,8 +129,8 @@ void Adam::begin_step() {
 }
 
 bool Adam::takes_direct_rows() const {
-    return config_.optimizer == Optimizer::Adam && config_.weight_decay == 0.0 &&
-           (config_.mode == AdamMode::Lazy || config_.mode == AdamMode::Dense);
+    if (config_.optimizer != Optimizer::Adam) return true;  // the row rules (update_rows)
+    return config_.weight_decay == 0.0 && (config_.mode == AdamMode::Lazy || config_.mode == AdamMode::Dense);
 }
 
 namespace {

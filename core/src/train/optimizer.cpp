@@ -57,8 +57,17 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
     // ratings/s, docs/performance.md).
     const float* const full[] = {p.data.data(), grad.data.data()};
     const float* accumulators = config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr;
+    // A row used once in the batch (ParamGrad::direct) steps from a copy of its gradient where the backward
+    // pass computed it: no adding it into the buffer row, reading it back and zeroing it (the same bits).
+    thread_local AlignedVector<float> copy;
+    if (grad.allow_direct && copy.size() < size_t(p.stride)) copy.resize(size_t(p.stride));
     each_row_prefetching(rows, n, p.stride, full, accumulators, kAccumulatorStride, [&](int32_t r) {
-        row_rule_step(param, grad.data.data() + int64_t(r) * grad.stride, r, lr, counts);
+        float* g = grad.data.data() + int64_t(r) * grad.stride;
+        if (const float* direct = grad.allow_direct ? grad.direct[size_t(r)] : nullptr) {
+            g = std::copy_n(direct, p.stride, copy.data()) - p.stride;
+            grad.direct[size_t(r)] = nullptr;
+        }
+        row_rule_step(param, g, r, lr, counts);
     });
 }
 

@@ -137,7 +137,8 @@ void Job::print_plan(const Preset& p, const Split& split, const Model& model) co
     print_summary(p.name, model);
     std::printf("training: %d epochs, %s, lr %g%s, %s, %d threads\n", p.train.epochs,
                 batch_text(p, split).c_str(), p.train.adam.learning_rate,
-                decay_text(p.train.adam.lr_decay).c_str(), optimizer_text(p.train.adam).c_str(), p.train.threads);
+                decay_text(p.train.adam.lr_decay).c_str(), optimizer_text(p.train.adam).c_str(),
+                p.train.threads);
 }
 
 bool Job::interrupted() {

@@ -112,8 +112,8 @@ public:
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 
-    // Whether update() reads ParamGrad::direct rows (AdaGrad, SGD, lazy and dense Adam without weight decay): the trainer
-    // then sets ParamGrad::allow_direct on its gradients.
+    // Whether update() reads ParamGrad::direct rows (AdaGrad, SGD, lazy and dense Adam without weight
+    // decay): the trainer then sets ParamGrad::allow_direct on its gradients.
     bool takes_direct_rows() const;
 
     const AdamConfig& config() const { return config_; }

@@ -44,7 +44,7 @@ public:
                 if (adam_rows) {  // both moments' rows
                     a.base.push_back(s.m.data());
                     a.base.push_back(s.v.data());
-                } else if (s.v.size() == size_t(ids) * kAccumulatorStride) {  // AdaGrad's one accumulator per row
+                } else if (s.v.size() == size_t(ids) * kAccumulatorStride) {  // AdaGrad's accumulators
                     a.per_row = s.v.data();
                 }
                 if (!g.allow_direct) a.base.push_back(g.data.data());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "memrec/split.h"
@@ -16,12 +17,14 @@ struct ScheduleRun {
     std::vector<float> params;  // every parameter, flattened in the model's order
     double rmse = 0;            // eval RMSE after the last epoch
     double best = 0;            // the best epoch's eval RMSE (small sets overfit late)
+    int subs = 1;               // the block schedule's sub-blocks per block (Trainer::sub_blocks)
 };
 
 // Batch 32, lr 0.05 for AdaGrad, 0.01 for SGD and 0.003 for (lazy) Adam, L2 0.02 on rows and biases (Adam:
-// 0.02 / 32), model seed 3.
+// 0.02 / 32), model seed 3. sub_cell_bytes > 0 replaces Trainer::kSubCellBytes.
 inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split& s, const memrec::ModelConfig& mc,
-                                  memrec::Optimizer opt, int threads, int epochs) {
+                                  memrec::Optimizer opt, int threads, int epochs,
+                                  int64_t sub_cell_bytes = 0) {
     using namespace memrec;
     Model m(mc, d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
     TrainConfig tc;
@@ -34,11 +37,13 @@ inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split&
     tc.adam.l2 = tc.adam.l2_bias = opt == Optimizer::Adam ? 0.02 / 32 : 0.02;
     tc.threads = threads;
     Trainer t(m, tc);
+    if (sub_cell_bytes > 0) t.set_sub_cell_bytes(sub_cell_bytes);
     t.fit(d, s.train, s.eval);
     ScheduleRun r;
     for (Param* p : m.params()) r.params.insert(r.params.end(), p->data.begin(), p->data.end());
     r.rmse = r.best = t.history().back().eval.rmse;
     for (const EpochStats& e : t.history()) r.best = std::min(r.best, e.eval.rmse);
+    r.subs = t.sub_blocks();
     return r;
 }
 

@@ -78,6 +78,14 @@ public:
     // deterministic for a given number) rather than dense Adam's one thread per side (the same bits on 1 and
     // 2 threads, which the reference reproduction relies on). On 1 thread both give the same bits.
     bool uses_block_schedule() const;
+    // The row rules' block schedule (AdaGrad, SGD) takes a cell's ratings sub-cell by sub-cell when the rows
+    // of its blocks would not stay in the cache: its user and item blocks are each split into as many
+    // sub-blocks as keep the rows one sub-cell reaches (parameters and the optimiser's per-row state) within
+    // this many bytes (block_schedule.cpp). A machine's setting, not the run's, so not in TrainConfig: it
+    // changes the order of updates at MovieLens-25M's size, not at ml-1m's, whose cells fit.
+    static constexpr int64_t kSubCellBytes = int64_t(8) << 20;
+    void set_sub_cell_bytes(int64_t bytes) { sub_cell_bytes_ = bytes; }
+    int sub_blocks() const { return plan_.subs; }  // the last epoch's sub-blocks per block (1: none)
 
 private:
     // The stratified block schedule of lazy Adam, AdaGrad and SGD (block_schedule.cpp): users and items dealt into P
@@ -86,9 +94,12 @@ private:
         int parts = 0;
         const Dataset* data = nullptr;
         size_t train_size = 0;
+        int64_t sub_cell_bytes = 0;  // the budget `subs` was chosen for
+        int subs = 1;  // each block's ids in `subs` sub-blocks: a cell is subs x subs sub-cells
         std::vector<int32_t> user_block, item_block;
-        // Per rating of `data`: its cell (stratum s, thread t) as s P + t, so that an epoch buckets its shuffled
-        // order with one load per rating instead of four scattered ones.
+        // Per rating of `data`: its cell (stratum s, thread t) as s P + t, times subs^2, plus its sub-cell
+        // (user sub-block a, item sub-block b) as a subs + b, so that an epoch buckets its shuffled order
+        // with one load per rating instead of four scattered ones.
         std::vector<uint16_t> cell_of;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
@@ -112,7 +123,8 @@ private:
     BlockPlan plan_;
     std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
     std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 85 MB at 25M)
-    std::vector<uint16_t> cell_scratch_;  // each position's cell while bucketing
+    std::vector<uint16_t> cell_scratch_;  // each position's bucket (cell, sub-cell) while bucketing
+    int64_t sub_cell_bytes_ = kSubCellBytes;
     std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;
 };

@@ -16,6 +16,17 @@
 // bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
 // "Threads", has what that costs in accuracy per table kind). On one thread the schedule is the shuffled
 // order in batches, as dense Adam's, and lazy Adam gives the same bits on both.
+//
+// Sub-cells, for the row rules: at MovieLens-25M's size a block's rows (parameters and the optimiser's
+// per-row state) are far larger than the cache, and a cell in shuffled order misses on nearly every row. A
+// cell of the row rules is then split into sub-cells (its user and item blocks each dealt into `subs`
+// sub-blocks, as many as keep one sub-cell's rows within Trainer::kSubCellBytes) and taken sub-cell by
+// sub-cell, in an order drawn per cell and epoch, as LIBMF takes its blocks. The row rules step each row
+// with the sum of its ratings' gradients, so concentrating a row's ratings in fewer batches leaves its
+// total step as it was. Adam keeps whole cells: it steps a row once per batch by a normalised amount, so a
+// popular item whose ratings crowd into the batches of its sub-cells gets fewer, not larger, steps; on the
+// 25M shape sub-cells made lazy Adam 1.3x faster per epoch but 0.015-0.03 eval RMSE worse after 3 epochs
+// (docs/performance.md).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -44,6 +55,7 @@ constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
 // step with the summed gradient of P x kRoundRatings ratings, which the row rules take in their stride.
 constexpr int64_t kRoundRatings = 2048;
 constexpr int64_t kMinAdamRounds = 16;
+constexpr int kMaxFine = 128;  // parts x sub-blocks: at most kMaxFine^2 / P^2 = 4,096 sub-cells on 2 threads
 
 void flush_denormals() {
 #if defined(__SSE__)
@@ -67,12 +79,32 @@ std::vector<int32_t> deal(const std::vector<int64_t>& counts, int parts, uint64_
     return block;
 }
 
+// Bytes of the rows one id reaches on `side` through the params whose rows are the ids (full tables and
+// biases): each row's parameters and the optimiser's state.
+int64_t id_bytes(const Model& model, const Adam& adam, Side side) {
+    const int64_t ids = side == Side::User ? model.users() : model.items();
+    const auto params = model.params();
+    const Optimizer rule = adam.config().optimizer;
+    int64_t floats = 0;
+    for (size_t p : model.side_params(side)) {
+        const Param& par = *params[p];
+        if (par.access != Access::Rows || par.rows != ids) continue;
+        floats += par.stride;
+        if (rule == Optimizer::Adam) floats += 2 * par.stride;  // the two moments
+        if (rule == Optimizer::AdaGrad) floats += kAccumulatorStride;
+    }
+    return floats * int64_t(sizeof(float));
+}
+
 }  // namespace
 
 void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts) {
-    if (plan_.parts == parts && plan_.data == &data && plan_.train_size == train.size()) return;
+    if (plan_.parts == parts && plan_.data == &data && plan_.train_size == train.size() &&
+        plan_.sub_cell_bytes == sub_cell_bytes_)
+        return;
     BlockPlan plan;
     plan.parts = parts;
+    plan.sub_cell_bytes = sub_cell_bytes_;
     plan.data = &data;
     plan.train_size = train.size();
     std::vector<int64_t> user_counts(size_t(model_.users()), 0), item_counts(size_t(model_.items()), 0);
@@ -80,13 +112,33 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
         ++user_counts[size_t(data.user[k])];
         ++item_counts[size_t(data.item[k])];
     }
-    plan.user_block = deal(user_counts, parts, config_.seed ^ 0x75736572626c6b73ULL);
-    plan.item_block = deal(item_counts, parts, config_.seed ^ 0x6974656d626c6b73ULL);
-    static_assert(kMaxParts * kMaxParts <= 65536, "cells are numbered in 16 bits");
+    // Sub-blocks (the row rules only; see the top of this file): as few as keep the rows a thread reaches
+    // in one sub-cell within sub_cell_bytes_.
+    const bool adam = config_.adam.optimizer == Optimizer::Adam;
+    const int64_t all_bytes = int64_t(model_.users()) * id_bytes(model_, adam_, Side::User) +
+                              int64_t(model_.items()) * id_bytes(model_, adam_, Side::Item);
+    while (!adam && plan.subs < kMaxFine / parts && all_bytes > sub_cell_bytes_ * parts * plan.subs)
+        ++plan.subs;
+    // Dealt into parts x subs fine blocks: an id in fine block f is in block f mod parts, sub-block f / parts
+    // (with subs = 1, the blocks as dealt into parts).
+    plan.user_block = deal(user_counts, parts * plan.subs, config_.seed ^ 0x75736572626c6b73ULL);
+    plan.item_block = deal(item_counts, parts * plan.subs, config_.seed ^ 0x6974656d626c6b73ULL);
+    std::vector<int32_t> user_sub(plan.user_block.size()), item_sub(plan.item_block.size());
+    for (auto [block, sub] : {std::pair{&plan.user_block, &user_sub}, std::pair{&plan.item_block, &item_sub}})
+        for (size_t i = 0; i < block->size(); ++i) {
+            (*sub)[i] = (*block)[i] / parts;
+            (*block)[i] %= parts;
+        }
+    // A rating's number is below (parts x subs)^2 <= kMaxFine^2.
+    static_assert(kMaxFine * kMaxFine <= 65536, "cells and sub-cells are numbered in 16 bits");
+    const uint32_t subs2 = uint32_t(plan.subs) * uint32_t(plan.subs);
     plan.cell_of.assign(data.size(), 0);
     for (uint32_t k : train) {
-        const int u = plan.user_block[size_t(data.user[k])], i = plan.item_block[size_t(data.item[k])];
-        plan.cell_of[k] = static_cast<uint16_t>(((i - u + parts) % parts) * parts + u);
+        const size_t user = size_t(data.user[k]), item = size_t(data.item[k]);
+        const int u = plan.user_block[user], i = plan.item_block[item];
+        const uint32_t cell = uint32_t(((i - u + parts) % parts) * parts + u);
+        const uint32_t sub = uint32_t(user_sub[user] * plan.subs + item_sub[item]);
+        plan.cell_of[k] = static_cast<uint16_t>(cell * subs2 + sub);
     }
 
     // Which rows more than one block reaches, found through the tables' own marking.
@@ -133,22 +185,33 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     const int64_t total = static_cast<int64_t>(order_.size());
 
     // The shuffled order, stably bucketed into the P x P cells: in stratum s, thread t trains on the cell
-    // (user block t, item block (t + s) mod P), numbered s P + t.
+    // (user block t, item block (t + s) mod P), numbered s P + t. A cell of sub-cells takes them one after
+    // the other, in an order drawn per cell and epoch (without shuffling, in their numbers' order).
     const size_t cells_n = size_t(P) * size_t(P);
-    std::vector<int64_t> cell_start(cells_n + 1, 0);
+    const uint32_t subs2 = uint32_t(plan_.subs) * uint32_t(plan_.subs);
+    std::vector<uint32_t> sub_rank(cells_n * subs2);  // per cell, each sub-cell's place in the cell's order
+    for (size_t c = 0; c < cells_n; ++c) {
+        uint32_t* rank = sub_rank.data() + c * subs2;
+        for (uint32_t j = 0; j < subs2; ++j) rank[j] = j;
+        if (subs2 == 1 || !config_.shuffle) continue;
+        Rng rng(config_.seed ^ 0x737562636c6c73ULL ^ (uint64_t(st.epoch) << 16) ^ c);
+        for (size_t j = subs2; j > 1; --j) std::swap(rank[j - 1], rank[size_t(rng.below(j))]);
+    }
+    std::vector<int64_t> bucket_start(cells_n * subs2 + 1, 0);
     cell_scratch_.resize(order_.size());
     for (size_t j = 0; j < order_.size(); ++j) {
-        const uint16_t c = plan_.cell_of[order_[j]];
-        cell_scratch_[j] = c;
-        ++cell_start[size_t(c) + 1];
+        const uint32_t key = plan_.cell_of[order_[j]];
+        const uint32_t b = key - key % subs2 + sub_rank[key];
+        cell_scratch_[j] = static_cast<uint16_t>(b);
+        ++bucket_start[size_t(b) + 1];
     }
-    for (size_t c = 0; c < cells_n; ++c) cell_start[c + 1] += cell_start[c];
+    for (size_t b = 0; b < cells_n * subs2; ++b) bucket_start[b + 1] += bucket_start[b];
+    std::vector<int64_t> cell_start(cells_n + 1);
+    for (size_t c = 0; c <= cells_n; ++c) cell_start[c] = bucket_start[c * subs2];
     cell_order_.resize(order_.size());
     const std::vector<uint32_t>& cells = cell_order_;
-    {
-        std::vector<int64_t> at(cell_start.begin(), cell_start.end() - 1);
-        for (size_t j = 0; j < order_.size(); ++j) cell_order_[size_t(at[cell_scratch_[j]]++)] = order_[j];
-    }
+    for (size_t j = 0; j < order_.size(); ++j)
+        cell_order_[size_t(bucket_start[cell_scratch_[j]]++)] = order_[j];
     auto cell = [&](int thread, int stratum) { return size_t(stratum) * size_t(P) + size_t(thread); };
     // The epoch as rounds: in each round every thread trains one batch (or none, when its cell has run out),
     // and after some rounds the threads meet (`sync`) to step the shared rows and report. The row rules take

@@ -141,30 +141,38 @@ void check_rejected(const std::string& bytes, const std::string& field, const st
 }  // namespace
 
 TEST_CASE("Resuming from a checkpoint ends exactly where the uninterrupted run does", "[checkpoint]") {
-    // Dense Adam, lazy Adam, AdaGrad (which keeps one accumulator per row, stored as the row's first v).
-    const int rule = GENERATE(0, 1, 2);
+    // Dense Adam, lazy Adam, AdaGrad (which keeps one accumulator per row, stored as the row's first v);
+    // AdaGrad also with its cells in sub-cells (a budget small enough to split this set's blocks), whose
+    // order is drawn per epoch.
+    const int rule = GENERATE(0, 1, 2, 3);
     const AdamMode mode = rule == 0 ? AdamMode::Dense : AdamMode::Lazy;
+    const int64_t sub_cell_bytes = rule == 3 ? 1024 : Trainer::kSubCellBytes;
     const bool compressed = GENERATE(false, true);
     Run run = compressed ? compressed_run(mode) : full_run(mode);
-    if (rule == 2) {
+    if (rule >= 2) {
         run.train.adam.optimizer = Optimizer::AdaGrad;
         run.train.adam.learning_rate = 0.05;
     }
     INFO((compressed ? "qr + md tables with biases, " : "full tables, ")
-         << (rule == 2 ? "AdaGrad" : std::string(to_string(mode)) + " Adam"));
+         << (rule == 3   ? "AdaGrad in sub-cells"
+             : rule == 2 ? "AdaGrad"
+                         : std::string(to_string(mode)) + " Adam"));
     const Dataset d = synthetic();
     const Split s = split_dataset(d, 0.8, 3);
 
     auto straight = make_model(run, d, s, run.train.seed);
     Trainer uninterrupted(*straight, run.train);
+    uninterrupted.set_sub_cell_bytes(sub_cell_bytes);
     uninterrupted.fit(d, s.train, s.eval);
     REQUIRE(uninterrupted.history().size() == 3);
+    if (rule == 3) REQUIRE(uninterrupted.sub_blocks() > 1);
 
     // One epoch, then a checkpoint through bytes, then a fresh process's worth of objects.
     std::string bytes;
     {
         auto model = make_model(run, d, s, run.train.seed);
         Trainer first(*model, run.train);
+        first.set_sub_cell_bytes(sub_cell_bytes);
         first.train_epoch(d, s.train, s.eval, {});
         bytes = serialize_checkpoint(snapshot(run, d, first, *model));
     }
@@ -173,6 +181,7 @@ TEST_CASE("Resuming from a checkpoint ends exactly where the uninterrupted run d
     // Initialised differently on purpose: everything that matters must come from the checkpoint.
     auto resumed_model = make_model(run, d, s, run.train.seed + 99);
     Trainer resumed(*resumed_model, ck.train);
+    resumed.set_sub_cell_bytes(sub_cell_bytes);
     restore_state(ck, *resumed_model, resumed.optimizer());
     resumed.history() = ck.history;
     resumed.fit(d, s.train, s.eval);

@@ -25,7 +25,7 @@
 // with the sum of its ratings' gradients, so concentrating a row's ratings in fewer batches leaves its
 // total step as it was. Adam keeps whole cells: it steps a row once per batch by a normalised amount, so a
 // popular item whose ratings crowd into the batches of its sub-cells gets fewer, not larger, steps; on the
-// 25M shape sub-cells made lazy Adam 1.3x faster per epoch but 0.015-0.03 eval RMSE worse after 3 epochs
+// 25M shape sub-cells made lazy Adam 1.3x faster per epoch but 0.007-0.03 eval RMSE worse after 3 epochs
 // (docs/performance.md).
 #include <algorithm>
 #include <atomic>

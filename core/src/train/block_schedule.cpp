@@ -189,20 +189,20 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     // the other, in an order drawn per cell and epoch (without shuffling, in their numbers' order).
     const size_t cells_n = size_t(P) * size_t(P);
     const uint32_t subs2 = uint32_t(plan_.subs) * uint32_t(plan_.subs);
-    std::vector<uint32_t> sub_rank(cells_n * subs2);  // per cell, each sub-cell's place in the cell's order
+    // A rating's bucket, by its cell and sub-cell number: the cell's buckets, the sub-cells in its order.
+    std::vector<uint16_t> bucket_of(cells_n * subs2);
     for (size_t c = 0; c < cells_n; ++c) {
-        uint32_t* rank = sub_rank.data() + c * subs2;
-        for (uint32_t j = 0; j < subs2; ++j) rank[j] = j;
+        uint16_t* bucket = bucket_of.data() + c * subs2;
+        for (uint32_t j = 0; j < subs2; ++j) bucket[j] = static_cast<uint16_t>(c * subs2 + j);
         if (subs2 == 1 || !config_.shuffle) continue;
         Rng rng(config_.seed ^ 0x737562636c6c73ULL ^ (uint64_t(st.epoch) << 16) ^ c);
-        for (size_t j = subs2; j > 1; --j) std::swap(rank[j - 1], rank[size_t(rng.below(j))]);
+        for (size_t j = subs2; j > 1; --j) std::swap(bucket[j - 1], bucket[size_t(rng.below(j))]);
     }
     std::vector<int64_t> bucket_start(cells_n * subs2 + 1, 0);
     cell_scratch_.resize(order_.size());
     for (size_t j = 0; j < order_.size(); ++j) {
-        const uint32_t key = plan_.cell_of[order_[j]];
-        const uint32_t b = key - key % subs2 + sub_rank[key];
-        cell_scratch_[j] = static_cast<uint16_t>(b);
+        const uint16_t b = bucket_of[plan_.cell_of[order_[j]]];
+        cell_scratch_[j] = b;
         ++bucket_start[size_t(b) + 1];
     }
     for (size_t b = 0; b < cells_n * subs2; ++b) bucket_start[b + 1] += bucket_start[b];

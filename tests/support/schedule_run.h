@@ -17,7 +17,8 @@ struct ScheduleRun {
     std::vector<float> params;  // every parameter, flattened in the model's order
     double rmse = 0;            // eval RMSE after the last epoch
     double best = 0;            // the best epoch's eval RMSE (small sets overfit late)
-    int subs = 1;               // the block schedule's sub-blocks per block (Trainer::sub_blocks)
+    int user_subs = 1;          // the block schedule's sub-blocks per user block (Trainer::user_sub_blocks)
+    int item_subs = 1;          // and per item block
 };
 
 // Batch 32, lr 0.05 for AdaGrad, 0.01 for SGD and 0.003 for (lazy) Adam, L2 0.02 on rows and biases (Adam:
@@ -43,7 +44,8 @@ inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split&
     for (Param* p : m.params()) r.params.insert(r.params.end(), p->data.begin(), p->data.end());
     r.rmse = r.best = t.history().back().eval.rmse;
     for (const EpochStats& e : t.history()) r.best = std::min(r.best, e.eval.rmse);
-    r.subs = t.sub_blocks();
+    r.user_subs = t.user_sub_blocks();
+    r.item_subs = t.item_sub_blocks();
     return r;
 }
 

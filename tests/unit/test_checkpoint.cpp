@@ -142,22 +142,27 @@ void check_rejected(const std::string& bytes, const std::string& field, const st
 
 TEST_CASE("Resuming from a checkpoint ends exactly where the uninterrupted run does", "[checkpoint]") {
     // Dense Adam, lazy Adam, AdaGrad (which keeps one accumulator per row, stored as the row's first v);
-    // AdaGrad also with its cells in sub-cells (a budget small enough to split this set's blocks), whose
-    // order is drawn per epoch.
-    const int rule = GENERATE(0, 1, 2, 3);
+    // AdaGrad and lazy Adam also with their cells in sub-cells (a budget small enough to split this set's
+    // blocks), whose order is drawn per epoch.
+    const int rule = GENERATE(0, 1, 2, 3, 4);
     const AdamMode mode = rule == 0 ? AdamMode::Dense : AdamMode::Lazy;
-    const int64_t sub_cell_bytes = rule == 3 ? 1024 : Trainer::kSubCellBytes;
+    const bool sub_cells = rule >= 3;
+    const int64_t sub_cell_bytes = sub_cells ? 1024 : Trainer::kSubCellBytes;
     const bool compressed = GENERATE(false, true);
     Run run = compressed ? compressed_run(mode) : full_run(mode);
-    if (rule >= 2) {
+    if (rule == 2 || rule == 3) {
         run.train.adam.optimizer = Optimizer::AdaGrad;
         run.train.adam.learning_rate = 0.05;
     }
+    // Adam splits only its users, into sub-blocks of at least 16 batches' worth of users: 800 users in
+    // batches of 4 make 12 sub-blocks on 1 thread.
+    if (rule == 4) run.train.batch_size = 4;
     INFO((compressed ? "qr + md tables with biases, " : "full tables, ")
-         << (rule == 3   ? "AdaGrad in sub-cells"
+         << (rule == 4   ? "lazy Adam in sub-cells"
+             : rule == 3 ? "AdaGrad in sub-cells"
              : rule == 2 ? "AdaGrad"
                          : std::string(to_string(mode)) + " Adam"));
-    const Dataset d = synthetic();
+    const Dataset d = rule == 4 ? synthetic(800, 45, 4000) : synthetic();
     const Split s = split_dataset(d, 0.8, 3);
 
     auto straight = make_model(run, d, s, run.train.seed);
@@ -165,7 +170,7 @@ TEST_CASE("Resuming from a checkpoint ends exactly where the uninterrupted run d
     uninterrupted.set_sub_cell_bytes(sub_cell_bytes);
     uninterrupted.fit(d, s.train, s.eval);
     REQUIRE(uninterrupted.history().size() == 3);
-    if (rule == 3) REQUIRE(uninterrupted.sub_blocks() > 1);
+    if (sub_cells) REQUIRE(uninterrupted.user_sub_blocks() > 1);
 
     // One epoch, then a checkpoint through bytes, then a fresh process's worth of objects.
     std::string bytes;

@@ -78,14 +78,17 @@ public:
     // deterministic for a given number) rather than dense Adam's one thread per side (the same bits on 1 and
     // 2 threads, which the reference reproduction relies on). On 1 thread both give the same bits.
     bool uses_block_schedule() const;
-    // The row rules' block schedule (AdaGrad, SGD) takes a cell's ratings sub-cell by sub-cell when the rows
-    // of its blocks would not stay in the cache: its user and item blocks are each split into as many
-    // sub-blocks as keep the rows one sub-cell reaches (parameters and the optimiser's per-row state) within
-    // this many bytes (block_schedule.cpp). A machine's setting, not the run's, so not in TrainConfig: it
-    // changes the order of updates at MovieLens-25M's size, not at ml-1m's, whose cells fit.
+    // The block schedule takes a cell's ratings sub-cell by sub-cell when the rows of its blocks would not
+    // stay in the cache (block_schedule.cpp). The row rules (AdaGrad, SGD) split its user and item blocks
+    // into as many sub-blocks as keep the rows one sub-cell reaches (parameters and the optimiser's per-row
+    // state) within this many bytes; lazy Adam splits only its user blocks, once the user rows exceed it. A
+    // machine's setting, not the run's, so not in TrainConfig. It changes the order of updates at
+    // MovieLens-25M's size; at ml-1m's, only `large` with lazy Adam on one thread (2 user sub-blocks).
     static constexpr int64_t kSubCellBytes = int64_t(8) << 20;
     void set_sub_cell_bytes(int64_t bytes) { sub_cell_bytes_ = bytes; }
-    int sub_blocks() const { return plan_.subs; }  // the last epoch's sub-blocks per block (1: none)
+    // The last epoch's sub-blocks per user block and per item block (1: none).
+    int user_sub_blocks() const { return plan_.user_subs; }
+    int item_sub_blocks() const { return plan_.item_subs; }
 
 private:
     // The stratified block schedule of lazy Adam, AdaGrad and SGD (block_schedule.cpp): users and items dealt into P
@@ -94,12 +97,14 @@ private:
         int parts = 0;
         const Dataset* data = nullptr;
         size_t train_size = 0;
-        int64_t sub_cell_bytes = 0;  // the budget `subs` was chosen for
-        int subs = 1;  // each block's ids in `subs` sub-blocks: a cell is subs x subs sub-cells
+        int64_t sub_cell_bytes = 0;  // the budget the sub-blocks were chosen for
+        // Each user block's ids in user_subs sub-blocks, each item block's in item_subs: a cell is
+        // user_subs x item_subs sub-cells.
+        int user_subs = 1, item_subs = 1;
         std::vector<int32_t> user_block, item_block;
-        // Per rating of `data`: its cell (stratum s, thread t) as s P + t, times subs^2, plus its sub-cell
-        // (user sub-block a, item sub-block b) as a subs + b, so that an epoch buckets its shuffled order
-        // with one load per rating instead of four scattered ones.
+        // Per rating of `data`: its cell (stratum s, thread t) as s P + t, times user_subs item_subs, plus
+        // its sub-cell (user sub-block a, item sub-block b) as a item_subs + b, so that an epoch buckets its
+        // shuffled order with one load per rating instead of four scattered ones.
         std::vector<uint16_t> cell_of;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)

@@ -15,18 +15,23 @@
 // barrier releases the next round. Everything is in a fixed order for a given P and seed, so a run repeats
 // bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
 // "Threads", has what that costs in accuracy per table kind). On one thread the schedule is the shuffled
-// order in batches, as dense Adam's, and lazy Adam gives the same bits on both.
+// order in batches, as dense Adam's, and lazy Adam gives the same bits on both (unless its users are in
+// sub-blocks, below).
 //
-// Sub-cells, for the row rules: at MovieLens-25M's size a block's rows (parameters and the optimiser's
-// per-row state) are far larger than the cache, and a cell in shuffled order misses on nearly every row. A
-// cell of the row rules is then split into sub-cells (its user and item blocks each dealt into `subs`
-// sub-blocks, as many as keep one sub-cell's rows within Trainer::kSubCellBytes) and taken sub-cell by
-// sub-cell, in an order drawn per cell and epoch, as LIBMF takes its blocks. The row rules step each row
-// with the sum of its ratings' gradients, so concentrating a row's ratings in fewer batches leaves its
-// total step as it was. Adam keeps whole cells: it steps a row once per batch by a normalised amount, so a
-// popular item whose ratings crowd into the batches of its sub-cells gets fewer, not larger, steps; on the
-// 25M shape sub-cells made lazy Adam 1.3x faster per epoch but 0.007-0.03 eval RMSE worse after 3 epochs
-// (docs/performance.md).
+// Sub-cells: at MovieLens-25M's size a block's rows (parameters and the optimiser's per-row state) are far
+// larger than the cache, and a cell in shuffled order misses on nearly every row. A cell is then split into
+// sub-cells and taken sub-cell by sub-cell, in an order drawn per epoch, as LIBMF takes its blocks.
+// - The row rules deal both the user and the item block into as many sub-blocks as keep one sub-cell's rows
+//   within Trainer::kSubCellBytes. They step each row with the sum of its ratings' gradients, so
+//   concentrating a row's ratings in fewer batches leaves its total step as it was.
+// - Adam splits only the user block, once the user rows overflow kSubCellBytes. Adam steps a row once per
+//   batch by a normalised amount, so a popular item whose ratings crowd into the batches of its sub-cells
+//   gets fewer, not larger, steps: on the 25M shape, item sub-blocks made lazy Adam 0.007-0.03 eval RMSE
+//   worse after 3 epochs. A user has few ratings, and its sub-blocks keep at least kAdamUsersPerSlot
+//   batches' worth of users, so a user's ratings seldom share a batch; its ratings then come close together
+//   against items that hardly moved meanwhile, which made lazy Adam converge faster, not slower
+//   (docs/performance.md). Its sub-cells come in one order per user block, so a thread's P cells, which
+//   it alternates, work through the same users at a time.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -55,6 +60,14 @@ constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
 // step with the summed gradient of P x kRoundRatings ratings, which the row rules take in their stride.
 constexpr int64_t kRoundRatings = 2048;
 constexpr int64_t kMinAdamRounds = 16;
+// Adam's user sub-blocks: rows of at most 1/kAdamUserShare of the budget each (the item block's popular rows
+// share the cache), and at least kAdamUsersPerSlot x the batch users each (a user then has 1/16 of a rating
+// per batch of its sub-cell on average). The lazy baseline on the 25M shape (2 threads, 3 epochs) with user
+// sub-blocks of 8, 2 and 1 MB: 1.06x, 1.27x and 1.41x whole cells' epoch rate (medians of 3 alternated
+// pairs), eval RMSE 0.5938, 0.5946 and 0.5970 against 0.6004; with both limits (39 sub-blocks of 1.6 MB),
+// 0.5953 (docs/performance.md).
+constexpr int64_t kAdamUserShare = 8;
+constexpr int64_t kAdamUsersPerSlot = 16;
 constexpr int kMaxFine = 128;  // parts x sub-blocks: at most kMaxFine^2 / P^2 = 4,096 sub-cells on 2 threads
 
 void flush_denormals() {
@@ -112,33 +125,40 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
         ++user_counts[size_t(data.user[k])];
         ++item_counts[size_t(data.item[k])];
     }
-    // Sub-blocks (the row rules only; see the top of this file): as few as keep the rows a thread reaches
-    // in one sub-cell within sub_cell_bytes_.
+    // Sub-blocks (see the top of this file). The row rules split both sides into as few as keep the rows a
+    // thread reaches in one sub-cell within sub_cell_bytes_. Adam splits only the users, and only once the
+    // user rows overflow the budget; then into sub-blocks of 1/kAdamUserShare of it, at most most_subs.
     const bool adam = config_.adam.optimizer == Optimizer::Adam;
-    const int64_t all_bytes = int64_t(model_.users()) * id_bytes(model_, adam_, Side::User) +
-                              int64_t(model_.items()) * id_bytes(model_, adam_, Side::Item);
-    while (!adam && plan.subs < kMaxFine / parts && all_bytes > sub_cell_bytes_ * parts * plan.subs)
-        ++plan.subs;
+    const int64_t user_bytes = int64_t(model_.users()) * id_bytes(model_, adam_, Side::User);
+    const int64_t all_bytes = user_bytes + int64_t(model_.items()) * id_bytes(model_, adam_, Side::Item);
+    const int64_t split_bytes = adam ? (user_bytes > sub_cell_bytes_ ? user_bytes : 0) : all_bytes;
+    const int64_t sub_bytes = adam ? sub_cell_bytes_ / kAdamUserShare : sub_cell_bytes_;
+    const int64_t slot_users = kAdamUsersPerSlot * std::max<int64_t>(1, config_.batch_size);
+    const int64_t most_subs = adam ? std::max<int64_t>(1, model_.users() / (parts * slot_users)) : kMaxFine;
+    int subs = 1;
+    while (subs < kMaxFine / parts && subs < most_subs && split_bytes > sub_bytes * parts * subs) ++subs;
+    plan.user_subs = subs;
+    plan.item_subs = adam ? 1 : subs;
     // Dealt into parts x subs fine blocks: an id in fine block f is in block f mod parts, sub-block f / parts
     // (with subs = 1, the blocks as dealt into parts).
-    plan.user_block = deal(user_counts, parts * plan.subs, config_.seed ^ 0x75736572626c6b73ULL);
-    plan.item_block = deal(item_counts, parts * plan.subs, config_.seed ^ 0x6974656d626c6b73ULL);
+    plan.user_block = deal(user_counts, parts * plan.user_subs, config_.seed ^ 0x75736572626c6b73ULL);
+    plan.item_block = deal(item_counts, parts * plan.item_subs, config_.seed ^ 0x6974656d626c6b73ULL);
     std::vector<int32_t> user_sub(plan.user_block.size()), item_sub(plan.item_block.size());
     for (auto [block, sub] : {std::pair{&plan.user_block, &user_sub}, std::pair{&plan.item_block, &item_sub}})
         for (size_t i = 0; i < block->size(); ++i) {
             (*sub)[i] = (*block)[i] / parts;
             (*block)[i] %= parts;
         }
-    // A rating's number is below (parts x subs)^2 <= kMaxFine^2.
+    // A rating's number is below (parts x user_subs) (parts x item_subs) <= kMaxFine^2.
     static_assert(kMaxFine * kMaxFine <= 65536, "cells and sub-cells are numbered in 16 bits");
-    const uint32_t subs2 = uint32_t(plan.subs) * uint32_t(plan.subs);
+    const uint32_t cell_subs = uint32_t(plan.user_subs) * uint32_t(plan.item_subs);
     plan.cell_of.assign(data.size(), 0);
     for (uint32_t k : train) {
         const size_t user = size_t(data.user[k]), item = size_t(data.item[k]);
         const int u = plan.user_block[user], i = plan.item_block[item];
         const uint32_t cell = uint32_t(((i - u + parts) % parts) * parts + u);
-        const uint32_t sub = uint32_t(user_sub[user] * plan.subs + item_sub[item]);
-        plan.cell_of[k] = static_cast<uint16_t>(cell * subs2 + sub);
+        const uint32_t sub = uint32_t(user_sub[user] * plan.item_subs + item_sub[item]);
+        plan.cell_of[k] = static_cast<uint16_t>(cell * cell_subs + sub);
     }
 
     // Which rows more than one block reaches, found through the tables' own marking.
@@ -186,16 +206,19 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
 
     // The shuffled order, stably bucketed into the P x P cells: in stratum s, thread t trains on the cell
     // (user block t, item block (t + s) mod P), numbered s P + t. A cell of sub-cells takes them one after
-    // the other, in an order drawn per cell and epoch (without shuffling, in their numbers' order).
+    // the other, in an order drawn per epoch and cell (without shuffling, in their numbers' order). Adam's
+    // sub-cells are user sub-blocks, drawn per user block: a thread alternates its P cells, which then work
+    // through the same users at a time.
     const size_t cells_n = size_t(P) * size_t(P);
-    const uint32_t subs2 = uint32_t(plan_.subs) * uint32_t(plan_.subs);
+    const uint32_t subs2 = uint32_t(plan_.user_subs) * uint32_t(plan_.item_subs);
     // A rating's bucket, by its cell and sub-cell number: the cell's buckets, the sub-cells in its order.
     std::vector<uint16_t> bucket_of(cells_n * subs2);
     for (size_t c = 0; c < cells_n; ++c) {
         uint16_t* bucket = bucket_of.data() + c * subs2;
         for (uint32_t j = 0; j < subs2; ++j) bucket[j] = static_cast<uint16_t>(c * subs2 + j);
         if (subs2 == 1 || !config_.shuffle) continue;
-        Rng rng(config_.seed ^ 0x737562636c6c73ULL ^ (uint64_t(st.epoch) << 16) ^ c);
+        const uint64_t drawn_for = adam ? c % size_t(P) : c;
+        Rng rng(config_.seed ^ 0x737562636c6c73ULL ^ (uint64_t(st.epoch) << 16) ^ drawn_for);
         for (size_t j = subs2; j > 1; --j) std::swap(bucket[j - 1], bucket[size_t(rng.below(j))]);
     }
     std::vector<int64_t> bucket_start(cells_n * subs2 + 1, 0);

@@ -138,6 +138,9 @@ public:
     // threads. The user side owns the user table, the global bias and the user biases; the item side the
     // item table and the item biases. params() indices of each side:
     std::vector<size_t> side_params(Side side) const;
+    // Those of side_params whose rows are the side's ids, reached row by row (full tables and biases): the
+    // rows a batch's ids reach directly, which the block schedule sizes its sub-blocks by and fetches ahead.
+    std::vector<size_t> id_row_params(Side side) const;
     void mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const;
     void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const;  // buf reserved for n
     // After both lookups: the loss derivative d loss / d logit of examples [begin, end) into dz[begin, end).

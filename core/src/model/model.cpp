@@ -231,6 +231,15 @@ std::vector<size_t> Model::side_params(Side side) const {
     return out;
 }
 
+std::vector<size_t> Model::id_row_params(Side side) const {
+    const std::vector<const Param*> all = params();
+    const int64_t ids = side == Side::User ? users() : items();
+    std::vector<size_t> out;
+    for (size_t i : side_params(side))
+        if (all[i]->access == Access::Rows && all[i]->rows == ids) out.push_back(i);
+    return out;
+}
+
 void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const {
     if (side == Side::User) {
         user_->mark_rows(ids, n, grads.data());

@@ -95,13 +95,11 @@ std::vector<int32_t> deal(const std::vector<int64_t>& counts, int parts, uint64_
 // Bytes of the rows one id reaches on `side` through the params whose rows are the ids (full tables and
 // biases): each row's parameters and the optimiser's state.
 int64_t id_bytes(const Model& model, const Adam& adam, Side side) {
-    const int64_t ids = side == Side::User ? model.users() : model.items();
     const auto params = model.params();
     const Optimizer rule = adam.config().optimizer;
     int64_t floats = 0;
-    for (size_t p : model.side_params(side)) {
+    for (size_t p : model.id_row_params(side)) {
         const Param& par = *params[p];
-        if (par.access != Access::Rows || par.rows != ids) continue;
         floats += par.stride;
         if (rule == Optimizer::Adam) floats += 2 * par.stride;  // the two moments
         if (rule == Optimizer::AdaGrad) floats += kAccumulatorStride;

@@ -28,14 +28,12 @@ public:
         for (Side side : {Side::User, Side::Item}) {
             if (!(side == Side::User ? user_side : item_side)) continue;
             const int64_t ids = side == Side::User ? model.users() : model.items();
-            for (size_t p : model.side_params(side)) {
+            for (size_t p : model.id_row_params(side)) {
                 const Param& par = *params[p];
                 const AdamState& s = adam.state()[p];
                 const ParamGrad& g = grads[p];
                 const bool adam_rows = adam.config().optimizer == Optimizer::Adam;
-                if (par.access != Access::Rows || par.rows != ids ||
-                    (adam_rows && (s.m.size() != par.data.size() || s.v.size() != par.data.size())))
-                    continue;
+                if (adam_rows && (s.m.size() != par.data.size() || s.v.size() != par.data.size())) continue;
                 const int32_t* counts = !g.counts.empty() ? g.counts.data()
                                         : s.steps.size() == size_t(ids) ? s.steps.data()
                                                                         : nullptr;

@@ -169,7 +169,7 @@ TEST_CASE("threads: the row rules' sub-cells train to the whole cells' accuracy 
     CHECK(again.params == again2.params);
 }
 
-TEST_CASE("threads: lazy Adam's user sub-cells train to the whole cells' accuracy and repeat bit for bit",
+TEST_CASE("threads: lazy Adam's user sub-cells train at least to the whole cells' accuracy and repeat",
           "[threads][blocks]") {
     // 6,000 users of 10 ratings: their rows with both moments (about 2 MB) overflow 16 KB, so they are split
     // into sub-blocks of at least 16 batches' worth of users (512): 11 on 1 thread, 3 on 3; the items stay

@@ -188,7 +188,7 @@ TEST_CASE("threads: lazy Adam's user sub-cells train at least to the whole cells
     CHECK(split.item_subs == 1);
     CHECK(split.params != whole.params);  // the order changed
     // At the best epoch, as the thread-count test compares Adam; no worse than whole cells. Measured: 0.134
-    // (1 thread) and 0.062 (3 threads) better, since each user's few ratings come close together against
+    // (1 thread) and 0.062 (3 threads) better, likely as each user's few ratings come close together against
     // items that hardly moved meanwhile (on the 25M shape, 0.005 better after 3 epochs: docs/performance.md).
     CHECK(split.best <= whole.best + 0.002);
     const ScheduleRun again = train(d, s, full_model(), Optimizer::Adam, threads, 2, kSmall);

@@ -28,10 +28,10 @@
 //   batch by a normalised amount, so a popular item whose ratings crowd into the batches of its sub-cells
 //   gets fewer, not larger, steps: on the 25M shape, item sub-blocks made lazy Adam 0.007-0.03 eval RMSE
 //   worse after 3 epochs. A user has few ratings, and its sub-blocks keep at least kAdamUsersPerSlot
-//   batches' worth of users, so a user's ratings seldom share a batch; its ratings then come close together
-//   against items that hardly moved meanwhile, which made lazy Adam converge faster, not slower
-//   (docs/performance.md). Its sub-cells come in one order per user block, so a thread's P cells, which
-//   it alternates, work through the same users at a time.
+//   batches' worth of users, so a user's ratings seldom share a batch. On the 25M shape lazy Adam then
+//   converged faster, not slower, likely as a user's ratings come close together against items that hardly
+//   moved meanwhile (docs/performance.md). Its sub-cells come in one order per user block, so a thread's P
+//   cells, which it alternates, work through the same users at a time.
 #include <algorithm>
 #include <atomic>
 #include <chrono>

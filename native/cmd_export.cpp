@@ -105,9 +105,13 @@ void write_npy(const ModelFile& f, const std::string& dir, bool quiet) {
         {"prediction", m.config().objective != Objective::Rating
                            ? "user_vector . item_embeddings[i], a preference score (the user vector is folded in "
                              "from the user's positives: the file stores the item side only)"
+                           : m.config().link == Link::Linear
+                           ? "scale / 2 + user_embeddings[u] . item_embeddings[i] + global_bias + "
+                             "user_bias[u] + item_bias[i] (absent biases are 0)"
                            : "scale * sigmoid(user_embeddings[u] . item_embeddings[i] + global_bias + user_bias[u] + "
                              "item_bias[i]) (absent biases are 0)"},
         {"scale", m.scale()},
+        {"link", to_string(m.config().link)},
         {"dim", m.dim()},
         {"users", m.users()},
         {"items", m.items()},

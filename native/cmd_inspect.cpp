@@ -222,6 +222,9 @@ Command add_inspect(CLI::App& root) {
                                 to_string(m.config().objective), ic.alpha, ic.lambda,
                                 ic.all_rated_positive ? "every rated item"
                                                       : ("rated >= " + shortest_number(ic.positive_threshold)).c_str());
+                else if (m.config().link == Link::Linear)
+                    out.add("  output        %g + <user, item>%s (linear)\n", 0.5 * m.scale(),
+                                biases.empty() ? "" : (" + " + biases + " biases").c_str());
                 else
                     out.add("  output        sigmoid(<user, item>%s) * %g\n",
                                 biases.empty() ? "" : (" + " + biases + " biases").c_str(), m.scale());

@@ -175,6 +175,9 @@ public:
             // their ratings (every ranking objective), so pages test this rather than a name.
             o.set("objective", val(std::string(to_string(m.config().objective))));
             o.set("foldIn", val(item_side_only(m.config().objective)));
+            // A rating model's output: "sigmoid" (within 0..scale) or "linear" (scale / 2 + logit,
+            // unbounded).
+            o.set("link", val(std::string(to_string(m.config().link))));
             o.set("userTable", table_info(m.user_table().config(), m.user_table()));
             o.set("itemTable", table_info(m.item_table().config(), m.item_table()));
             val biases = val::object();

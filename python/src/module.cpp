@@ -89,6 +89,7 @@ py::dict info_dict(const PyModel& pm) {
     const memrec::Model& m = pm.model();
     py::dict d;
     d["objective"] = memrec::to_string(m.config().objective);
+    d["link"] = memrec::to_string(m.config().link);
     d["users"] = m.users();
     d["items"] = m.items();
     d["dim"] = m.dim();
@@ -190,6 +191,9 @@ PYBIND11_MODULE(_memrec, m) {
                                "True when the model keeps no users: users are folded in from their ratings.")
         .def_property_readonly("dim", [](const PyModel& p) { return p.model().dim(); })
         .def_property_readonly("scale", [](const PyModel& p) { return p.model().scale(); })
+        .def_property_readonly(
+            "link", [](const PyModel& p) { return memrec::to_string(p.model().config().link); },
+            "A rating model's output: 'sigmoid' (scale * sigmoid(logit)) or 'linear' (scale / 2 + logit).")
         .def_property_readonly("parameters", [](const PyModel& p) { return p.model().parameter_count(); })
         .def_property_readonly("user_ids", [](const PyModel& p) { return p.file().users.ids(); })
         .def_property_readonly("item_ids", [](const PyModel& p) { return p.file().items.ids(); })

@@ -220,6 +220,7 @@ TEST_CASE("A checkpoint keeps every field", "[checkpoint]") {
     run.train.validation_fraction = 0.1;
     run.train.threads = 3;
     run.train.shuffle = false;
+    run.model.link = Link::Linear;
     auto model = make_model(run, d, s, run.train.seed);
     Trainer trainer(*model, run.train);
     trainer.train_epoch(d, s.train, s.eval, {});
@@ -235,6 +236,7 @@ TEST_CASE("A checkpoint keeps every field", "[checkpoint]") {
     CHECK(back.preset == "memeff");
     CHECK(back.data_source == "/data/ml-1m/ratings.dat");
     CHECK(back.data_format == "movielens-dat");
+    CHECK(back.model.link == Link::Linear);
     CHECK(back.train_fraction == 0.8);
     CHECK(back.split_seed == 3);
     CHECK(back.data.ratings == 2000);
@@ -316,8 +318,8 @@ TEST_CASE("Damaged checkpoints are refused with the field named", "[checkpoint][
     }
     SECTION("a version from the future") {
         std::string b = good;
-        b[8] = 5;
-        check_rejected(b, "version", "expected 1..4, got 5 (written by a newer memrec)");
+        b[8] = 6;
+        check_rejected(b, "version", "expected 1..5, got 6 (written by a newer memrec)");
     }
     SECTION("every truncation point") {
         for (size_t n = 0; n < good.size(); ++n) {
@@ -413,9 +415,13 @@ TEST_CASE("A checkpoint records how the ratings were read; a version 3 file reco
     CHECK(back.min_rating == 0.5f);
     CHECK(back.max_rating == 10.0f);
 
-    // A version 3 file: the same bytes without the reading block (the last 12 payload bytes of a default one).
+    // A version 3 file: the same bytes without the reading block (the last 12 payload bytes of a default one)
+    // and without version 5's link (str32 "sigmoid" after the bias flags).
     std::string v3 = checkpoint_bytes();
     v3.erase(v3.size() - 8 - 12, 12);
+    const std::string link("\x07\0\0\0sigmoid", 11);
+    REQUIRE(v3.find(link) != std::string::npos);
+    v3.erase(v3.find(link), link.size());
     v3[8] = 3;
     const uint64_t payload = v3.size() - 20 - 8;
     std::memcpy(&v3[12], &payload, 8);
@@ -467,6 +473,9 @@ TEST_CASE("Settings that must match to resume are compared one by one", "[checkp
     other = run;
     other.model.user_bias = false;
     CHECK(settings_difference(ck, other.model, other.train) == "user biases: on in the checkpoint, off now");
+    other = run;
+    other.model.link = Link::Linear;
+    CHECK(settings_difference(ck, other.model, other.train) == "link: sigmoid in the checkpoint, linear now");
 }
 
 TEST_CASE("The data fingerprint changes with any rating, id or order", "[checkpoint]") {
@@ -502,6 +511,7 @@ TEST_CASE("The checkpoint stores every config field", "[checkpoint]") {
     // bpr_negatives and negative_power are BPR's: not in checkpoints, which hold rating models only.
     CHECK(sizeof(TrainConfig) == 168);
     CHECK(sizeof(TableConfig) == 96);
-    // (objective and implicit: not stored, serialize_checkpoint refuses a model that is not a rating model)
+    // (objective and implicit: not stored, serialize_checkpoint refuses a model that is not a rating model;
+    // the three bias flags, the objective and the link fill the 8 bytes)
     CHECK(sizeof(ModelConfig) == 2 * sizeof(TableConfig) + 8 + sizeof(ImplicitConfig));
 }

@@ -45,8 +45,9 @@ Model implicit_model() {
     return m;
 }
 
-Model rating_model() {
+Model rating_model(Link link = Link::Sigmoid) {
     ModelConfig c;
+    c.link = link;
     c.user.dim = c.item.dim = kDim;
     c.user_bias = c.item_bias = c.global_bias = true;
     Model m(c, kUsers, kItems, 5.0f, std::vector<int64_t>(kItems, 1), std::vector<int64_t>(kUsers, 1), 3);
@@ -90,19 +91,23 @@ TEST_CASE("An implicit visitor's score is the sum of (1 + alpha) y_i' A^-1 y_j o
 }
 
 TEST_CASE("A rating visitor's logit is the prior's part plus one term per rating", "[explain]") {
-    const Model m = rating_model();
-    VisitorOptions converged;
-    converged.max_iterations = 200;
-    converged.tolerance = 0;
-    const FoldIn fold_in(m, converged);
-    const FoldIn::Visitor v = fold_in.fit({{0, 5.0f}, {5, 1.0f}, {10, 4.0f}, {13, 2.0f}});
-    const AlignedVector<float> y = m.item_vectors();
-    const int stride = m.item_table().stride();
-    for (int32_t item = 0; item < kItems; ++item) {
-        const FoldIn::ScoreTerms t = fold_in.explain(v, item);
-        const float logit = m.logit(v.profile.vector.data(), y.data() + item * stride, -1, item) + v.profile.bias;
-        CHECK(t.rest + sum(t.terms) == Approx(logit).margin(1e-4));
-        for (double term : t.terms) CHECK(term != 0.0);
+    for (Link link : {Link::Sigmoid, Link::Linear}) {
+        INFO("link " << to_string(link));
+        const Model m = rating_model(link);
+        VisitorOptions converged;
+        converged.max_iterations = 200;
+        converged.tolerance = 0;
+        const FoldIn fold_in(m, converged);
+        const FoldIn::Visitor v = fold_in.fit({{0, 5.0f}, {5, 1.0f}, {10, 4.0f}, {13, 2.0f}});
+        const AlignedVector<float> y = m.item_vectors();
+        const int stride = m.item_table().stride();
+        for (int32_t item = 0; item < kItems; ++item) {
+            const FoldIn::ScoreTerms t = fold_in.explain(v, item);
+            const float logit =
+                m.logit(v.profile.vector.data(), y.data() + item * stride, -1, item) + v.profile.bias;
+            CHECK(t.rest + sum(t.terms) == Approx(logit).margin(1e-4));
+            for (double term : t.terms) CHECK(term != 0.0);
+        }
     }
 }
 

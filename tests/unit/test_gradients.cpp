@@ -127,3 +127,32 @@ TEST_CASE("gradients of the bias terms", "[gradients]") {
     cfg.global_bias = cfg.user_bias = cfg.item_bias = true;
     check_gradients(cfg, 5, 6);
 }
+
+TEST_CASE("gradients of the linear link", "[gradients]") {
+    // The loss goes through predict(): output()'s scale / 2 + z and loss_gradient's linear branch must agree.
+    ModelConfig cfg;
+    cfg.link = Link::Linear;
+    cfg.user.dim = cfg.item.dim = 5;
+    cfg.global_bias = cfg.user_bias = cfg.item_bias = true;
+    check_gradients(cfg, 5, 6);
+    cfg.user.kind = TableKind::QuotientRemainder;
+    cfg.user.buckets = 3;
+    check_gradients(cfg, 10, 6);
+}
+
+TEST_CASE("the linear link is a rating model's output around the middle of the scale", "[gradients]") {
+    ModelConfig cfg;
+    cfg.link = Link::Linear;
+    cfg.user.dim = cfg.item.dim = 4;
+    const Model m(cfg, 3, 3, 5.0f, {1, 1, 1}, {}, 1);
+    CHECK(m.output(0.0f) == 2.5f);
+    CHECK(m.output(3.25f) == 5.75f);  // unbounded
+    cfg.link = Link::Sigmoid;
+    const Model s(cfg, 3, 3, 5.0f, {1, 1, 1}, {}, 1);
+    CHECK(s.output(0.0f) == 2.5f);  // the two links agree at z = 0
+    CHECK(parse_link("linear") == Link::Linear);
+    CHECK_THROWS_WITH(parse_link("tanh"), "unknown link 'tanh' (expected sigmoid or linear)");
+    cfg.link = Link::Linear;
+    cfg.objective = Objective::Implicit;
+    CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("the linear link is a rating model's"));
+}

@@ -735,7 +735,7 @@ TEST_CASE("a wrong magic or an unknown version is refused", "[model_file][corrup
         return g;
     };
     CHECK_NOTHROW(parse(with_version(1)));  // version 1 files are a subset of version 2
-    check_rejected(with_version(6), "version", "expected 1..5, got 6 (written by a newer memrec)");
+    check_rejected(with_version(7), "version", "expected 1..6, got 7 (written by a newer memrec)");
     check_rejected(with_version(0), "version", "got 0");
     check_rejected(with_version(0xffffffffu), "version", "got 4294967295");
 }
@@ -1043,6 +1043,34 @@ TEST_CASE("an AdaGrad or SGD model is a version 5 file that keeps its optimizer;
     check_rejected(bad, "optimizer", "expected 0 (adam), 1 (adagrad) or 2 (sgd), got 9");
 }
 
+TEST_CASE("a linear-link model is a version 6 file that keeps its link; sigmoid models stay older",
+          "[model_file][corrupt]") {
+    Variant v = variants().front();
+    v.config.link = Link::Linear;
+    const ModelFile f = make_model(v);
+    const std::string bytes = serialize_model(f);
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 4, 4);
+    CHECK(version == 6);
+    const ModelFile g = parse(bytes);
+    CHECK(g.format_version == 6);
+    CHECK(g.model->config().link == Link::Linear);
+    for (int32_t u = 0; u < kUsers; u += 3)
+        for (int32_t i = 0; i < kItems; i += 5) CHECK(g.model->predict(u, i) == f.model->predict(u, i));
+    CHECK(serialize_model(g) == bytes);
+    // Config bytes: f32 scale, u8 bias flags, u8 objective (5), u8 link (6), varint user rows, ...
+    auto sections = cut(bytes);
+    REQUIRE(sections.at(0).bytes[6] == 1);
+    sections.at(0).bytes[6] = 7;
+    check_rejected(assemble(sections, 6, 0), "link", "expected 0 (sigmoid) or 1 (linear), got 7");
+    // Read as version 5, the link byte would be the user rows: refused, not misread.
+    CHECK_THROWS_AS(parse(assemble(cut(bytes), 5, 0)), FormatError);
+    Variant sigmoid = variants().front();
+    const std::string older = serialize_model(make_model(sigmoid));
+    std::memcpy(&version, older.data() + 4, 4);
+    CHECK(version == 3);
+}
+
 TEST_CASE("format_version_for: the oldest version that holds a storage, objective and optimizer",
           "[model_file]") {
     // From the format's history (CHANGELOG.md): 3 is the base, int4 came in 4; pq, BPR and the optimizer in 5.
@@ -1059,4 +1087,7 @@ TEST_CASE("format_version_for: the oldest version that holds a storage, objectiv
     CHECK(format_version_for(Storage::Int4, Objective::Rating, Optimizer::Sgd) == 5);
     CHECK(format_version_for(Storage::Pq) == 5);
     CHECK(format_version_for(Storage::Pq, Objective::Bpr, Optimizer::AdaGrad) == 5);
+    // The linear link came in 6.
+    for (Storage s : {Storage::F32, Storage::Int8, Storage::Int4, Storage::Pq})
+        CHECK(format_version_for(s, Objective::Rating, Optimizer::AdaGrad, Link::Linear) == 6);
 }

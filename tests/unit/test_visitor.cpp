@@ -17,8 +17,9 @@ constexpr int kItems = 40;
 
 // A model with full tables whose rows are spread over uniform(-0.6, 0.6) (not Keras' tiny init), so
 // predictions vary across the rating scale.
-Model spread_model(bool biases, uint64_t seed) {
+Model spread_model(bool biases, uint64_t seed, Link link = Link::Sigmoid) {
     ModelConfig c;
+    c.link = link;
     c.user.dim = c.item.dim = kDim;
     c.user_bias = c.item_bias = c.global_bias = biases;
     Model m(c, kUsers, kItems, 5.0f, std::vector<int64_t>(kItems, 1), std::vector<int64_t>(kUsers, 1), seed);
@@ -41,7 +42,7 @@ double objective(const Model& m, const std::vector<VisitorRating>& ratings, cons
         if (m.user_bias()) z += theta[size_t(kDim)];
         if (m.global_bias()) z += m.global_bias()->data[0];
         if (m.item_bias()) z += m.item_bias()->row(r.item)[0];
-        const double e = 5.0 / (1.0 + std::exp(-z)) - r.rating;
+        const double e = (m.config().link == Link::Linear ? 2.5 + z : 5.0 / (1.0 + std::exp(-z))) - r.rating;
         loss += e * e;
     }
     double reg = 0;
@@ -63,8 +64,10 @@ std::vector<double> theta_of(const VisitorProfile& v, bool bias) {
 }  // namespace
 
 TEST_CASE("the visitor fit is a minimum of its objective", "[visitor]") {
-    for (bool biases : {false, true}) {
-        const Model m = spread_model(biases, 11);
+    for (auto [biases, link] :
+         {std::pair{false, Link::Sigmoid}, std::pair{true, Link::Sigmoid}, std::pair{true, Link::Linear}}) {
+        INFO("biases " << biases << ", link " << to_string(link));
+        const Model m = spread_model(biases, 11, link);
         const AlignedVector<float> items = m.item_vectors();
         const VisitorPrior prior = user_prior(m);
         const std::vector<VisitorRating> ratings{{3, 5.0f}, {7, 1.0f}, {12, 4.0f}, {20, 2.0f}, {33, 4.5f}};
@@ -95,18 +98,22 @@ TEST_CASE("the visitor fit is a minimum of its objective", "[visitor]") {
 }
 
 TEST_CASE("a visitor given a user's ratings of every item predicts like that user", "[visitor]") {
-    const Model m = spread_model(false, 3);
-    const AlignedVector<float> items = m.item_vectors();
-    const VisitorPrior prior = user_prior(m);
-    const int32_t user = 17;
-    std::vector<VisitorRating> ratings;
-    for (int32_t i = 0; i < kItems; ++i) ratings.push_back({i, m.predict(user, i)});
-    VisitorOptions opt;
-    opt.l2 = 1e-3f;  // the data determine the answer
-    const VisitorProfile v = fit_visitor(m, items, ratings, prior, opt);
-    std::vector<float> scores(kItems);
-    score_visitor(m, items, v, scores.data());
-    for (int32_t i = 0; i < kItems; ++i) CHECK(scores[size_t(i)] == Approx(m.predict(user, i)).margin(0.02));
+    for (Link link : {Link::Sigmoid, Link::Linear}) {
+        INFO("link " << to_string(link));
+        const Model m = spread_model(false, 3, link);
+        const AlignedVector<float> items = m.item_vectors();
+        const VisitorPrior prior = user_prior(m);
+        const int32_t user = 17;
+        std::vector<VisitorRating> ratings;
+        for (int32_t i = 0; i < kItems; ++i) ratings.push_back({i, m.predict(user, i)});
+        VisitorOptions opt;
+        opt.l2 = 1e-3f;  // the data determine the answer
+        const VisitorProfile v = fit_visitor(m, items, ratings, prior, opt);
+        std::vector<float> scores(kItems);
+        score_visitor(m, items, v, scores.data());
+        for (int32_t i = 0; i < kItems; ++i)
+            CHECK(scores[size_t(i)] == Approx(m.predict(user, i)).margin(0.02));
+    }
 }
 
 TEST_CASE("with no ratings a visitor is the typical user; bad input is rejected", "[visitor]") {

@@ -33,6 +33,7 @@ inline constexpr EnumEntry<Optimizer> kOptimizers[] = {
 inline constexpr EnumEntry<Objective> kObjectives[] = {{Objective::Rating, 0, "rating"},
                                                        {Objective::Implicit, 1, "implicit"},
                                                        {Objective::Bpr, 2, "bpr"}};
+inline constexpr EnumEntry<Link> kLinks[] = {{Link::Sigmoid, 0, "sigmoid"}, {Link::Linear, 1, "linear"}};
 inline constexpr EnumEntry<Storage> kStorages[] = {
     {Storage::F32, 0, "f32"}, {Storage::F16, 1, "f16"}, {Storage::Int8, 2, "int8"}, {Storage::Int4, 3, "int4"},
     {Storage::Pq, 4, "pq"}};

@@ -1,5 +1,6 @@
 // The rating model of the reference: prediction = sigmoid(<user vector, item vector> + biases) * scale,
-// with the user and item vectors coming from any two EmbeddingTables. Biases (a global one and one per
+// with the user and item vectors coming from any two EmbeddingTables (or, with the linear link, the logit
+// itself around the middle of the scale, as LIBMF's plain dot product). Biases (a global one and one per
 // user and per item) are optional and off in the reference presets. An implicit-feedback model (trained
 // by ALS, memrec/als.h) scores a pair by the plain dot product instead: a preference, not a rating.
 #pragma once
@@ -29,6 +30,14 @@ const char* to_string(Objective o);
 inline bool item_side_only(Objective o) { return o != Objective::Rating; }
 Objective parse_objective(const std::string& s);  // "rating", "implicit", "bpr"; throws ConfigError
 
+// How a rating model turns its logit z into a rating: Sigmoid, scale * sigmoid(z) (the reference's, always
+// within (0, scale)); Linear, scale / 2 + z (LIBMF's plain dot product, centred: unbounded, and on ml-1m
+// 0.004 eval RMSE better with AdaGrad, docs/accuracy.md). The same at z = 0; an implicit or BPR model's
+// output is z itself whatever its link.
+enum class Link : uint8_t { Sigmoid, Linear };
+const char* to_string(Link l);
+Link parse_link(const std::string& s);  // "sigmoid", "linear"; throws ConfigError
+
 // How an implicit model reads ratings, kept with the model because a visitor's fold-in (implicit_fit.h)
 // needs the same reading and the same alpha and lambda as training. An item is a positive when rated at
 // least `positive_threshold` (any rating when `all_rated_positive`); positives have preference 1 and
@@ -50,6 +59,7 @@ struct ModelConfig {
     bool user_bias = false;
     bool item_bias = false;
     Objective objective = Objective::Rating;
+    Link link = Link::Sigmoid;  // a rating model's only
     ImplicitConfig implicit;  // read only when the objective is not Rating (Bpr: the fold-in's settings)
 
     void validate() const;  // throws ConfigError
@@ -115,7 +125,7 @@ public:
     const Param* user_bias() const { return user_bias_.get(); }
     const Param* item_bias() const { return item_bias_.get(); }
 
-    // The model's output for a logit: scale * sigmoid(z) for a rating model, z for an implicit one.
+    // The model's output for a logit: a rating model's by its link, z for an implicit or BPR one.
     float output(float logit) const;
 
     float predict(int32_t user, int32_t item) const;

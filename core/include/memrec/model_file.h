@@ -89,13 +89,15 @@ struct ModelFile {
 
 // The newest format version this build reads (see CHANGELOG.md). A file is written at the oldest version
 // that holds it: version 4 for int4 tables, 5 only for what version 5 added (pq tables, BPR models, models
-// trained with AdaGrad or SGD), so other files stay readable by older readers.
-constexpr uint32_t kModelFormatVersion = 5;
-// The oldest version that holds a file of this storage, objective and optimizer: what serialize_model writes.
-// 3, but 4 for int4 tables, and 5 for pq tables, BPR models and models trained with AdaGrad or SGD (whose
-// optimizer only version 5 stores). Readers ask it of a storage alone (the defaults add nothing).
+// trained with AdaGrad or SGD), 6 only for rating models with the linear link, so other files stay readable
+// by older readers.
+constexpr uint32_t kModelFormatVersion = 6;
+// The oldest version that holds a file of this storage, objective, optimizer and link: what serialize_model
+// writes. 3, but 4 for int4 tables, 5 for pq tables, BPR models and models trained with AdaGrad or SGD (whose
+// optimizer only version 5 stores), and 6 for the linear link. Readers ask it of a storage alone (the
+// defaults add nothing).
 uint32_t format_version_for(Storage storage, Objective objective = Objective::Rating,
-                            Optimizer optimizer = Optimizer::Adam);
+                            Optimizer optimizer = Optimizer::Adam, Link link = Link::Sigmoid);
 
 // One entry of a model file's section table, for `memrec inspect`.
 struct SectionInfo {

@@ -1,10 +1,11 @@
 // Training checkpoint file (DIR/checkpoint.mrck). All integers and floats little-endian; str is a u32
 // byte count followed by the bytes (UTF-8, no terminator).
 //
-//   header   magic "MRECCKPT" (8 bytes) | u32 version (3) | u64 payload bytes
+//   header   magic "MRECCKPT" (8 bytes) | u32 version (5) | u64 payload bytes
 //   payload  run        str preset | str data source | str data format | f64 train fraction | u64 split seed
 //                       | i64 ratings | i32 users | i32 items | u64 data hash
 //            model      table user | table item | u8 global bias | u8 user bias | u8 item bias
+//                       | str link ("sigmoid", "linear") (version 5; sigmoid in older files)
 //                       table = str kind ("full", "qr", "md", "hash") | i32 dim | i64 buckets
 //                               | str combiner ("mult", "add", "concat") | u32 n | n x i64 block ends
 //                               | u32 n | n x i32 block dims | f64 alpha | u8 projection bias
@@ -31,10 +32,9 @@
 // meaning. The tables and the training settings are written from their field lists (table_fields.h,
 // table_codec.cpp; train_fields.h, settings_codec.cpp), and every byte goes through the byte layer model
 // files use (byte_io.h).
-// Version 2 added the tables' parameter budget and the learning-rate decay, version 3 the optimizer, version 4
-// how the ratings were read; older
-// files are still read. A reader refuses versions it
-// does not know rather than guess.
+// Version 2 added the tables' parameter budget and the learning-rate decay, version 3 the optimizer,
+// version 4 how the ratings were read, version 5 the model's link; older files are still read. A reader
+// refuses versions it does not know rather than guess.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -204,6 +204,7 @@ std::string serialize_checkpoint(const Checkpoint& ck) {
     w.u8(ck.model.global_bias);
     w.u8(ck.model.user_bias);
     w.u8(ck.model.item_bias);
+    w.str32(to_string(ck.model.link));
 
     detail::write_checkpoint_settings(w, ck.train);
 
@@ -304,6 +305,7 @@ void read_config(ByteReader& p, Checkpoint& ck, uint32_t version) {
     ck.model.global_bias = read_flag(p, "model.global_bias");
     ck.model.user_bias = read_flag(p, "model.user_bias");
     ck.model.item_bias = read_flag(p, "model.item_bias");
+    if (version >= 5) ck.model.link = detail::read_named(p, kLinks, "model.link", "link");
     try {
         ck.model.validate();
         ck.model.user.validate(ck.data.users);
@@ -423,6 +425,7 @@ std::string settings_difference(const Checkpoint& saved, const ModelConfig& mode
     if (a.global_bias != model.global_bias) return differs("global bias", onoff(a.global_bias), onoff(model.global_bias));
     if (a.user_bias != model.user_bias) return differs("user biases", onoff(a.user_bias), onoff(model.user_bias));
     if (a.item_bias != model.item_bias) return differs("item biases", onoff(a.item_bias), onoff(model.item_bias));
+    if (a.link != model.link) return differs("link", to_string(a.link), to_string(model.link));
     for (const TrainField& f : train_fields())
         if (f.must_match && !same_value(f, saved.train, train))
             return differs(f.name, field_text(f, saved.train), field_text(f, train));

@@ -39,11 +39,15 @@ TableSpec read_table_config(ByteReader& r, const std::string& table, int64_t row
 
 // Version 3: the objective, and an implicit model's settings (which the fold-in needs).
 // Version 5: objective 2 (BPR), with the same settings as an implicit model (its fold-in is the same solve).
+// Version 6: a rating model's link.
 void read_objective(ByteReader& r, ConfigSection& c, uint32_t version) {
     c.objective = read_code(r, kObjectives, "objective");
     if (c.objective == Objective::Bpr && version < 5)
         r.fail("objective", "objective 2 (bpr) needs format version 5, the file is version " + std::to_string(version));
-    if (c.objective == Objective::Rating) return;
+    if (c.objective == Objective::Rating) {
+        if (version >= 6) c.link = read_code(r, kLinks, "link");
+        return;
+    }
     c.implicit.alpha = r.f64("implicit.alpha");
     c.implicit.lambda = r.f64("implicit.lambda");
     c.implicit.positive_threshold = r.f32("implicit.positive threshold");
@@ -66,11 +70,12 @@ bool order_follows_popularity(const EmbeddingTable& t, const std::vector<int64_t
            MixedDimensionEmbedding::frequency_order(counts) == md->order();
 }
 
-void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity) {
+void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity, uint32_t version) {
     w.f32(m.scale());
     const ModelConfig& c = m.config();
     w.u8(static_cast<uint8_t>((c.global_bias ? 1 : 0) | (c.user_bias ? 2 : 0) | (c.item_bias ? 4 : 0)));
     w.u8(enum_entry(kObjectives, c.objective).code);
+    if (c.objective == Objective::Rating && version >= 6) w.u8(enum_entry(kLinks, c.link).code);
     if (c.objective != Objective::Rating) {
         w.f64(c.implicit.alpha);
         w.f64(c.implicit.lambda);

@@ -1,11 +1,11 @@
-// The .mrec model file, format version 5 (versions 1 to 4 are still read: version 1 lacks what version 2
+// The .mrec model file, format version 6 (versions 1 to 5 are still read: version 1 lacks what version 2
 // added, vocabulary encoding 2, table storage 3 and three training settings; both lack version 3's
 // objective in the config section and hold rating models). Version 4 adds int4 tables (file storage 3,
 // parameter storage 4) and nothing else. Version 5 adds product-quantised tables (file storage 4, parameter
 // storage 5), objective 2 (BPR) and three training settings (the optimizer, BPR negatives per positive,
-// negative sampling power). A writer gives a file the oldest version that holds it (format_version_for), so
-// only int4 files are version 4, and only pq files, BPR models and models trained with AdaGrad or SGD are
-// version 5.
+// negative sampling power). Version 6 adds a rating model's link (sigmoid or linear). A writer gives a file
+// the oldest version that holds it (format_version_for), so only int4 files are version 4, only pq files,
+// BPR models and models trained with AdaGrad or SGD are version 5, and only linear-link models version 6.
 //
 // Conventions: every integer is little-endian. varint = unsigned LEB128 (at most 10 bytes); svarint = a
 // zigzag-encoded varint (0, -1, 1, -2 -> 0, 1, 2, 3); str = varint byte length, then that many UTF-8 bytes;
@@ -13,8 +13,9 @@
 //
 //   offset    size    field
 //   0         4       magic "MREC"
-//   4         4       u32 format version (5 for pq files, BPR models and AdaGrad/SGD-trained models, else 4
-//                     for int4 files, else 3; a reader rejects versions newer than its own)
+//   4         4       u32 format version (6 for linear-link models, else 5 for pq files, BPR models and
+//                     AdaGrad/SGD-trained models, else 4 for int4 files, else 3; a reader rejects versions
+//                     newer than its own)
 //   8         4       u32 section count N (1..64)
 //   12        1       u8 storage the tables were written at: 0 f32, 1 f16, 2 int8, 3 int4 (version 4 on),
 //                     4 pq (version 5 on); each table also says its own
@@ -27,13 +28,15 @@
 // Sections (ids); each must be read to its last byte, a section that appears twice is an error, and ids
 // this version does not know are skipped (a later writer may add optional sections without a new version):
 //   1 config (required)
-//       f32 rating scale (a rating model's prediction = sigmoid(logit) * scale)
+//       f32 rating scale (a rating model's prediction = sigmoid(logit) * scale, or scale / 2 + logit)
 //       u8 bias flags: bit 0 global bias, bit 1 per-user bias, bit 2 per-item bias
 //       version 3 only: u8 objective: 0 rating (sigmoid(logit) * scale), 1 implicit (the logit, a
 //         preference score; full tables, no biases), 2 bpr (version 5 only; the logit, fitted by BPR; a full
 //         user table, any item table, no biases), then for implicit and bpr: f64 alpha, f64 lambda, f32
 //         positive threshold, u8 all rated items positive (0/1): what a visitor's fold-in needs (a BPR
 //         model's visitors are folded in by the same solve)
+//       version 6 only, rating models only: u8 link: 0 sigmoid (scale * sigmoid(logit)), 1 linear (scale / 2
+//         + logit, unbounded)
 //       varint user rows, varint item rows (the vocabulary sizes, 1..2^31-1). An implicit or BPR model stores
 //         the item side only: 0 user rows, so the users section has 0 ids and the user table 0 rows
 //         (its users are folded in from their ratings, never looked up)
@@ -242,6 +245,7 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
     mc.user_bias = c.bias_flags & 2;
     mc.item_bias = c.bias_flags & 4;
     mc.objective = c.objective;
+    mc.link = c.link;
     mc.implicit = c.implicit;
     ByteReader tr = sections.reader(kTables);
     const std::vector<StoredParam> stored = read_tables(tr, Model::param_specs(mc, c.users, c.items), version);
@@ -263,7 +267,8 @@ std::unique_ptr<Model> read_model(const SectionSet& sections, const ConfigSectio
 
 const char* to_string(Storage s) { return enum_entry(kStorages, s).name; }
 
-uint32_t format_version_for(Storage storage, Objective objective, Optimizer optimizer) {
+uint32_t format_version_for(Storage storage, Objective objective, Optimizer optimizer, Link link) {
+    if (link != Link::Sigmoid) return 6;
     // Version 5 holds the optimizer: a model trained with Adam needs no version 5 reader.
     if (storage == Storage::Pq || objective == Objective::Bpr || optimizer != Optimizer::Adam) return 5;
     return storage == Storage::Int4 ? 4 : 3;
@@ -284,7 +289,9 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
         sections.emplace_back(id, ByteWriter{});
         return sections.back().second;
     };
-    write_config(section(kConfig), m, item_order_from_popularity);
+    const uint32_t version =
+        format_version_for(storage, m.config().objective, file.info.train.adam.optimizer, m.config().link);
+    write_config(section(kConfig), m, item_order_from_popularity, version);
     write_vocabulary(section(kUsers), item_side_only(m.config().objective) ? Vocabulary{} : file.users);
     write_vocabulary(section(kItems), file.items);
     write_popularity(section(kPopularity), file.item_counts);
@@ -306,7 +313,6 @@ std::string serialize_model(const ModelFile& file, Storage storage, bool with_ti
                 write_param(w, *p, storage, pq, m.product_codes(i));
         }
     }
-    const uint32_t version = format_version_for(storage, m.config().objective, file.info.train.adam.optimizer);
     write_training(section(kTraining), file, version);
     write_history(section(kHistory), file.history);
     write_provenance(section(kProvenance), file);

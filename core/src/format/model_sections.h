@@ -57,13 +57,15 @@ struct ConfigSection {
     float scale = 1.0f;
     uint8_t bias_flags = 0;  // bit 0 global, bit 1 user, bit 2 item
     Objective objective = Objective::Rating;  // files before version 3 hold rating models
+    Link link = Link::Sigmoid;                // files before version 6 hold sigmoid-link models
     ImplicitConfig implicit;
     int64_t users = 0, items = 0;
     TableSpec user, item;
 };
 // Whether a mixed-dimension table's order is what the popularity section reproduces.
 bool order_follows_popularity(const EmbeddingTable& t, const std::vector<int64_t>& counts);
-void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity);
+// `version`: the file's, which decides whether a rating model's link is written (6 on).
+void write_config(ByteWriter& w, const Model& m, bool item_order_from_popularity, uint32_t version);
 ConfigSection read_config(ByteReader& r, uint32_t version);
 // The order section: the permutation of each mixed-dimension table not derived from popularity.
 void write_order(ByteWriter& w, const std::vector<const MixedDimensionEmbedding*>& tables);

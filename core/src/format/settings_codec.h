@@ -14,7 +14,7 @@ namespace memrec::detail {
 
 // The checkpoint format version this build writes (checkpoint.cpp); the settings codec writes the fields
 // of every version up to it.
-constexpr uint32_t kCheckpointVersion = 4;
+constexpr uint32_t kCheckpointVersion = 5;
 
 // An enumeration stored as its u8 code (model files), else FormatError "expected 0 (full), ..., got N".
 template <class E, size_t N>

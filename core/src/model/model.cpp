@@ -18,6 +18,13 @@ Objective parse_objective(const std::string& s) {
     throw ConfigError("unknown objective '" + s + "' (expected " + enum_list(kObjectives, false) + ")");
 }
 
+const char* to_string(Link l) { return enum_entry(kLinks, l).name; }
+
+Link parse_link(const std::string& s) {
+    if (const auto* e = enum_by_name(kLinks, s)) return e->value;
+    throw ConfigError("unknown link '" + s + "' (expected " + enum_list(kLinks, false) + ")");
+}
+
 void ImplicitConfig::validate() const {
     if (!(alpha >= 0) || !std::isfinite(alpha)) throw ConfigError("implicit alpha must be >= 0 and finite");
     // lambda > 0 keeps every row's system positive definite, also for a row with no positives.
@@ -29,6 +36,9 @@ void ModelConfig::validate() const {
     if (user.dim != item.dim)
         throw ConfigError("user and item tables must have the same dim (" + std::to_string(user.dim) + " vs " +
                           std::to_string(item.dim) + ")");
+    if (link != Link::Sigmoid && objective != Objective::Rating)
+        throw ConfigError(std::string("the ") + to_string(link) + " link is a rating model's (the " +
+                          to_string(objective) + " objective scores by the logit itself)");
     if (objective == Objective::Implicit) {
         implicit.validate();
         if (global_bias || user_bias || item_bias) throw ConfigError("an implicit model has no biases");
@@ -43,7 +53,11 @@ void ModelConfig::validate() const {
     }
 }
 
-float Model::output(float z) const { return item_side_only(config_.objective) ? z : scale_ * sigmoid(z); }
+float Model::output(float z) const {
+    if (item_side_only(config_.objective)) return z;
+    return config_.link == Link::Linear ? 0.5f * scale_ + z : scale_ * sigmoid(z);
+}
+
 
 void BatchBuffers::reserve(int64_t n, int stride) {
     const size_t size = static_cast<size_t>(n) * static_cast<size_t>(stride);
@@ -284,6 +298,13 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
         if (global_bias_) z += buf.global_bias;
         if (user_bias_) z += buf.user_bias[size_t(i)];
         if (item_bias_) z += buf.item_bias[size_t(i)];
+        if (config_.link == Link::Linear) {  // d(loss_scale * err^2)/dz = 2 err * loss_scale
+            const float err = 0.5f * scale_ + z - ratings[i];
+            sums.squared_error += double(err) * err;
+            sums.absolute_error += std::fabs(double(err));
+            dz[i] = 2.0f * err * loss_scale;
+            continue;
+        }
         const float sig = sigmoid(z);
         const float err = scale_ * sig - ratings[i];
         sums.squared_error += double(err) * err;

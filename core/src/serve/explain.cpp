@@ -39,14 +39,21 @@ FoldIn::Terms FoldIn::terms(const Visitor& visitor) const {
         if (r.item < 0 || r.item >= model_.items())
             throw ConfigError("explain: item index " + std::to_string(r.item) + " out of range");
     if (!implicit()) {
-        // At the fit's minimum: theta - theta0 = sum_j (r_j - pred_j) s'_j / l2 * P^-1 [v_j; 1].
+        // At the fit's minimum: theta - theta0 = sum_j (r_j - pred_j) s'_j / l2 * P^-1 [v_j; 1], with s'_j
+        // the link's slope (1 for the linear link).
         t.n = dim + (model_.user_bias() ? 1 : 0);
         t.kernel = prior_covariance_;
         const float scale = model_.scale();
         for (size_t j = 0; j < ratings.size(); ++j) {
             const float* v = item_vectors_.data() + size_t(ratings[j].item) * size_t(stride);
-            const double s = sigmoid(model_.logit(visitor.profile.vector.data(), v, -1, ratings[j].item) +
-                                     visitor.profile.bias);
+            const float z =
+                model_.logit(visitor.profile.vector.data(), v, -1, ratings[j].item) + visitor.profile.bias;
+            if (model_.config().link == Link::Linear) {
+                t.weight[j] =
+                    (double(std::clamp(ratings[j].rating, 0.0f, scale)) - model_.output(z)) / options_.l2;
+                continue;
+            }
+            const double s = sigmoid(z);
             const double residual = std::clamp(ratings[j].rating, 0.0f, scale) - scale * s;
             t.weight[j] = residual * scale * s * (1.0 - s) / options_.l2;
         }

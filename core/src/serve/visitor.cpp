@@ -5,6 +5,7 @@
 // trained users (a MAP estimate) with damped Gauss-Newton (Levenberg-Marquardt): with
 // J_i = d pred_i / d theta = scale * s_i (1 - s_i) [v_i; 1], each step solves
 // (sum J_i J_i' + l2 P + mu diag) delta = -(sum e_i J_i + l2 P (theta - theta0)) by Cholesky (memrec/linalg.h).
+// With the linear link (scale / 2 + u.v + b) J_i = [v_i; 1]: the loss is quadratic, the same steps solve it.
 // theta has at most dim + 1 entries (65 for the reference), so a step costs n dim^2 + dim^3 / 3 flops,
 // and a handful of steps converge: well under a millisecond natively.
 #include <algorithm>
@@ -149,17 +150,20 @@ VisitorProfile fit_visitor(const Model& model, const AlignedVector<float>& item_
         return reg;
     };
 
-    // Loss at (u, b), filling residuals and sigmoid derivatives (and pdelta) when `fill`.
+    // Loss at (u, b), filling residuals and the link's derivatives (and pdelta) when `fill`. With the
+    // linear link the loss is quadratic and the first Gauss-Newton step its minimum.
+    const bool linear = model.config().link == Link::Linear;
     std::vector<double> e(n), w(n);
     auto loss_at = [&](const AlignedVector<float>& u, float b, bool fill) {
         double loss = 0;
         for (size_t i = 0; i < n; ++i) {
-            const float sig = sigmoid(kernels::dot(u.data(), v[i], stride) + b + fixed[i]);
-            const double err = double(scale) * sig - target[i];
+            const float z = kernels::dot(u.data(), v[i], stride) + b + fixed[i];
+            const float sig = linear ? 0.0f : sigmoid(z);
+            const double err = linear ? double(model.output(z)) - target[i] : double(scale) * sig - target[i];
             loss += err * err;
             if (fill) {
                 e[i] = err;
-                w[i] = double(scale) * sig * (1.0 - sig);
+                w[i] = linear ? 1.0 : double(scale) * sig * (1.0 - sig);
             }
         }
         return loss + l2 * prior_term(u, b);

@@ -5,7 +5,8 @@
 # settings by), the first epoch whose model chosen on the validation slice (best validation RMSE so far) has
 # eval RMSE <= TARGET, the training seconds up to that (epochs only: reading and evaluation excluded;
 # `memrec bench --time-to` times a preset whole), and the best validation RMSE with its eval RMSE.
-# Usage: bench/tta_grid.sh [TARGET] > grid.txt     (MEMREC_DATA, MEMREC_BIN as usual)
+# Usage: bench/tta_grid.sh [TARGET] > grid.txt     (MEMREC_DATA, MEMREC_BIN as usual; GRID the settings,
+#        EXTRA flags added to every run, e.g. EXTRA="--link linear")
 set -euo pipefail
 target=${1:-0.845}
 bin=${MEMREC_BIN:-build/native/memrec}
@@ -23,7 +24,7 @@ printf '%-5s %-6s %-6s %-8s %-14s %-15s %-8s %-15s %-10s %s\n' \
 while read -r dim lr l2 decay; do
   [ -z "$dim" ] && continue
   "$bin" train --data "$data" --preset fast --dim "$dim" --lr "$lr" --l2 "$l2" --l2-bias "$l2" --lr-decay "$decay" \
-      --threads 2 --epochs 30 -q 2>/dev/null | awk -v t="$target" -v d="$dim" -v lr="$lr" -v l2="$l2" -v dec="$decay" '
+      --threads 2 --epochs 30 ${EXTRA:-} -q 2>/dev/null | awk -v t="$target" -v d="$dim" -v lr="$lr" -v l2="$l2" -v dec="$decay" '
     /^  epoch [0-9]+:/ {
       e = $2 + 0; for (i = 1; i <= NF; ++i) { if ($i == "validation") v = $(i + 2) + 0; if ($i == "eval") r = $(i + 2) + 0 }
       s += $(NF - 1)

@@ -137,6 +137,7 @@ struct ModelOptions {
     std::optional<int64_t> user_budget, item_budget;  // parameter budgets of mixed-dimension tables
     bool no_projection_bias = false;
     bool biases = false;
+    std::string link;  // empty: the preset's
     TrainingOptions training;  // epochs, batch, Adam, threads, seed...
     std::string objective;  // rating | als
     std::optional<double> als_alpha, als_lambda;

@@ -44,7 +44,10 @@ void ModelOptions::add_objective_flags(CLI::App& app) {
 }
 
 void ModelOptions::add_model_flags(CLI::App& app) {
-    app.add_option("--preset", preset, "starting configuration: baseline | memeff | large | small | tiny (rating) | rank | rank-small | rank-tiny | rank-32k (ALS, top N)")->capture_default_str();
+    app.add_option("--preset", preset,
+                   "starting configuration: baseline | memeff | large | small | tiny | fast | fast-linear "
+                   "(rating) | rank | rank-small | rank-tiny | rank-32k (ALS, top N)")
+        ->capture_default_str();
     app.add_option("--user-table", user_table, "user table kind: full | qr | md | hash");
     app.add_option("--item-table", item_table, "item table kind: full | qr | md | hash");
     app.add_option("--dim", dim, "embedding dim (the base dim of mixed-dimension tables)");
@@ -60,6 +63,10 @@ void ModelOptions::add_model_flags(CLI::App& app) {
                    "parameter budget of a mixed-dimension item table: the alpha rule scaled to fit it");
     app.add_flag("--no-projection-bias", no_projection_bias, "mixed-dimension projections without bias");
     app.add_flag("--biases", biases, "add a global bias and per-user and per-item biases");
+    app.add_option("--link", link,
+                   "a rating model's output: sigmoid (scale * sigmoid(logit), the reference's) | linear "
+                   "(scale / 2 + logit, as LIBMF's dot product)")
+        ->check(CLI::IsMember({"sigmoid", "linear"}));
 }
 
 namespace {
@@ -113,6 +120,7 @@ void apply_model_flags(const ModelOptions& o, Preset& p) {
     if (o.user_buckets) m.user.buckets = *o.user_buckets;
     if (o.item_buckets) m.item.buckets = *o.item_buckets;
     if (o.biases) m.global_bias = m.user_bias = m.item_bias = true;
+    if (!o.link.empty()) m.link = parse_link(o.link);
 }
 
 // Table flags that only some kinds read (--blocks: mixed-dimension; --user-buckets: quotient-remainder or
@@ -164,6 +172,11 @@ constexpr double kBprLearningRate = 0.01, kBprL2 = 0.01;
 void apply_bpr_flags(const ModelOptions& o, Preset& p);
 
 void apply_objective_flags(const ModelOptions& o, Preset& p) {
+    const bool ranking =
+        o.objective == "als" || o.objective == "bpr" || p.model.objective != Objective::Rating;
+    if (!o.link.empty() && ranking)
+        throw UsageError("--link sets a rating model's output: leave it out with --objective als or bpr and "
+                         "the rank presets (they score by the logit itself)");
     if (o.objective == "bpr" || p.model.objective == Objective::Bpr) return apply_bpr_flags(o, p);
     const bool als_preset = p.model.objective == Objective::Implicit;
     if (o.objective != "als" && !als_preset) {

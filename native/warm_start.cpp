@@ -21,8 +21,9 @@ namespace {
 // Flags that shape the tables: the parent's configuration stands, so they cannot be given with --init.
 constexpr const char* kTableFlags[] = {"--user-table", "--item-table", "--dim", "--user-buckets", "--item-buckets",
                                        "--combiner", "--blocks", "--block-dims", "--alpha", "--user-budget",
-                                       "--item-budget", "--no-projection-bias", "--biases", "--objective",
-                                       "--als-alpha", "--als-lambda", "--iterations", "--all-rated-positive"};
+                                       "--item-budget", "--no-projection-bias", "--biases", "--link",
+                                       "--objective", "--als-alpha", "--als-lambda", "--iterations",
+                                       "--all-rated-positive"};
 
 bool given(const CLI::App& app, const char* flag) {
     const CLI::Option* o = app.get_option_no_throw(flag);

@@ -68,6 +68,30 @@ TEST_CASE("train's plan line names the update rule: dense or lazy Adam, AdaGrad,
     }
 }
 
+TEST_CASE("train --link linear writes a version 6 model that inspect and export describe", "[cli][train]") {
+    TempDir dir;
+    dir.write("ml/ratings.dat", small_ratings());
+    auto r = run_memrec({"train", "--data", dir.file("ml"), "--preset", "fast-linear", "--dim", "4",
+                         "--epochs", "2", "--threads", "2", "--out", dir.file("m.mrec"), "-q"},
+                        dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    const std::string bytes = slurp(dir.file("m.mrec"));
+    REQUIRE(bytes.size() > 8);
+    CHECK(bytes[4] == 6);  // the format version: the link came in 6
+    r = run_memrec({"inspect", dir.file("m.mrec")}, dir.path());
+    INFO(describe(r));
+    REQUIRE(r.status == 0);
+    const std::string output = "output        2.5 + <user, item> + global, user, item biases (linear)";
+    CHECK(r.out.find(output) != std::string::npos);
+    r = run_memrec({"train", "--data", dir.file("ml"), "--link", "linear", "--objective", "als"}, dir.path());
+    CHECK(r.status != 0);
+    CHECK(r.err.find("--link sets a rating model's output") != std::string::npos);
+    r = run_memrec({"train", "--data", dir.file("ml"), "--link", "tanh"}, dir.path());
+    CHECK(r.status != 0);
+    CHECK(r.err.find("--link") != std::string::npos);
+}
+
 TEST_CASE("compare trains the presets on one split and prints them side by side", "[cli][compare]") {
     TempDir dir;
     dir.write("ml/ratings.dat", small_ratings());

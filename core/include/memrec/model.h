@@ -32,8 +32,8 @@ Objective parse_objective(const std::string& s);  // "rating", "implicit", "bpr"
 
 // How a rating model turns its logit z into a rating: Sigmoid, scale * sigmoid(z) (the reference's, always
 // within (0, scale)); Linear, scale / 2 + z (LIBMF's plain dot product, centred: unbounded, and on ml-1m
-// 0.004 eval RMSE better with AdaGrad, docs/accuracy.md). The same at z = 0; an implicit or BPR model's
-// output is z itself whatever its link.
+// about 0.003 eval RMSE better with AdaGrad, docs/accuracy.md). The same at z = 0; an implicit or BPR
+// model's output is z itself whatever its link.
 enum class Link : uint8_t { Sigmoid, Linear };
 const char* to_string(Link l);
 Link parse_link(const std::string& s);  // "sigmoid", "linear"; throws ConfigError

@@ -58,7 +58,6 @@ float Model::output(float z) const {
     return config_.link == Link::Linear ? 0.5f * scale_ + z : scale_ * sigmoid(z);
 }
 
-
 void BatchBuffers::reserve(int64_t n, int stride) {
     const size_t size = static_cast<size_t>(n) * static_cast<size_t>(stride);
     if (user_vec.size() < size) {

@@ -109,34 +109,36 @@ Preset rank_tiny() {
                       12, 5, 30);
 }
 
-// AdaGrad with LIBMF's per-row step sizes on the block schedule (every core): time to accuracy. lr 0.07
-// and L2 0.08 (rows and biases) chosen on the validation slice from a grid of lr 0.05-0.1 x L2 0.05-0.08
-// (bench/tta_grid.sh 0.853): the fewest epochs to validation RMSE 0.853 (3; LIBMF's 0.05 and 0.05 took 4),
-// and among those the best validation RMSE (docs/performance.md, "fast retuned").
-Preset fast() {
-    TrainConfig t = tuned_training(0.08, 0.07);
+// AdaGrad with LIBMF's per-row step sizes on the block schedule (every core), at most 30 epochs with early
+// stopping: the time-to-accuracy presets. `l2` on rows and biases alike.
+TrainConfig adagrad_training(double l2, double lr) {
+    TrainConfig t = tuned_training(l2, lr);
     t.epochs = 30;
     t.adam.optimizer = Optimizer::AdaGrad;
     t.adam.mode = AdamMode::Lazy;
-    t.adam.l2_bias = 0.08;
+    t.adam.l2_bias = l2;
+    return t;
+}
+
+// Time to 0.853. lr 0.07 and L2 0.08 chosen on the validation slice from a grid of lr 0.05-0.1 x L2
+// 0.05-0.08 (bench/tta_grid.sh 0.853): the fewest epochs to validation RMSE 0.853 (3; LIBMF's 0.05 and 0.05
+// took 4), and among those the best validation RMSE (docs/performance.md, "fast retuned").
+Preset fast() {
+    const TrainConfig t = adagrad_training(0.08, 0.07);
     return full_with_biases("fast", "time to accuracy: full 64-dim tables with biases, per-row AdaGrad on every core", 64,
                             t);
 }
 
 // Time to 0.845: `fast` with the linear link (LIBMF's plain dot product, centred on the scale), whose
-// AdaGrad goes on improving where the sigmoid's stops at 0.848. 128 dims, lr 0.07 and L2 0.08 (rows and
-// biases) chosen on the validation slice from 64 and 128 dims x lr 0.05-0.1 x L2 0.08-0.12: the fewest epochs
-// to validation RMSE 0.845 (4), then the best validation RMSE (bench/tta_grid.sh 0.845; docs/performance.md,
-// "The linear link").
+// AdaGrad goes on improving where the sigmoid's stops at 0.848. 128 dims, lr 0.07 and L2 0.08 chosen on the
+// validation slice from 64 and 128 dims x lr 0.05-0.1 x L2 0.08-0.12: the fewest epochs to validation RMSE
+// 0.845 (4), then the best validation RMSE (bench/tta_grid.sh 0.845; docs/performance.md, "The linear
+// link").
 Preset fast_linear() {
-    TrainConfig t = tuned_training(0.08, 0.07);
-    t.epochs = 30;
-    t.adam.optimizer = Optimizer::AdaGrad;
-    t.adam.mode = AdamMode::Lazy;
-    t.adam.l2_bias = 0.08;
     Preset p = full_with_biases(
         "fast-linear",
-        "time to 0.845: full 128-dim tables with biases, linear link, per-row AdaGrad on every core", 128, t);
+        "time to 0.845: full 128-dim tables with biases, linear link, per-row AdaGrad on every core", 128,
+        adagrad_training(0.08, 0.07));
     p.model.link = Link::Linear;
     return p;
 }

@@ -9,7 +9,10 @@
 #   printed beside the steady one for comparison with earlier figures, which were epoch 1's.
 #   bench/scale.sh [BUILD_DIR] [RUNS]      (MEMREC_DATA: the folder holding ml-1m; the 25M file, 679 MB,
 #                                           goes to $TMPDIR and is removed at the end; SYNTH_FILE=path
-#                                           uses an existing one instead, e.g. from an earlier run)
+#                                           uses an existing one instead, e.g. from an earlier run;
+#                                           MODEL="--preset fast --early-stopping 0" trains that
+#                                           instead of the lazy baseline, e.g. to follow the row rules
+#                                           at scale; early stopping's epoch lines give no rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -26,8 +29,9 @@ synth="${SYNTH_FILE:-$tmp/synth-25m.csv}"
 # One training run: "read_s peak_mb epoch1_rate steady_rate" from memrec's own lines and /usr/bin/time's.
 run() {
   local data=$1 out
-  out=$(/usr/bin/time -f "peak_kb %M" "$bin" train --data "$data" --preset baseline --epochs 3 --adam lazy \
-        --threads 2 2>&1)
+  # shellcheck disable=SC2086  # MODEL is a list of flags
+  out=$(/usr/bin/time -f "peak_kb %M" "$bin" train --data "$data" ${MODEL:---preset baseline --adam lazy} \
+        --epochs 3 --threads 2 2>&1)
   local read_s peak e1 e2 e3
   read_s=$(sed -nE 's/.* read in ([0-9.]+) s.*/\1/p' <<<"$out")
   peak=$(sed -nE 's/^peak_kb ([0-9]+)/\1/p' <<<"$out")
@@ -53,7 +57,8 @@ done
 read -r r1 m1 a1 t1 <<<"${results[ml-1m]}"
 read -r r25 m25 a25 t25 <<<"${results[synth-25m]}"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", 100 * a / b}'; }
-echo "medians of $runs runs (load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "medians of $runs runs of ${MODEL:---preset baseline --adam lazy}" \
+     "(load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "  ml-1m      read $r1 s, peak $m1 MB, steady epoch $t1 ratings/s (epoch 1: $a1)"
 echo "  synth-25m  read $r25 s, peak $m25 MB, steady epoch $t25 ratings/s ($(pct "$t25" "$t1")% of ml-1m;" \
      "epoch 1: $a25, $(pct "$a25" "$a1")% of ml-1m's epoch 1)"

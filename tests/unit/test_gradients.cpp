@@ -156,3 +156,18 @@ TEST_CASE("the linear link is a rating model's output around the middle of the s
     cfg.objective = Objective::Implicit;
     CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("the linear link is a rating model's"));
 }
+
+TEST_CASE("a link's chain rule is its value's slope, in float and double", "[gradients]") {
+    for (Link link : {Link::Sigmoid, Link::Linear})
+        for (float z : {-3.0f, -0.5f, 0.0f, 0.75f, 2.0f}) {
+            CAPTURE(to_string(link), z);
+            const LinkAt at(link, 5.0f, z);
+            const float h = 1e-3f;
+            const double up = LinkAt(link, 5.0f, z + h).value<double>();
+            const double down = LinkAt(link, 5.0f, z - h).value<double>();
+            const double slope = (up - down) / (2.0 * h);
+            CHECK(at.chain(1.0) == Approx(slope).epsilon(1e-3));
+            CHECK(at.chain(-2.0f) == Approx(-2.0 * slope).epsilon(1e-3));
+            CHECK(at.value<float>() == Approx(link == Link::Linear ? 2.5 + z : 5.0 / (1.0 + std::exp(-z))));
+        }
+}

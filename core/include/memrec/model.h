@@ -38,6 +38,29 @@ enum class Link : uint8_t { Sigmoid, Linear };
 const char* to_string(Link l);
 Link parse_link(const std::string& s);  // "sigmoid", "linear"; throws ConfigError
 
+inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+
+// A rating model's link at one logit z, for a squared-error loss and its gradient: the one place that
+// knows each link's value and slope (the trainer's loss_gradient, the visitor's fit and the explanations
+// use it). T is the caller's arithmetic: float in training, double in the visitor's fit. The products' order
+// is the one the callers had inline before, so trained models kept their bits; changing it changes them.
+struct LinkAt {
+    Link link;
+    float scale, z;
+    float sig;  // sigmoid(z); 0 with the linear link, which never needs it
+
+    LinkAt(Link l, float s, float logit)
+        : link(l), scale(s), z(logit), sig(l == Link::Linear ? 0.0f : sigmoid(logit)) {}
+    // The output: scale * sigmoid(z), or scale / 2 + z.
+    template <class T> T value() const {
+        return link == Link::Linear ? T(0.5f * scale + z) : T(scale) * T(sig);
+    }
+    // d * d value / dz (the chain rule through the link): d * scale * sig * (1 - sig), or d.
+    template <class T> T chain(T d) const {
+        return link == Link::Linear ? d : d * T(scale) * T(sig) * (T(1) - T(sig));
+    }
+};
+
 // How an implicit model reads ratings, kept with the model because a visitor's fold-in (implicit_fit.h)
 // needs the same reading and the same alpha and lambda as training. An item is a positive when rated at
 // least `positive_threshold` (any rating when `all_rated_positive`); positives have preference 1 and
@@ -127,6 +150,8 @@ public:
 
     // The model's output for a logit: a rating model's by its link, z for an implicit or BPR one.
     float output(float logit) const;
+    // A rating model's link at a logit (the value and slope a loss needs).
+    LinkAt link_at(float logit) const { return LinkAt(config_.link, scale_, logit); }
 
     float predict(int32_t user, int32_t item) const;
     void predict(const int32_t* users, const int32_t* items, int64_t n, float* out, BatchBuffers& buf) const;
@@ -180,7 +205,5 @@ private:
     void make_biases();
     void index_params();
 };
-
-inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
 
 }  // namespace memrec

@@ -55,7 +55,7 @@ void ModelConfig::validate() const {
 
 float Model::output(float z) const {
     if (item_side_only(config_.objective)) return z;
-    return config_.link == Link::Linear ? 0.5f * scale_ + z : scale_ * sigmoid(z);
+    return link_at(z).value<float>();
 }
 
 void BatchBuffers::reserve(int64_t n, int stride) {
@@ -297,19 +297,11 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
         if (global_bias_) z += buf.global_bias;
         if (user_bias_) z += buf.user_bias[size_t(i)];
         if (item_bias_) z += buf.item_bias[size_t(i)];
-        if (config_.link == Link::Linear) {  // d(loss_scale * err^2)/dz = 2 err * loss_scale
-            const float err = 0.5f * scale_ + z - ratings[i];
-            sums.squared_error += double(err) * err;
-            sums.absolute_error += std::fabs(double(err));
-            dz[i] = 2.0f * err * loss_scale;
-            continue;
-        }
-        const float sig = sigmoid(z);
-        const float err = scale_ * sig - ratings[i];
+        const LinkAt at = link_at(z);
+        const float err = at.value<float>() - ratings[i];
         sums.squared_error += double(err) * err;
         sums.absolute_error += std::fabs(double(err));
-        // d(loss_scale * err^2)/dz = 2 err * scale * sig (1 - sig) * loss_scale
-        dz[i] = 2.0f * err * scale_ * sig * (1.0f - sig) * loss_scale;
+        dz[i] = at.chain(2.0f * err) * loss_scale;  // d(loss_scale * err^2)/dz
     }
     return sums;
 }

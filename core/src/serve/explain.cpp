@@ -48,14 +48,9 @@ FoldIn::Terms FoldIn::terms(const Visitor& visitor) const {
             const float* v = item_vectors_.data() + size_t(ratings[j].item) * size_t(stride);
             const float z =
                 model_.logit(visitor.profile.vector.data(), v, -1, ratings[j].item) + visitor.profile.bias;
-            if (model_.config().link == Link::Linear) {
-                t.weight[j] =
-                    (double(std::clamp(ratings[j].rating, 0.0f, scale)) - model_.output(z)) / options_.l2;
-                continue;
-            }
-            const double s = sigmoid(z);
-            const double residual = std::clamp(ratings[j].rating, 0.0f, scale) - scale * s;
-            t.weight[j] = residual * scale * s * (1.0 - s) / options_.l2;
+            const LinkAt at = model_.link_at(z);
+            const double residual = std::clamp(ratings[j].rating, 0.0f, scale) - at.value<double>();
+            t.weight[j] = at.chain(residual) / options_.l2;
         }
         return t;
     }

@@ -150,20 +150,19 @@ VisitorProfile fit_visitor(const Model& model, const AlignedVector<float>& item_
         return reg;
     };
 
-    // Loss at (u, b), filling residuals and the link's derivatives (and pdelta) when `fill`. With the
-    // linear link the loss is quadratic and the first Gauss-Newton step its minimum.
-    const bool linear = model.config().link == Link::Linear;
+    // Loss at (u, b), filling residuals and the link's slopes (and pdelta) when `fill`. With the linear
+    // link the loss is quadratic: Gauss-Newton's model of it is exact, and the damped steps approach its
+    // minimum in a few iterations.
     std::vector<double> e(n), w(n);
     auto loss_at = [&](const AlignedVector<float>& u, float b, bool fill) {
         double loss = 0;
         for (size_t i = 0; i < n; ++i) {
-            const float z = kernels::dot(u.data(), v[i], stride) + b + fixed[i];
-            const float sig = linear ? 0.0f : sigmoid(z);
-            const double err = linear ? double(model.output(z)) - target[i] : double(scale) * sig - target[i];
+            const LinkAt at = model.link_at(kernels::dot(u.data(), v[i], stride) + b + fixed[i]);
+            const double err = at.value<double>() - target[i];
             loss += err * err;
             if (fill) {
                 e[i] = err;
-                w[i] = linear ? 1.0 : double(scale) * sig * (1.0 - sig);
+                w[i] = at.chain(1.0);
             }
         }
         return loss + l2 * prior_term(u, b);

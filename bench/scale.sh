@@ -24,13 +24,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 synth="${SYNTH_FILE:-$tmp/synth-25m.csv}"
+model=${MODEL:---preset baseline --adam lazy}  # the training flags of every run
 [ -n "${SYNTH_FILE:-}" ] || "$bin" synth --like ml-25m --out "$synth"
 
 # One training run: "read_s peak_mb epoch1_rate steady_rate" from memrec's own lines and /usr/bin/time's.
 run() {
   local data=$1 out
-  # shellcheck disable=SC2086  # MODEL is a list of flags
-  out=$(/usr/bin/time -f "peak_kb %M" "$bin" train --data "$data" ${MODEL:---preset baseline --adam lazy} \
+  # shellcheck disable=SC2086  # model is a list of flags
+  out=$(/usr/bin/time -f "peak_kb %M" "$bin" train --data "$data" $model \
         --epochs 3 --threads 2 2>&1)
   local read_s peak e1 e2 e3
   read_s=$(sed -nE 's/.* read in ([0-9.]+) s.*/\1/p' <<<"$out")
@@ -57,7 +58,7 @@ done
 read -r r1 m1 a1 t1 <<<"${results[ml-1m]}"
 read -r r25 m25 a25 t25 <<<"${results[synth-25m]}"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", 100 * a / b}'; }
-echo "medians of $runs runs of ${MODEL:---preset baseline --adam lazy}" \
+echo "medians of $runs runs of $model" \
      "(load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "  ml-1m      read $r1 s, peak $m1 MB, steady epoch $t1 ratings/s (epoch 1: $a1)"
 echo "  synth-25m  read $r25 s, peak $m25 MB, steady epoch $t25 ratings/s ($(pct "$t25" "$t1")% of ml-1m;" \

@@ -53,7 +53,9 @@ struct Progress {
     double seconds = 0;           // since the epoch started
 };
 
-// Called every few thousand ratings; return false to stop training after the current batch.
+// Called every few thousand ratings; return false to stop training after the current batch. It runs while
+// the epoch does: the model is mid-update then (on the block schedule with several threads a full table's
+// rows are even in another order, block_rows.h), so read it between epochs, not from here.
 using ProgressFn = std::function<bool(const Progress&)>;
 
 Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint32_t>& indices, int threads = 1);
@@ -108,6 +110,8 @@ private:
         std::vector<uint16_t> cell_of;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
+        // Per side, each id's row while an epoch runs (block_rows.h), or empty: the side keeps its order.
+        std::vector<int32_t> user_row, item_row;
     };
     void plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts);
     EpochStats train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
@@ -129,6 +133,7 @@ private:
     std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
     std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 85 MB at 25M)
     std::vector<uint16_t> cell_scratch_;  // each position's bucket (cell, sub-cell) while bucketing
+    std::vector<char> row_scratch_;       // a table's rows while they move to their block order and back
     int64_t sub_cell_bytes_ = kSubCellBytes;
     std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;

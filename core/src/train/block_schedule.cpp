@@ -45,6 +45,7 @@
 #include "memrec/kernels.h"
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
+#include "block_rows.h"
 #include "fetch_ahead.h"
 #include "spin_barrier.h"
 
@@ -190,6 +191,11 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
     }
     for (size_t p = 0; p < params.size(); ++p)
         if (params[p]->access == Access::Whole || !plan.shared[p].empty()) plan.shared_params.push_back(p);
+    // One thread has no other's rows to keep apart from.
+    if (parts > 1 && renumberable(model_, Side::User, plan.shared))
+        plan.user_row = block_row_order(plan.user_block, user_sub);
+    if (parts > 1 && renumberable(model_, Side::Item, plan.shared))
+        plan.item_row = block_row_order(plan.item_block, item_sub);
     plan_ = std::move(plan);
 }
 
@@ -432,6 +438,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         // Each round's batch is gathered and its rows fetched a round ahead (fetch_ahead.h).
         auto mine_batch = [&](int64_t round) -> const Batch& { return batch_of[size_t(round * P + tid)]; };
         FetchAhead ahead(model_, adam_, params, grads, true, true, B);
+        ahead.renumber(plan_.user_row, plan_.item_row);
         // Not the rows of a round on another stratum: its items are another thread's until the threads meet.
         auto fetch = [&](int64_t k) {  // round k's batch two rounds ahead: its data entries; one ahead: gather, rows
             if (k + 2 < all_rounds) FetchAhead::prefetch_entries(data, mine_batch(k + 2).idx, mine_batch(k + 2).n);
@@ -511,6 +518,9 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             }
         }
     };
+    // The rows of each full-table side in block order while the threads run (block_rows.h).
+    const std::vector<int32_t>* const new_rows[2] = {&plan_.user_row, &plan_.item_row};
+    RowsMoved moved(model_, adam_, new_rows, row_scratch_);
     std::vector<std::thread> others;
     try {
         for (int tid = 1; tid < P; ++tid) others.emplace_back(worker, tid);
@@ -522,6 +532,7 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     }
     for (auto& th : others) th.join();
     merge_counts();
+    moved.restore();  // before the evaluation, and before anyone else sees the model
 
     const auto [loss, mae, done] = summed();
     const bool stopped = done < total;

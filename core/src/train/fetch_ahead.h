@@ -56,6 +56,11 @@ public:
         }
     }
 
+    // Gather the batches with these rows for the ids (block_rows.h), where not empty.
+    void renumber(const std::vector<int32_t>& user_row, const std::vector<int32_t>& item_row) {
+        user_row_ = user_row.empty() ? nullptr : user_row.data();
+        item_row_ = item_row.empty() ? nullptr : item_row.data();
+    }
     // The n ratings at idx[0..n) into `slot`.
     void gather(const Dataset& data, const uint32_t* idx, int64_t n, int slot) {
         int32_t* u = users_[slot].data();
@@ -67,6 +72,10 @@ public:
             it[i] = data.item[k];
             r[i] = data.rating[k];
         }
+        if (user_row_)
+            for (int64_t i = 0; i < n; ++i) u[i] = user_row_[u[i]];
+        if (item_row_)
+            for (int64_t i = 0; i < n; ++i) it[i] = item_row_[it[i]];
     }
     // The entries of the data arrays that gather(idx, n) will read.
     static void prefetch_entries(const Dataset& data, const uint32_t* idx, int64_t n) {
@@ -107,6 +116,8 @@ private:
         const float* const* direct;      // one per row, or null
     };
     std::vector<Rows> rows_[2];  // user side, item side
+    const int32_t* user_row_ = nullptr;  // renumber()'s rows, or null
+    const int32_t* item_row_ = nullptr;
     std::vector<int32_t> users_[2], items_[2];
     std::vector<float> ratings_[2];
 };

@@ -1,0 +1,84 @@
+#include "block_rows.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace memrec {
+
+std::vector<int32_t> block_row_order(const std::vector<int32_t>& block, const std::vector<int32_t>& sub) {
+    std::vector<int32_t> ids(block.size());
+    std::iota(ids.begin(), ids.end(), 0);
+    std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
+        return block[size_t(a)] != block[size_t(b)] ? block[size_t(a)] < block[size_t(b)]
+                                                    : sub[size_t(a)] < sub[size_t(b)];
+    });
+    std::vector<int32_t> row(block.size());
+    for (size_t k = 0; k < ids.size(); ++k) row[size_t(ids[k])] = static_cast<int32_t>(k);
+    return row;
+}
+
+bool renumberable(const Model& model, Side side, const std::vector<std::vector<uint8_t>>& shared) {
+    const EmbeddingTable& table = side == Side::User ? model.user_table() : model.item_table();
+    if (table.kind() != TableKind::Full) return false;
+    const std::vector<const Param*> params = model.params();
+    const std::vector<size_t> id_rows = model.id_row_params(side);
+    for (size_t p : model.side_params(side)) {
+        if (params[p]->access != Access::Rows) continue;  // whole params have no per-id rows
+        if (std::find(id_rows.begin(), id_rows.end(), p) == id_rows.end()) return false;
+        if (p < shared.size() && !shared[p].empty()) return false;
+    }
+    return true;
+}
+
+RowsMoved::RowsMoved(Model& model, Adam& adam, const std::vector<int32_t>* const (&order)[2],
+                     std::vector<char>& scratch)
+    : scratch_(scratch) {
+    const std::vector<Param*> params = model.params();
+    size_t most = 0;
+    for (Side side : {Side::User, Side::Item}) {
+        const std::vector<int32_t>* o = order[side == Side::User ? 0 : 1];
+        if (o == nullptr || o->empty()) continue;
+        for (size_t p : model.id_row_params(side)) {
+            Param& par = *params[p];
+            AdamState& s = adam.state()[p];
+            const size_t rows = size_t(par.rows);
+            auto add = [&](void* base, size_t size, size_t elem) {
+                if (size == 0 || size % rows != 0) return;  // not kept per row (Adam's dense-sweep counts)
+                arrays_.push_back({static_cast<char*>(base), int64_t(size / rows * elem), o});
+                most = std::max(most, size * elem);
+            };
+            add(par.data.data(), par.data.size(), sizeof(float));
+            add(s.m.data(), s.m.size(), sizeof(float));
+            add(s.v.data(), s.v.size(), sizeof(float));  // Adam's second moment or AdaGrad's accumulators
+            add(s.steps.data(), s.steps.size(), sizeof(int32_t));
+        }
+    }
+    if (arrays_.empty()) return;
+    if (scratch_.size() < most) scratch_.resize(most);
+    move(false);
+    moved_ = true;
+}
+
+void RowsMoved::restore() noexcept {
+    if (!moved_) return;
+    move(true);
+    moved_ = false;
+}
+
+void RowsMoved::move(bool back) noexcept {
+    for (const Rows& a : arrays_) {
+        const std::vector<int32_t>& order = *a.order;
+        const size_t b = size_t(a.row_bytes);
+        std::memcpy(scratch_.data(), a.base, order.size() * b);
+        for (size_t id = 0; id < order.size(); ++id) {
+            const size_t row = size_t(order[id]);
+            if (back)
+                std::memcpy(a.base + id * b, scratch_.data() + row * b, b);
+            else
+                std::memcpy(a.base + row * b, scratch_.data() + id * b, b);
+        }
+    }
+}
+
+}  // namespace memrec

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
 
 namespace memrec {
 
@@ -44,7 +45,9 @@ RowsMoved::RowsMoved(Model& model, Adam& adam, const std::vector<int32_t>* const
             AdamState& s = adam.state()[p];
             const size_t rows = size_t(par.rows);
             auto add = [&](void* base, size_t size, size_t elem) {
-                if (size == 0 || size % rows != 0) return;  // not kept per row (Adam's dense-sweep counts)
+                if (size == 0) return;  // state this optimiser does not keep (SGD's moments)
+                // Moving the rows but not a per-row array would pair rows with other rows' state.
+                if (size % rows != 0) throw std::logic_error("block_rows: a per-row array of a partial row");
                 arrays_.push_back({static_cast<char*>(base), int64_t(size / rows * elem), o});
                 most = std::max(most, size * elem);
             };

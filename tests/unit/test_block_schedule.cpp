@@ -146,6 +146,23 @@ TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same a
     }
 }
 
+TEST_CASE("threads: lazy Adam on two threads with no shared row trains to one thread's accuracy",
+          "[threads][blocks]") {
+    // Full tables without biases share no row, so two threads switch strata every kAdamSwitchRatings rather
+    // than every round; the set is large enough (255,000 training ratings, batches of 32) that the longer
+    // span applies rather than the 1/16-of-an-epoch cap.
+    const Dataset d = memrec_test::rounded_rank3_data(3000, 1000, 100, 29, false);
+    const Split s = split_dataset(d, 0.85, 5);
+    ModelConfig mc;
+    mc.user.dim = mc.item.dim = 16;
+    const ScheduleRun one = train(d, s, mc, Optimizer::Adam, 1, 6);
+    const ScheduleRun two = train(d, s, mc, Optimizer::Adam, 2, 6);
+    const double mean = mean_predictor_rmse(d, s);
+    INFO("1 thread best " << one.best << ", 2 threads best " << two.best << ", predicting the mean " << mean);
+    CHECK(one.best < mean - 0.1);
+    CHECK(std::fabs(two.best - one.best) <= 0.002);
+}
+
 TEST_CASE("threads: the row rules' sub-cells train to the whole cells' accuracy and repeat bit for bit",
           "[threads][blocks]") {
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);

@@ -61,6 +61,15 @@ constexpr int64_t kProgressEvery = 32768;  // ratings between progress callbacks
 // step with the summed gradient of P x kRoundRatings ratings, which the row rules take in their stride.
 constexpr int64_t kRoundRatings = 2048;
 constexpr int64_t kMinAdamRounds = 16;
+// Ratings each thread trains on between two of Adam's stratum switches on 2 threads when no row is shared.
+// Each switch moves the item blocks' rows and state to the other core's cache. `compare --adam lazy`'s
+// full-table model on 2 threads (docs/performance.md, "Adam's strata switched less often"): every 2,048 /
+// 4,096 / 8,192 / 16,384 / 32,768 ratings, eval MSE 0.7567 / 0.7566 / 0.7567 / 0.7565 / 0.7580 and 12.6M /
+// 13.8M / 15.2M / 15.7M / 17.4M ratings/s in the machine's slow state. With shared rows the round also sets
+// how often they step (memeff lost 0.004 eval MSE at 8,192: 0.8324 against 0.8281), and with more threads
+// each switch pairs every user block with another item block, whose drift grew with the span (8 threads:
+// 0.7569 at 2,048, 0.7664 at 4,096; 3 threads: 0.7576 and 0.7595): those keep kRoundRatings.
+constexpr int64_t kAdamSwitchRatings = 8192;
 // Adam's user sub-blocks: rows of at most 1/kAdamUserShare of the budget each (the item block's popular rows
 // share the cache), and at least kAdamUsersPerSlot x the batch users each (a user then has 1/16 of a rating
 // per batch of its sub-cell on average). The lazy baseline on the 25M shape (2 threads, 3 epochs) with user
@@ -250,9 +259,12 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     const bool has_shared = P > 1 && !plan_.shared_params.empty();
     // Adam's rounds are also at most 1/kMinAdamRounds of a thread's epoch, so that on a small set a shared row
     // (the global bias) still steps often: 8 threads on 34,000 ratings otherwise made two rounds an epoch.
+    // With two threads and no shared row, a round only sets how often Adam switches strata, and each switch
+    // hands every item block to the other core: kAdamSwitchRatings.
     const int64_t per_thread = (total + P * B - 1) / (P * B);  // a thread's batches per epoch
-    const int64_t round_batches =
-        std::max<int64_t>(1, adam ? std::min(kRoundRatings / B, per_thread / kMinAdamRounds) : kRoundRatings / B);
+    const int64_t adam_round = has_shared || P > 2 ? kRoundRatings : kAdamSwitchRatings;
+    const int64_t round_batches = std::max<int64_t>(
+        1, adam ? std::min(adam_round / B, per_thread / kMinAdamRounds) : kRoundRatings / B);
     struct Batch {
         const uint32_t* idx;
         int64_t n;

@@ -13,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "memrec/adam.h"
 #include "memrec/kernels.h"
 #include "memrec/param.h"
 #include "memrec/rng.h"

@@ -21,6 +21,14 @@ struct ScheduleRun {
     int item_subs = 1;          // and per item block
 };
 
+// Full 16-dim tables with a global bias and per-user and per-item biases (the global bias is a shared row).
+inline memrec::ModelConfig full_model() {
+    memrec::ModelConfig mc;
+    mc.user.dim = mc.item.dim = 16;
+    mc.global_bias = mc.user_bias = mc.item_bias = true;
+    return mc;
+}
+
 // Batch 32, lr 0.05 for AdaGrad, 0.01 for SGD and 0.003 for (lazy) Adam, L2 0.02 on rows and biases (Adam:
 // 0.02 / 32), model seed 3. sub_cell_bytes > 0 replaces Trainer::kSubCellBytes.
 inline ScheduleRun train_schedule(const memrec::Dataset& d, const memrec::Split& s, const memrec::ModelConfig& mc,

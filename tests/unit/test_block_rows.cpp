@@ -13,17 +13,11 @@
 #include "memrec/trainer.h"
 #include "block_rows.h"
 #include "low_rank_data.h"
+#include "schedule_run.h"
 
 using namespace memrec;
 
 namespace {
-
-ModelConfig full_with_biases() {
-    ModelConfig mc;
-    mc.user.dim = mc.item.dim = 16;
-    mc.global_bias = mc.user_bias = mc.item_bias = true;
-    return mc;
-}
 
 // Every value of a param and of its Adam / AdaGrad state, set from the row it is on.
 void fill_by_row(Param& p, AdamState& s) {
@@ -46,12 +40,15 @@ TEST_CASE("block rows: ids in order of block, then sub-block, then id", "[blocks
     const std::vector<int32_t> sub = {0, 1, 0, 0, 1, 1};
     // (block, sub, id): id 3 (0,0), ids 1 and 4 (0,1), ids 0 and 2 (1,0), id 5 (1,1)
     CHECK(block_row_order(block, sub) == std::vector<int32_t>{3, 1, 4, 0, 2, 5});
+    // That order is its own inverse; here the ids in row order are {2, 0, 1} and each id's row {1, 2, 0}.
+    CHECK(block_row_order({1, 1, 0}, {0, 0, 0}) == std::vector<int32_t>{1, 2, 0});
 }
 
 TEST_CASE("block rows: a full side's rows and their optimiser state move to the order and back", "[blocks]") {
     const Optimizer opt = GENERATE(Optimizer::Adam, Optimizer::AdaGrad);
     INFO(to_string(opt));
-    Model model(full_with_biases(), 7, 5, 5.0f, std::vector<int64_t>(5, 1), std::vector<int64_t>(7, 1), 1);
+    Model model(memrec_test::full_model(), 7, 5, 5.0f, std::vector<int64_t>(5, 1), std::vector<int64_t>(7, 1),
+                1);
     AdamConfig ac;
     ac.optimizer = opt;
     ac.mode = AdamMode::Lazy;
@@ -92,7 +89,7 @@ TEST_CASE("block rows: a full side's rows and their optimiser state move to the 
 }
 
 TEST_CASE("block rows: only sides whose rows are all the ids' own are renumbered", "[blocks]") {
-    ModelConfig mc = full_with_biases();
+    ModelConfig mc = memrec_test::full_model();
     mc.user.kind = TableKind::QuotientRemainder;
     mc.user.buckets = 3;
     Model model(mc, 12, 5, 5.0f, std::vector<int64_t>(5, 1), std::vector<int64_t>(12, 1), 1);
@@ -113,7 +110,7 @@ TEST_CASE("threads: on the block schedule every id ends the epoch on its own row
     const int threads = GENERATE(2, 3);
     const Optimizer opt = GENERATE(Optimizer::Adam, Optimizer::AdaGrad);
     INFO(threads << " threads, " << to_string(opt));
-    const ModelConfig mc = full_with_biases();
+    const ModelConfig mc = memrec_test::full_model();
     const int64_t users = int64_t(d.users.size()), items = int64_t(d.items.size());
     const Model initial(mc, users, items, 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
     Model model(mc, users, items, 5.0f, count_items(d, s.train), count_users(d, s.train), 3);

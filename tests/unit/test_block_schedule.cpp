@@ -20,13 +20,6 @@ using namespace memrec;
 
 namespace {
 
-ModelConfig full_model() {
-    ModelConfig mc;
-    mc.user.dim = mc.item.dim = 16;
-    mc.global_bias = mc.user_bias = mc.item_bias = true;
-    return mc;
-}
-
 ModelConfig shared_rows_model() {  // every kind of shared row: QR remainders, hashed buckets, MD projections
     ModelConfig mc;
     mc.user.kind = TableKind::QuotientRemainder;
@@ -51,6 +44,7 @@ ModelConfig hashed_model() {
     return mc;
 }
 
+using memrec_test::full_model;
 using memrec_test::mean_predictor_rmse;
 using memrec_test::ScheduleRun;
 

@@ -2,9 +2,11 @@
 // below), in every mode. Dense mode moves a row that is absent from the batch; lazy mode leaves it alone
 // (bias correction from the global step).
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "memrec/adam.h"
 #include "memrec/error.h"
+#include "memrec/kernels.h"
 #include "memrec/rng.h"
 
 using namespace memrec;
@@ -232,5 +234,91 @@ TEST_CASE("direct gradient rows step exactly as rows added into the buffer", "[a
         }
         CHECK(direct > 0);  // both paths were exercised
         CHECK(added >= 12);  // row 3 twice a batch
+    }
+}
+
+// AdaGrad and SGD step their rows in chunks (Adam::update_rows): each row's step sizes come from one vector
+// kernel per chunk. The results must be those of the formulas taken row by row, bit for bit, with L2, over
+// more rows than a chunk, for a table's listed rows (with and without direct gradient rows) and for a whole
+// param. The reference: g' = g + l2 w; AdaGrad G += dot(g', g') / cols, w -= lr / sqrt(1 + G) g'; SGD
+// w -= lr g'.
+TEST_CASE("the row rules step each row as their formulas, row by row", "[adam][adagrad]") {
+    for (Optimizer rule : {Optimizer::AdaGrad, Optimizer::Sgd}) {
+        for (bool allow_direct : {false, true}) {
+            INFO(to_string(rule) << (allow_direct ? ", direct rows" : ""));
+            const int rows = 41, cols = 20;
+            Param table("user.embedding", rows, cols, Access::Rows, Init::Zero, Role::Embedding);
+            Param whole("item.block1.projection", 19, 7, Access::Whole, Init::Zero, Role::Embedding,
+                        Side::Item);
+            Rng init(3);
+            for (Param* p : {&table, &whole})
+                for (int64_t r = 0; r < p->rows; ++r)
+                    for (int c = 0; c < p->cols; ++c) p->row(r)[c] = init.uniform(-0.5f, 0.5f);
+            Param ref_table = table, ref_whole = whole;
+            AdamConfig c;
+            c.optimizer = rule;
+            c.mode = AdamMode::Lazy;
+            c.learning_rate = 0.07;
+            c.l2 = 0.05;
+            Adam adam(c, {&table, &whole});
+            std::vector<ParamGrad> g(2);
+            g[0].allow_direct = g[1].allow_direct = allow_direct;
+            g[0].resize(table);
+            g[1].resize(whole);
+            std::vector<float> acc_table(rows, 0.0f), acc_whole(size_t(whole.rows), 0.0f);
+            auto reference = [&](Param& p, std::vector<float>& acc, int32_t r, const float* grad) {
+                AlignedVector<float> gp(size_t(p.stride), 0.0f);
+                float* w = p.row(r);
+                for (int k = 0; k < p.stride; ++k) gp[size_t(k)] = grad[k] + 0.05f * w[k];
+                float step = 0.07f;
+                if (rule == Optimizer::AdaGrad) {
+                    acc[size_t(r)] += kernels::dot(gp.data(), gp.data(), p.stride) / float(p.cols);
+                    step = 0.07f / std::sqrt(1.0f + acc[size_t(r)]);
+                }
+                for (int k = 0; k < p.stride; ++k) w[k] -= step * gp[size_t(k)];
+            };
+            Rng rng(8);
+            int direct = 0;
+            for (int step = 1; step <= 4; ++step) {
+                // About 36 of the 41 rows in a shuffled order, two of them twice (never direct): two chunks
+                // and part of a third.
+                std::vector<int32_t> ids;
+                for (int32_t r = 0; r < rows; ++r)
+                    if (rng.below(8) != 0) ids.push_back(r);
+                for (size_t i = ids.size(); i > 1; --i) std::swap(ids[i - 1], ids[size_t(rng.below(i))]);
+                ids.push_back(ids[0]);
+                ids.push_back(ids[5]);
+                std::vector<AlignedVector<float>> src(ids.size(),
+                                                      AlignedVector<float>(size_t(table.stride), 0.0f));
+                for (auto& s : src)
+                    for (int k = 0; k < cols; ++k) s[size_t(k)] = rng.uniform(-1.0f, 1.0f);
+                for (int32_t r : ids) g[0].mark_once(r);
+                for (size_t i = 0; i < ids.size(); ++i) direct += g[0].add_row(ids[i], src[i].data()) ? 1 : 0;
+                // The reference's gradients, in the order update_rows visits the rows (first touch).
+                std::vector<AlignedVector<float>> sums;
+                for (int32_t r : g[0].touched) {
+                    const float* gr = g[0].gradient_row(r);
+                    sums.emplace_back(gr, gr + table.stride);
+                }
+                for (int64_t r = 0; r < whole.rows; ++r)
+                    for (int k = 0; k < whole.cols; ++k) g[1].row(int32_t(r))[k] = rng.uniform(-1.0f, 1.0f);
+                AlignedVector<float> whole_grad = g[1].data;
+                const std::vector<int32_t> order = g[0].touched;
+                adam.step(g);
+                for (size_t i = 0; i < order.size(); ++i)
+                    reference(ref_table, acc_table, order[i], sums[i].data());
+                for (int32_t r = 0; r < int32_t(whole.rows); ++r)
+                    reference(ref_whole, acc_whole, r, whole_grad.data() + int64_t(r) * whole.stride);
+                INFO("step " << step);
+                REQUIRE(table.data == ref_table.data);
+                REQUIRE(whole.data == ref_whole.data);
+                CHECK(g[0].touched.empty());
+                for (float x : g[0].data) CHECK(x == 0.0f);
+                for (float x : g[1].data) CHECK(x == 0.0f);
+                for (const float* d : g[0].direct) CHECK(d == nullptr);
+            }
+            CHECK((direct > 0) == allow_direct);
+            for (int32_t r = 0; r < rows; ++r) CHECK(adam.state()[0].steps[size_t(r)] >= 1);
+        }
     }
 }

@@ -65,6 +65,23 @@ TEST_CASE("kernels agree with the scalar reference", "[kernels]") {
     }
 }
 
+// The row rules' results are the same bits on every build only if this kernel is: square root and division
+// are correctly rounded, so the vector variant must equal the scalar reference exactly.
+TEST_CASE("adagrad_rates is lr / sqrt(1 + G), bit for bit as the scalar reference", "[kernels]") {
+    Rng rng(23);
+    AlignedVector<float> G(32), fast(32), ref(32);
+    for (size_t i = 0; i < G.size(); ++i)
+        G[i] = i == 0 ? 0.0f : rng.uniform(0.0f, 1.0f) * float(1 << (i % 20));  // 0 and up to about 5e5
+    kernels::adagrad_rates(G.data(), 0.07f, fast.data(), 32);
+    kernels::scalar::adagrad_rates(G.data(), 0.07f, ref.data(), 32);
+    for (size_t i = 0; i < G.size(); ++i) {
+        INFO("G = " << G[i]);
+        CHECK(fast[i] == ref[i]);
+        CHECK(ref[i] == 0.07f / std::sqrt(1.0f + G[i]));
+    }
+    CHECK(ref[0] == 0.07f);
+}
+
 TEST_CASE("projection kernels compute x P + b and its gradient", "[kernels]") {
     Rng rng(3);
     const int k = 3, cols = 20, stride = padded_cols(cols);

@@ -138,8 +138,6 @@ private:
     void sweep_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads);
     void lazy_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, float l2);
     void dense_param(Param& p, AdamState& s, ParamGrad& g, int64_t t, int threads, float l2);
-    // AdaGrad / SGD on one row, counting the update in counts[row].
-    void row_rule_step(size_t param, float* grad_row, int32_t row, float lr, int32_t* counts);
     void lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);  // update_rows' Adam
     // One lazy-Adam step of row r (lazy_param's and lazy_rows'): decoupled decay, then the step with gradient
     // g + l2 w (l2 = 0 when update() has already added it).

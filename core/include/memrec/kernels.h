@@ -38,6 +38,8 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
 void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 // k skipped dense steps at once (see adam.cpp): w -= c m / (sqrt(v) + eps); m *= b1k; v *= b2k.
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
+// AdaGrad's step sizes from the rows' accumulators: out[i] = lr / sqrt(1 + G[i]).
+void adagrad_rates(const float* G, float lr, float* out, int64_t n);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 // Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
@@ -69,6 +71,7 @@ void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
 void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
+void adagrad_rates(const float* G, float lr, float* out, int64_t n);
 }  // namespace scalar
 
 #if defined(MEMREC_AVX2)
@@ -80,6 +83,7 @@ void mul(const float* x, const float* z, float* out, int64_t n);
 void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
 void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
+void adagrad_rates(const float* G, float lr, float* out, int64_t n);
 }  // namespace avx2
 #endif
 

@@ -38,6 +38,14 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
 #endif
 }
 
+void adagrad_rates(const float* G, float lr, float* out, int64_t n) {
+#if defined(MEMREC_AVX2)
+    avx2::adagrad_rates(G, lr, out, n);
+#else
+    scalar::adagrad_rates(G, lr, out, n);  // training only: no simd128 variant needed
+#endif
+}
+
 namespace by_rows {
 
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {

@@ -102,5 +102,15 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
     }
 }
 
+// Square root and division are correctly rounded in both, so these are the scalar reference's bits.
+void adagrad_rates(const float* G, float lr, float* out, int64_t n) {
+    assert(n % 8 == 0);
+    const __m256 one = _mm256_set1_ps(1.0f), vlr = _mm256_set1_ps(lr);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256 root = _mm256_sqrt_ps(_mm256_add_ps(one, _mm256_loadu_ps(G + i)));
+        _mm256_storeu_ps(out + i, _mm256_div_ps(vlr, root));
+    }
+}
+
 }  // namespace memrec::kernels::avx2
 #endif

@@ -51,4 +51,8 @@ void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, f
     }
 }
 
+void adagrad_rates(const float* G, float lr, float* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = lr / std::sqrt(1.0f + G[i]);
+}
+
 }  // namespace memrec::kernels::scalar

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "memrec/adam.h"
 #include "memrec/enum_codes.h"
@@ -139,7 +140,7 @@ namespace {
 template <class Step>
 void each_row_prefetching(const Param& p, const AdamState& s, const std::vector<int32_t>& rows, Step step) {
     const float* const full[] = {p.data.data(), s.m.data(), s.v.data()};
-    each_row_prefetching(rows.data(), rows.size(), p.stride, full, nullptr, 0, step);
+    each_row_prefetching(rows.data(), rows.size(), p.stride, full, step);
 }
 }  // namespace
 
@@ -152,13 +153,18 @@ void Adam::prepare(size_t param, ParamGrad& marked, int64_t t) {
 
 void Adam::update(size_t param, ParamGrad& grad, int64_t t, int threads) {
     if (config_.optimizer != Optimizer::Adam) {  // the row rules (optimizer.cpp)
-        const float lr = static_cast<float>(learning_rate(config_, t));
-        Param& p = *params_[param];
-        int32_t* counts = counts_of(state_[param], grad);
-        for (int64_t r = 0; grad.whole && r < p.rows; ++r)
-            row_rule_step(param, grad.data.data() + r * grad.stride, static_cast<int32_t>(r), lr, counts);
-        if (!grad.whole) update_rows(param, grad, grad.touched.data(), grad.touched.size(), t);
-        grad.forget();  // row_rule_step zeroed each row it stepped
+        if (grad.whole) {  // every row: the global bias, projections
+            thread_local std::vector<int32_t> all;
+            const int32_t rows = params_[param]->rows;
+            if (all.size() < size_t(rows)) {
+                all.resize(size_t(rows));
+                std::iota(all.begin(), all.end(), 0);
+            }
+            update_rows(param, grad, all.data(), size_t(rows), t);
+        } else {
+            update_rows(param, grad, grad.touched.data(), grad.touched.size(), t);
+        }
+        grad.forget();  // update_rows zeroed each row it stepped
         return;
     }
     if (l2_[param] > 0.0f) {  // lazy L2: g += l2 * w on the rows being updated

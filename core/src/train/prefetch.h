@@ -26,18 +26,16 @@ inline void prefetch_for_read(const void* p) {
 }
 
 // step(rows[k]) for k = 0..n-1, each time first fetching row rows[k + 1]: all its lines in each of the N
-// arrays `full` (rows of `stride` floats: the parameter, Adam's moments, a gradient), and its entry of
-// `per_row` (one float per row, `per_row_stride` floats apart: AdaGrad's accumulators) when not null. The
-// rows are scattered through tables larger than the cache, so the next row's misses overlap this row's step.
+// arrays `full` (rows of `stride` floats: the parameter, Adam's moments, a gradient). The rows are scattered
+// through tables larger than the cache, so the next row's misses overlap this row's step.
 template <size_t N, class Step>
 void each_row_prefetching(const int32_t* rows, size_t n, int64_t stride, const float* const (&full)[N],
-                          const float* per_row, int64_t per_row_stride, Step step) {
+                          Step step) {
     for (size_t k = 0; k < n; ++k) {
         if (k + 1 < n) {
             const int64_t next = static_cast<int64_t>(rows[k + 1]) * stride;
             for (int64_t c = 0; c < stride; c += 16)
                 for (const float* a : full) prefetch_for_write(a + next + c);
-            if (per_row) prefetch_for_write(per_row + rows[k + 1] * per_row_stride);
         }
         step(rows[k]);
     }

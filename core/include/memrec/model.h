@@ -91,6 +91,9 @@ struct ModelConfig {
 // Scratch buffers for a batch, reused across batches so training allocates nothing per step.
 struct BatchBuffers {
     AlignedVector<float> user_vec, item_vec, user_grad, item_grad;
+    // Each example's vectors as loss_gradient() and backward() read them: rows of user_vec / item_vec, or
+    // a full table's own rows when Model::lookup took them in place.
+    std::vector<const float*> user_rows, item_rows;
     std::vector<float> dz;
     // The bias terms of each example, read by lookup() along with the vectors: the loss then reads no
     // parameter, so one side's thread may update its params while the other still computes the loss.
@@ -177,7 +180,9 @@ public:
     // rows a batch's ids reach directly, which the block schedule sizes its sub-blocks by and fetches ahead.
     std::vector<size_t> id_row_params(Side side) const;
     void mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const;
-    void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const;  // buf reserved for n
+    // buf reserved for n. `in_place`: a full table's vectors are read where they lie instead of copied into
+    // buf (the block schedule, where no other thread writes them before backward()); other kinds copy.
+    void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf, bool in_place = false) const;
     // After both lookups: the loss derivative d loss / d logit of examples [begin, end) into dz[begin, end).
     BatchSums loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
                             int64_t end, float loss_scale, const BatchBuffers& buf, float* dz) const;

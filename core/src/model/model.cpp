@@ -67,6 +67,10 @@ void BatchBuffers::reserve(int64_t n, int stride) {
         item_grad.assign(size, 0.0f);
     }
     if (dz.size() < static_cast<size_t>(n)) dz.resize(static_cast<size_t>(n));
+    if (user_rows.size() < static_cast<size_t>(n)) {
+        user_rows.resize(static_cast<size_t>(n));
+        item_rows.resize(static_cast<size_t>(n));
+    }
     if (user_bias.size() < static_cast<size_t>(n)) {
         user_bias.resize(static_cast<size_t>(n));
         item_bias.resize(static_cast<size_t>(n));
@@ -269,14 +273,23 @@ void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<Para
     }
 }
 
-void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) const {
+void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf, bool in_place) const {
+    const EmbeddingTable& table = side == Side::User ? *user_ : *item_;
+    const float** rows = side == Side::User ? buf.user_rows.data() : buf.item_rows.data();
+    if (in_place && table.kind() == TableKind::Full) {
+        const Param& t = table.params()[0];
+        for (int64_t i = 0; i < n; ++i) rows[i] = t.row(ids[i]);
+    } else {
+        float* vec = side == Side::User ? buf.user_vec.data() : buf.item_vec.data();
+        table.lookup(ids, n, vec);
+        const int s = table.stride();
+        for (int64_t i = 0; i < n; ++i) rows[i] = vec + i * s;
+    }
     if (side == Side::User) {
-        user_->lookup(ids, n, buf.user_vec.data());
         if (global_bias_) buf.global_bias = global_bias_->data[0];
         if (user_bias_)
             for (int64_t i = 0; i < n; ++i) buf.user_bias[size_t(i)] = user_bias_->row(ids[i])[0];
     } else {
-        item_->lookup(ids, n, buf.item_vec.data());
         if (item_bias_)
             for (int64_t i = 0; i < n; ++i) buf.item_bias[size_t(i)] = item_bias_->row(ids[i])[0];
     }
@@ -285,15 +298,15 @@ void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf) 
 BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,
                                int64_t end, float loss_scale, const BatchBuffers& buf, float* dz) const {
     const int s = user_->stride();
-    const float* U = buf.user_vec.data();
-    const float* V = buf.item_vec.data();
+    const float* const* U = buf.user_rows.data();
+    const float* const* V = buf.item_rows.data();
     BatchSums sums;
     sums.count = end - begin;
     (void)users;
     (void)items;
     for (int64_t i = begin; i < end; ++i) {
         // logit() with the bias terms captured by lookup() (same operations in the same order).
-        float z = kernels::dot(U + i * s, V + i * s, s);
+        float z = kernels::dot(U[i], V[i], s);
         if (global_bias_) z += buf.global_bias;
         if (user_bias_) z += buf.user_bias[size_t(i)];
         if (item_bias_) z += buf.item_bias[size_t(i)];
@@ -310,11 +323,11 @@ void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, 
                      BatchBuffers& buf) const {
     const int s = user_->stride();
     // d z / d(user vector) = item vector and vice versa.
-    const float* other = side == Side::User ? buf.item_vec.data() : buf.user_vec.data();
+    const float* const* other = side == Side::User ? buf.item_rows.data() : buf.user_rows.data();
     float* G = side == Side::User ? buf.user_grad.data() : buf.item_grad.data();
     for (int64_t i = 0; i < n; ++i) {
         const float d = dz[i];
-        const float* o = other + i * s;
+        const float* o = other[i];
         float* g = G + i * s;
         for (int c = 0; c < s; ++c) g[c] = d * o[c];
     }

@@ -474,8 +474,9 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                 const float* ratings = ahead.ratings(int(round & 1));
                 model_.mark_rows(Side::User, users, n, grads);
                 model_.mark_rows(Side::Item, items, n, grads);
-                model_.lookup(Side::User, users, n, buf);
-                model_.lookup(Side::Item, items, n, buf);
+                // Full tables in place: a thread's rows are its own until it steps them below.
+                model_.lookup(Side::User, users, n, buf, true);
+                model_.lookup(Side::Item, items, n, buf, true);
                 // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
                 const BatchSums bs = model_.loss_gradient(users, items, ratings, 0, n,
                                                           adam ? 1.0f / float(n) : 1.0f, buf, dz.data());

@@ -25,15 +25,29 @@ double loss(const Model& m, const Batch& b) {
     return s;
 }
 
+// Keras' +-0.05 initialisation makes every gradient tiny; spread the weights so the checks have teeth.
+void spread_weights(Model& m, Rng& rng) {
+    for (Param* p : m.params())
+        for (int64_t r = 0; r < p->rows; ++r)
+            for (int c = 0; c < p->cols; ++c) p->row(r)[c] = rng.uniform(-0.6f, 0.6f);
+}
+
+// One zeroed gradient buffer per parameter of `m`.
+std::vector<ParamGrad> gradients_for(Model& m) {
+    std::vector<ParamGrad> grads;
+    for (Param* p : m.params()) {
+        grads.emplace_back();
+        grads.back().resize(*p);
+    }
+    return grads;
+}
+
 void check_gradients(ModelConfig cfg, int64_t users, int64_t items) {
     std::vector<int64_t> item_counts(static_cast<size_t>(items));
     for (int64_t i = 0; i < items; ++i) item_counts[size_t(i)] = (i * 7919) % 13;
     Model m(cfg, users, items, 5.0f, item_counts, {}, 11);
-    // Keras' +-0.05 initialisation makes every gradient tiny; spread the weights so the check has teeth.
     Rng rng(5);
-    for (Param* p : m.params())
-        for (int64_t r = 0; r < p->rows; ++r)
-            for (int c = 0; c < p->cols; ++c) p->row(r)[c] = rng.uniform(-0.6f, 0.6f);
+    spread_weights(m, rng);
 
     Batch b;
     for (int i = 0; i < 12; ++i) {  // repeated ids included: gradients must accumulate
@@ -44,11 +58,7 @@ void check_gradients(ModelConfig cfg, int64_t users, int64_t items) {
     b.users[5] = b.users[0];
     b.items[7] = b.items[2];
 
-    std::vector<ParamGrad> grads;
-    for (Param* p : m.params()) {
-        grads.emplace_back();
-        grads.back().resize(*p);
-    }
+    std::vector<ParamGrad> grads = gradients_for(m);
     BatchBuffers buf;
     m.accumulate_gradients(b.users.data(), b.items.data(), b.ratings.data(), int64_t(b.ratings.size()), 1.0f, grads,
                            buf);
@@ -191,9 +201,7 @@ TEST_CASE("a full table looked up in place gives the copied lookup's loss and gr
         INFO("user table " << to_string(cfg.user.kind) << ", item table " << to_string(cfg.item.kind));
         Model m(cfg, 10, 12, 5.0f, std::vector<int64_t>(12, 1), {}, 11);
         Rng rng(5);
-        for (Param* p : m.params())
-            for (int64_t r = 0; r < p->rows; ++r)
-                for (int c = 0; c < p->cols; ++c) p->row(r)[c] = rng.uniform(-0.6f, 0.6f);
+        spread_weights(m, rng);
         Batch b;
         for (int i = 0; i < 20; ++i) {
             b.users.push_back(int32_t(rng.below(10)));
@@ -207,11 +215,7 @@ TEST_CASE("a full table looked up in place gives the copied lookup's loss and gr
             double loss = 0;
         };
         auto run = [&](bool in_place) {
-            std::vector<ParamGrad> grads;
-            for (Param* p : m.params()) {
-                grads.emplace_back();
-                grads.back().resize(*p);
-            }
+            std::vector<ParamGrad> grads = gradients_for(m);
             BatchBuffers buf;
             buf.reserve(n, m.user_table().stride());
             Result out;

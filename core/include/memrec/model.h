@@ -95,8 +95,9 @@ struct BatchBuffers {
     // a full table's own rows when Model::lookup took them in place.
     std::vector<const float*> user_rows, item_rows;
     std::vector<float> dz;
-    // The bias terms of each example, read by lookup() along with the vectors: the loss then reads no
-    // parameter, so one side's thread may update its params while the other still computes the loss.
+    // The bias terms of each example, read by lookup() along with the vectors: with the vectors copied
+    // (lookup without in_place) the loss then reads no parameter, so one side's thread may update its params
+    // while the other still computes the loss.
     std::vector<float> user_bias, item_bias;
     float global_bias = 0.0f;
     void reserve(int64_t n, int stride);

@@ -162,7 +162,9 @@ TEST_CASE("threads: the row rules' sub-cells train to the whole cells' accuracy 
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);
     // 1,200 ids of 16 floats and a bias, with the optimiser's state, against 16 KB a sub-cell: 4 (SGD, 3
-    // threads) to 19 sub-blocks (AdaGrad, 1 thread). Every pair measured within 0.001 RMSE.
+    // threads) to 19 sub-blocks (AdaGrad, 1 thread). SGD's last epoch is noisy here: over the shuffling seeds
+    // 1-6 and 42, whole cells alone ended between 0.3797 and 0.3875 on 1 thread, and sub-cells 0.0040 better
+    // to 0.0056 worse; AdaGrad's pairs were within 0.0013.
     constexpr int64_t kSmall = 16 << 10;
     const Optimizer opt = GENERATE(Optimizer::AdaGrad, Optimizer::Sgd);
     const int threads = GENERATE(1, 3);
@@ -174,7 +176,7 @@ TEST_CASE("threads: the row rules' sub-cells train to the whole cells' accuracy 
     CHECK(split.user_subs >= 4);
     CHECK(split.item_subs == split.user_subs);
     CHECK(split.params != whole.params);  // the order changed
-    CHECK(std::fabs(split.rmse - whole.rmse) <= 0.003);  // the thread-count tests' tolerance for SGD
+    CHECK(std::fabs(split.rmse - whole.rmse) <= (opt == Optimizer::Sgd ? 0.008 : 0.003));
     const ScheduleRun again = train(d, s, full_model(), opt, threads, 2, kSmall);
     const ScheduleRun again2 = train(d, s, full_model(), opt, threads, 2, kSmall);
     CHECK(again.params == again2.params);
@@ -205,6 +207,64 @@ TEST_CASE("threads: lazy Adam's user sub-cells train at least to the whole cells
     const ScheduleRun again = train(d, s, full_model(), Optimizer::Adam, threads, 2, kSmall);
     const ScheduleRun again2 = train(d, s, full_model(), Optimizer::Adam, threads, 2, kSmall);
     CHECK(again.params == again2.params);
+}
+
+// Each parameter's change over one epoch of SGD with a learning rate so small that the epoch is one step
+// from the initial parameters to first order: the sum of every rating's gradient, whatever their order.
+std::vector<double> first_order_change(const Dataset& d, const Split& s, int threads, int64_t sub_cell_bytes,
+                                       bool shuffle, int* user_subs) {
+    ModelConfig mc = full_model();
+    mc.global_bias = false;  // a row every rating steps: its path through the epoch would be second order
+    Model m(mc, d.users.size(), d.items.size(), 5.0f, count_items(d, s.train), count_users(d, s.train), 3);
+    std::vector<float> before;
+    for (Param* p : m.params()) before.insert(before.end(), p->data.begin(), p->data.end());
+    TrainConfig tc;
+    tc.epochs = 1;
+    tc.batch_size = 32;
+    tc.adam.optimizer = Optimizer::Sgd;
+    tc.adam.learning_rate = 1e-6;
+    tc.adam.l2 = tc.adam.l2_bias = 0.0;
+    tc.threads = threads;
+    tc.shuffle = shuffle;
+    Trainer t(m, tc);
+    if (sub_cell_bytes > 0) t.set_sub_cell_bytes(sub_cell_bytes);
+    t.fit(d, s.train, s.eval);
+    *user_subs = t.user_sub_blocks();
+    std::vector<double> change;
+    for (Param* p : m.params())
+        for (float x : p->data) change.push_back(double(x) - double(before[change.size()]));
+    return change;
+}
+
+TEST_CASE("threads: sub-cells read the planned ratings, each once an epoch, in an order drawn per epoch",
+          "[threads][blocks]") {
+    // With sub-cells an epoch reads the ratings from the plan's own copy, grouped by sub-cell, rather than
+    // from the data set. To first order, an epoch's change is the sum of its ratings' gradients, so it must
+    // match whole cells' (which read the data set) whatever the order: a rating read twice, or never, or
+    // with another's user or item row, moves its rows by lr x its gradient, 1e-7 and more.
+    const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
+    const Split s = split_dataset(d, 0.85, 5);
+    constexpr int64_t kSmall = 16 << 10;
+    const int threads = GENERATE(1, 3);
+    INFO(threads << " threads");
+    int whole_subs = 0, split_subs = 0, unshuffled_subs = 0;
+    const std::vector<double> whole = first_order_change(d, s, threads, 0, true, &whole_subs);
+    const std::vector<double> split = first_order_change(d, s, threads, kSmall, true, &split_subs);
+    CHECK(whole_subs == 1);
+    CHECK(split_subs >= 4);
+    REQUIRE(split.size() == whole.size());
+    double largest = 0, apart = 0;
+    for (size_t k = 0; k < whole.size(); ++k) {
+        largest = std::max(largest, std::fabs(whole[k]));
+        apart = std::max(apart, std::fabs(split[k] - whole[k]));
+    }
+    INFO("largest change " << largest << ", largest difference " << apart);
+    CHECK(largest > 1e-5);
+    CHECK(apart < 2e-7);  // measured 3e-8 and 4e-8: rounding
+    // The order within a sub-cell is drawn: without shuffling it is the plan's, and the epoch differs.
+    const std::vector<double> unshuffled = first_order_change(d, s, threads, kSmall, false, &unshuffled_subs);
+    CHECK(unshuffled_subs == split_subs);
+    CHECK(unshuffled != split);
 }
 
 TEST_CASE("threads: lazy Adam keeps whole cells while its user rows fit the cache budget",

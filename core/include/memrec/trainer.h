@@ -58,6 +58,13 @@ struct Progress {
 // rows are even in another order, block_rows.h), so read it between epochs, not from here.
 using ProgressFn = std::function<bool(const Progress&)>;
 
+// A training rating as the block schedule keeps it at scale (Trainer::BlockPlan::entries): the rows of its
+// user and item for the epoch, and its value.
+struct PlannedRating {
+    int32_t user, item;
+    float rating;
+};
+
 Metrics evaluate(const Model& model, const Dataset& data, const std::vector<uint32_t>& indices, int threads = 1);
 
 class Trainer {
@@ -107,13 +114,22 @@ private:
         // Per rating of `data`: its cell (stratum s, thread t) as s P + t, times user_subs item_subs, plus
         // its sub-cell (user sub-block a, item sub-block b) as a item_subs + b, so that an epoch buckets its
         // shuffled order with one load per rating instead of four scattered ones.
+        // Left empty with sub-cells, whose epochs read `entries` instead.
         std::vector<uint16_t> cell_of;
+        // With sub-cells (a table's rows far beyond the cache, and so likely the ratings too): the training
+        // ratings themselves, grouped by that same number, each with the rows its ids have while an epoch runs
+        // (user_row / item_row applied), in `train`'s order within a group; group q's are at
+        // [entry_start[q], entry_start[q + 1]). An epoch shuffles positions within each group and reads a
+        // batch's ratings from one small region instead of data's three arrays at scattered places.
+        std::vector<PlannedRating> entries;
+        std::vector<int64_t> entry_start;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
         // Per side, each id's row while an epoch runs (block_rows.h), or empty: the side keeps its order.
         std::vector<int32_t> user_row, item_row;
     };
     void plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts);
+    void shuffle_order(const std::vector<uint32_t>& train, int epoch);  // order_: epoch's order of `train`
     EpochStats train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
                                   const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
                                   bool* completed);
@@ -131,7 +147,9 @@ private:
     std::vector<uint32_t> order_;
     BlockPlan plan_;
     std::vector<std::vector<ParamGrad>> thread_grads_;  // threads 1.. of the block schedule (0 uses grads_)
-    std::vector<uint32_t> cell_order_;   // the block schedule's epoch order, bucketed by cell (kept: 85 MB at 25M)
+    // The block schedule's epoch order, bucketed by cell (kept: 85 MB at 25M): data's rating numbers, or
+    // with sub-cells, positions in plan_.entries.
+    std::vector<uint32_t> cell_order_;
     std::vector<uint16_t> cell_scratch_;  // each position's bucket (cell, sub-cell) while bucketing
     std::vector<char> row_scratch_;       // a table's rows while they move to their block order and back
     int64_t sub_cell_bytes_ = kSubCellBytes;

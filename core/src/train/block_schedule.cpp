@@ -205,6 +205,22 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
         plan.user_row = block_row_order(plan.user_block, user_sub);
     if (parts > 1 && renumberable(model_, Side::Item, plan.shared))
         plan.item_row = block_row_order(plan.item_block, item_sub);
+    // With sub-cells, the ratings themselves grouped by that number (BlockPlan::entries), in place of cell_of.
+    if (cell_subs > 1) {
+        const size_t groups = size_t(parts) * size_t(parts) * cell_subs;
+        plan.entry_start.assign(groups + 1, 0);
+        for (uint32_t k : train) ++plan.entry_start[size_t(plan.cell_of[k]) + 1];
+        for (size_t q = 0; q < groups; ++q) plan.entry_start[q + 1] += plan.entry_start[q];
+        std::vector<int64_t> next(plan.entry_start.begin(), plan.entry_start.end() - 1);
+        plan.entries.resize(train.size());
+        for (uint32_t k : train) {
+            const int32_t u = data.user[k], i = data.item[k];
+            plan.entries[size_t(next[plan.cell_of[k]]++)] = {plan.user_row.empty() ? u : plan.user_row[size_t(u)],
+                                                             plan.item_row.empty() ? i : plan.item_row[size_t(i)],
+                                                             data.rating[k]};
+        }
+        std::vector<uint16_t>().swap(plan.cell_of);
+    }
     plan_ = std::move(plan);
 }
 
@@ -214,8 +230,16 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     const int P = std::max(1, std::min(config_.threads, kMaxParts));
     const bool adam = config_.adam.optimizer == Optimizer::Adam;
     plan_blocks(data, train, P);
+    // With sub-cells the epoch reads plan_.entries in an order of its own (below), not order_.
+    const bool stored = !plan_.entries.empty();
+    if (stored) {
+        std::vector<uint32_t>().swap(order_);
+        std::vector<uint16_t>().swap(cell_scratch_);
+    } else {
+        shuffle_order(train, st.epoch);
+    }
     const int64_t B = config_.batch_size;
-    const int64_t total = static_cast<int64_t>(order_.size());
+    const int64_t total = static_cast<int64_t>(train.size());
 
     // The shuffled order, stably bucketed into the P x P cells: in stratum s, thread t trains on the cell
     // (user block t, item block (t + s) mod P), numbered s P + t. A cell of sub-cells takes them one after
@@ -235,20 +259,42 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         for (size_t j = subs2; j > 1; --j) std::swap(bucket[j - 1], bucket[size_t(rng.below(j))]);
     }
     std::vector<int64_t> bucket_start(cells_n * subs2 + 1, 0);
-    cell_scratch_.resize(order_.size());
-    for (size_t j = 0; j < order_.size(); ++j) {
-        const uint16_t b = bucket_of[plan_.cell_of[order_[j]]];
-        cell_scratch_[j] = b;
-        ++bucket_start[size_t(b) + 1];
+    if (stored) {
+        for (size_t q = 0; q < cells_n * subs2; ++q)
+            bucket_start[size_t(bucket_of[q]) + 1] = plan_.entry_start[q + 1] - plan_.entry_start[q];
+    } else {
+        cell_scratch_.resize(order_.size());
+        for (size_t j = 0; j < order_.size(); ++j) {
+            const uint16_t b = bucket_of[plan_.cell_of[order_[j]]];
+            cell_scratch_[j] = b;
+            ++bucket_start[size_t(b) + 1];
+        }
     }
     for (size_t b = 0; b < cells_n * subs2; ++b) bucket_start[b + 1] += bucket_start[b];
     std::vector<int64_t> cell_start(cells_n + 1);
     for (size_t c = 0; c <= cells_n; ++c) cell_start[c] = bucket_start[c * subs2];
-    cell_order_.resize(order_.size());
+    cell_order_.resize(train.size());
     const std::vector<uint32_t>& cells = cell_order_;
-    for (size_t j = 0; j < order_.size(); ++j)
-        cell_order_[size_t(bucket_start[cell_scratch_[j]]++)] = order_[j];
+    if (!stored)
+        for (size_t j = 0; j < order_.size(); ++j)
+            cell_order_[size_t(bucket_start[cell_scratch_[j]]++)] = order_[j];
     auto cell = [&](int thread, int stratum) { return size_t(stratum) * size_t(P) + size_t(thread); };
+    // With sub-cells each thread lays out its own cells as it starts: each sub-cell's positions in
+    // plan_.entries where its bucket begins, shuffled by a generator drawn from the seed, the epoch and the
+    // sub-cell (a uniform order within a sub-cell, as the shuffled order bucketed gives). A thread reads
+    // only its own cells, so it need not wait for the others'.
+    auto lay_out = [&](int tid) {
+        for (int s = 0; s < P; ++s)
+            for (uint32_t j = 0; j < subs2; ++j) {
+                const size_t q = cell(tid, s) * subs2 + j;
+                const int64_t begin = plan_.entry_start[q], n = plan_.entry_start[q + 1] - begin;
+                uint32_t* out = cell_order_.data() + bucket_start[bucket_of[q]];
+                for (int64_t k = 0; k < n; ++k) out[k] = static_cast<uint32_t>(begin + k);
+                if (!config_.shuffle) continue;
+                Rng rng(config_.seed ^ 0x7375626f72646572ULL ^ (uint64_t(st.epoch) << 24) ^ q);
+                for (int64_t k = n; k > 1; --k) std::swap(out[k - 1], out[rng.below(uint64_t(k))]);
+            }
+    };
     // The epoch as rounds: in each round every thread trains one batch (or none, when its cell has run out),
     // and after some rounds the threads meet (`sync`) to step the shared rows and report. The row rules take
     // the strata one after the other, meeting every round_batches rounds when rows are shared, else at the
@@ -457,18 +503,33 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         auto mine_batch = [&](int64_t round) -> const Batch& { return batch_of[size_t(round * P + tid)]; };
         FetchAhead ahead(model_, adam_, params, grads, true, true, B);
         ahead.renumber(plan_.user_row, plan_.item_row);
+        if (stored) lay_out(tid);
+        const PlannedRating* entries = plan_.entries.data();
+        auto gather = [&](int64_t k) {
+            const Batch& b = mine_batch(k);
+            if (stored)
+                ahead.gather(entries, b.idx, b.n, int(k & 1));
+            else
+                ahead.gather(data, b.idx, b.n, int(k & 1));
+        };
+        auto prefetch_entries = [&](int64_t k) {
+            const Batch& b = mine_batch(k);
+            if (stored)
+                FetchAhead::prefetch_entries(entries, b.idx, b.n);
+            else
+                FetchAhead::prefetch_entries(data, b.idx, b.n);
+        };
         // Not the rows of a round on another stratum: its items are another thread's until the threads meet.
         auto fetch = [&](int64_t k) {  // round k's batch two rounds ahead: its data entries; one ahead: gather, rows
-            if (k + 2 < all_rounds) FetchAhead::prefetch_entries(data, mine_batch(k + 2).idx, mine_batch(k + 2).n);
+            if (k + 2 < all_rounds) prefetch_entries(k + 2);
             if (k + 1 < all_rounds) {
-                const Batch& next = mine_batch(k + 1);
-                ahead.gather(data, next.idx, next.n, int((k + 1) & 1));
+                gather(k + 1);
                 if (stratum_of[size_t(k + 1)] == stratum_of[size_t(k)])
-                    ahead.prefetch_rows(int((k + 1) & 1), next.n);
+                    ahead.prefetch_rows(int((k + 1) & 1), mine_batch(k + 1).n);
             }
         };
-        if (all_rounds > 0) ahead.gather(data, mine_batch(0).idx, mine_batch(0).n, 0);
-        if (all_rounds > 1) FetchAhead::prefetch_entries(data, mine_batch(1).idx, mine_batch(1).n);
+        if (all_rounds > 0) gather(0);
+        if (all_rounds > 1) prefetch_entries(1);
         for (int64_t round = 0; round < all_rounds; ++round) {
             const int64_t t = first_step + round * round_steps + (adam ? tid : 0);
             const int64_t round_end = first_step + (round + 1) * round_steps - 1;  // the round's last step

@@ -16,6 +16,7 @@
 #include "memrec/adam.h"
 #include "memrec/dataset.h"
 #include "memrec/model.h"
+#include "memrec/trainer.h"
 #include "prefetch.h"
 
 namespace memrec {
@@ -77,7 +78,23 @@ public:
         if (item_row_)
             for (int64_t i = 0; i < n; ++i) it[i] = item_row_[it[i]];
     }
-    // The entries of the data arrays that gather(idx, n) will read.
+    // The n ratings at positions idx[0..n) of `entries` into `slot`, as they are: their rows are the epoch's
+    // already (renumber() does not apply).
+    void gather(const PlannedRating* entries, const uint32_t* idx, int64_t n, int slot) {
+        int32_t* u = users_[slot].data();
+        int32_t* it = items_[slot].data();
+        float* r = ratings_[slot].data();
+        for (int64_t i = 0; i < n; ++i) {
+            const PlannedRating& e = entries[idx[i]];
+            u[i] = e.user;
+            it[i] = e.item;
+            r[i] = e.rating;
+        }
+    }
+    static void prefetch_entries(const PlannedRating* entries, const uint32_t* idx, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) prefetch_for_read(entries + idx[i]);
+    }
+    // The entries of the data arrays that gather(data, idx, n) will read.
     static void prefetch_entries(const Dataset& data, const uint32_t* idx, int64_t n) {
         for (int64_t i = 0; i < n; ++i) {
             prefetch_for_read(data.user.data() + idx[i]);

@@ -108,6 +108,13 @@ bool Trainer::uses_block_schedule() const {
     return config_.adam.optimizer != Optimizer::Adam || config_.adam.mode == AdamMode::Lazy;
 }
 
+void Trainer::shuffle_order(const std::vector<uint32_t>& train, int epoch) {
+    order_.assign(train.begin(), train.end());
+    if (!config_.shuffle) return;
+    Rng rng(config_.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(epoch)));
+    for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
+}
+
 // Dense Adam's schedule (the others' is block_schedule.cpp). Work of one batch is split by side, not by example: one
 // thread owns the user table (and the global and user biases), the other the item table (and item biases); each marks,
 // catches up, looks up, back-propagates and steps only its own parameters. Both threads compute the loss derivative of
@@ -120,12 +127,8 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
                                 const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed) {
     EpochStats st;
     st.epoch = static_cast<int>(history_.size()) + 1;
-    order_.assign(train.begin(), train.end());
-    if (config_.shuffle) {
-        Rng rng(config_.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(st.epoch)));
-        for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(rng.below(i))]);
-    }
     if (uses_block_schedule()) return train_epoch_blocks(data, train, eval, progress, st, completed);
+    shuffle_order(train, st.epoch);
     const int64_t total = static_cast<int64_t>(order_.size());
     // A batch larger than the epoch is the epoch (same steps, same result): buffers sized for it only.
     const int64_t B = std::max<int64_t>(1, std::min<int64_t>(config_.batch_size, total));

@@ -1,6 +1,7 @@
 // Training loop: epochs of shuffled mini-batches, Adam, per-epoch evaluation and history.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -42,7 +43,7 @@ struct EpochStats {
     double train_loss = 0;      // mean squared error over the epoch's batches (as Keras reports it)
     double train_mae = 0;
     Metrics eval;               // on the eval split after the epoch (count 0 if none)
-    double seconds = 0;         // training time of the epoch, evaluation excluded
+    double seconds = 0;         // training time of the epoch, its shuffle included, evaluation excluded
     double ratings_per_second = 0;
 };
 
@@ -132,7 +133,7 @@ private:
     void shuffle_order(const std::vector<uint32_t>& train, int epoch);  // order_: epoch's order of `train`
     EpochStats train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
                                   const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
-                                  bool* completed);
+                                  std::chrono::steady_clock::time_point t0, bool* completed);
     // An epoch's closing, shared by both schedules: its rates from what was trained (`done` ratings, the sums
     // of their losses and absolute errors) and, unless `stopped`, its evaluation on `eval` and its entry in
     // the history.

@@ -226,7 +226,7 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
 
 EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<uint32_t>& train,
                                        const std::vector<uint32_t>& eval, const ProgressFn& progress, EpochStats st,
-                                       bool* completed) {
+                                       Clock::time_point t0, bool* completed) {
     const int P = std::max(1, std::min(config_.threads, kMaxParts));
     const bool adam = config_.adam.optimizer == Optimizer::Adam;
     plan_blocks(data, train, P);
@@ -412,7 +412,6 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         }
         return all;
     };
-    const auto t0 = Clock::now();
     std::atomic<int64_t> stop_after{std::numeric_limits<int64_t>::max()};
     SpinBarrier barrier(P);
     int64_t next_report = kProgressEvery;

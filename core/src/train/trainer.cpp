@@ -125,9 +125,12 @@ void Trainer::shuffle_order(const std::vector<uint32_t>& train, int epoch) {
 // and race by design; these machines have two cores.)
 EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>& train,
                                 const std::vector<uint32_t>& eval, const ProgressFn& progress, bool* completed) {
+    // The epoch's time runs from here: its shuffle (and, on the block schedule, its bucketing and the first
+    // epoch's plan) is training work too.
+    const auto t0 = Clock::now();
     EpochStats st;
     st.epoch = static_cast<int>(history_.size()) + 1;
-    if (uses_block_schedule()) return train_epoch_blocks(data, train, eval, progress, st, completed);
+    if (uses_block_schedule()) return train_epoch_blocks(data, train, eval, progress, st, t0, completed);
     shuffle_order(train, st.epoch);
     const int64_t total = static_cast<int64_t>(order_.size());
     // A batch larger than the epoch is the epoch (same steps, same result): buffers sized for it only.
@@ -141,7 +144,6 @@ EpochStats Trainer::train_epoch(const Dataset& data, const std::vector<uint32_t>
     const std::vector<size_t> item_params = model_.side_params(Side::Item);
     const int threads = std::min(config_.threads, 2);
     const std::vector<Param*> params = model_.params();
-    const auto t0 = Clock::now();
     double loss_sum = 0, mae_sum = 0;  // sums of squared / absolute errors, kept by thread 0
     int64_t done = 0;
     // The batch after which thread 0's progress callback asked to stop. A batch number rather than a flag:

@@ -209,6 +209,8 @@ TEST_CASE("threads: lazy Adam's user sub-cells train at least to the whole cells
     CHECK(again.params == again2.params);
 }
 
+namespace {
+
 // Each parameter's change over one epoch of SGD with a learning rate so small that the epoch is one step
 // from the initial parameters to first order: the sum of every rating's gradient, whatever their order.
 std::vector<double> first_order_change(const Dataset& d, const Split& s, int threads, int64_t sub_cell_bytes,
@@ -235,6 +237,8 @@ std::vector<double> first_order_change(const Dataset& d, const Split& s, int thr
         for (float x : p->data) change.push_back(double(x) - double(before[change.size()]));
     return change;
 }
+
+}  // namespace
 
 TEST_CASE("threads: sub-cells read the planned ratings, each once an epoch, in an order drawn per epoch",
           "[threads][blocks]") {

@@ -20,7 +20,9 @@
 //
 // Sub-cells: at MovieLens-25M's size a block's rows (parameters and the optimiser's per-row state) are far
 // larger than the cache, and a cell in shuffled order misses on nearly every row. A cell is then split into
-// sub-cells and taken sub-cell by sub-cell, in an order drawn per epoch, as LIBMF takes its blocks.
+// sub-cells and taken sub-cell by sub-cell, in an order drawn per epoch, as LIBMF takes its blocks. The
+// ratings are then read from the plan's own copy, grouped by sub-cell (BlockPlan::entries), each sub-cell in
+// an order drawn per epoch, rather than from the data set at scattered places.
 // - The row rules deal both the user and the item block into as many sub-blocks as keep one sub-cell's rows
 //   within Trainer::kSubCellBytes. They step each row with the sum of its ratings' gradients, so
 //   concentrating a row's ratings in fewer batches leaves its total step as it was.

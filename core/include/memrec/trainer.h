@@ -107,6 +107,7 @@ private:
         int parts = 0;
         const Dataset* data = nullptr;
         size_t train_size = 0;
+        uint64_t train_hash = 0;  // of the training positions it was made for
         int64_t sub_cell_bytes = 0;  // the budget the sub-blocks were chosen for
         // Each user block's ids in user_subs sub-blocks, each item block's in item_subs: a cell is
         // user_subs x item_subs sub-cells.

@@ -119,17 +119,37 @@ int64_t id_bytes(const Model& model, const Adam& adam, Side side) {
     return floats * int64_t(sizeof(float));
 }
 
+// The training positions hashed, in order: the plan is kept between epochs only for the same ones (an epoch
+// may be given any training set; with sub-cells the plan holds that set's ratings). Four lanes of
+// xor-multiply (each step a bijection of the lane, so sets differing in one position differ), then mixed.
+uint64_t hash_of(const std::vector<uint32_t>& train) {
+    constexpr uint64_t kOdd = 0x9e3779b97f4a7c15ULL;
+    uint64_t lane[4] = {1, 2, 3, 4};
+    size_t i = 0;
+    for (; i + 4 <= train.size(); i += 4)
+        for (int l = 0; l < 4; ++l) lane[l] = (lane[l] ^ train[i + size_t(l)]) * kOdd;
+    for (; i < train.size(); ++i) lane[0] = (lane[0] ^ train[i]) * kOdd;
+    uint64_t h = train.size();
+    for (uint64_t x : lane) {
+        h ^= x;
+        h = Rng::splitmix64(h);
+    }
+    return h;
+}
+
 }  // namespace
 
 void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts) {
+    const uint64_t train_hash = hash_of(train);
     if (plan_.parts == parts && plan_.data == &data && plan_.train_size == train.size() &&
-        plan_.sub_cell_bytes == sub_cell_bytes_)
+        plan_.train_hash == train_hash && plan_.sub_cell_bytes == sub_cell_bytes_)
         return;
     BlockPlan plan;
     plan.parts = parts;
     plan.sub_cell_bytes = sub_cell_bytes_;
     plan.data = &data;
     plan.train_size = train.size();
+    plan.train_hash = train_hash;
     std::vector<int64_t> user_counts(size_t(model_.users()), 0), item_counts(size_t(model_.items()), 0);
     for (uint32_t k : train) {
         ++user_counts[size_t(data.user[k])];

@@ -144,6 +144,7 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
     if (plan_.parts == parts && plan_.data == &data && plan_.train_size == train.size() &&
         plan_.train_hash == train_hash && plan_.sub_cell_bytes == sub_cell_bytes_)
         return;
+    plan_ = BlockPlan();  // the old plan's copy of the ratings (255 MB at 25M) goes first
     BlockPlan plan;
     plan.parts = parts;
     plan.sub_cell_bytes = sub_cell_bytes_;

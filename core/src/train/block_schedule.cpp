@@ -459,45 +459,54 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             per_thread.push_back(std::move(r));
         }
 
-    // Thread 0 between the barriers: add the other threads' round sums to its own in thread order, step each
-    // shared row once with them (Adam::step_round), then report.
-    auto reduce_and_report = [&](int64_t round, int64_t t) {
+    // Every thread between the barriers, on its own share of each shared param's rows (a range of them):
+    // add the other threads' round sums of a row to thread 0's in thread order, then step the row once with
+    // them (Adam::step_round). Each row's arithmetic is the same whichever thread takes it, so the bits do
+    // not depend on the split; taken by thread 0 alone, the other threads spun meanwhile (memeff on 2
+    // threads steps about 290 rows of 64 floats a round, each up to 8 Adam steps).
+    auto step_shared = [&](int tid, int64_t t) {
         for (size_t j = 0; has_shared && j < plan_.shared_params.size(); ++j) {
             const size_t p = plan_.shared_params[j];
+            const int32_t rows = static_cast<int32_t>(params[p]->rows);
+            const int32_t lo = int32_t(int64_t(rows) * tid / P), hi = int32_t(int64_t(rows) * (tid + 1) / P);
             RoundSums& into = rounds_of[0][j];
             const int64_t stride = into.sum.stride;
-            auto add_row = [&](RoundSums& from, int32_t r) {
-                if (from.batches[size_t(r)] == 0) return;
-                float* dst = into.sum.whole ? into.sum.data.data() + r * stride : into.sum.row(r);
-                kernels::axpy(1.0f, from.sum.data.data() + r * stride, dst, stride);
-                std::fill_n(from.sum.data.data() + r * stride, stride, 0.0f);
-                into.sq[size_t(r)] += from.sq[size_t(r)];
-                into.batches[size_t(r)] += from.batches[size_t(r)];
-                from.sq[size_t(r)] = 0.0f;
-                from.batches[size_t(r)] = 0;
-            };
-            for (int k = 1; k < P; ++k) {
-                RoundSums& from = rounds_of[size_t(k)][j];
-                if (from.sum.whole) {
-                    for (int32_t r = 0; r < params[p]->rows; ++r) add_row(from, r);
-                } else {
-                    for (int32_t r : from.sum.touched) add_row(from, r);
-                    from.sum.forget();
-                }
-            }
             auto step_row = [&](int32_t r) {
-                if (into.batches[size_t(r)] == 0) return;
-                adam_.step_round(p, into.sum.data.data() + r * stride, into.sq[size_t(r)], into.batches[size_t(r)], r, t);
+                if (r < lo || r >= hi) return;
+                for (int k = 1; k < P; ++k) {
+                    RoundSums& from = rounds_of[size_t(k)][j];
+                    if (from.batches[size_t(r)] == 0) continue;
+                    float* src = from.sum.data.data() + r * stride;
+                    kernels::axpy(1.0f, src, into.sum.data.data() + r * stride, stride);
+                    std::fill_n(src, stride, 0.0f);
+                    into.sq[size_t(r)] += from.sq[size_t(r)];
+                    into.batches[size_t(r)] += from.batches[size_t(r)];
+                    from.sq[size_t(r)] = 0.0f;
+                    from.batches[size_t(r)] = 0;
+                }
+                if (into.batches[size_t(r)] == 0) return;  // no batch had it, or taken already (another list)
+                adam_.step_round(p, into.sum.data.data() + r * stride, into.sq[size_t(r)], into.batches[size_t(r)],
+                                 r, t);
                 into.sq[size_t(r)] = 0.0f;
                 into.batches[size_t(r)] = 0;
             };
             if (into.sum.whole) {
-                for (int32_t r = 0; r < params[p]->rows; ++r) step_row(r);
-            } else {
-                for (int32_t r : into.sum.touched) step_row(r);
-                into.sum.forget();
+                for (int32_t r = lo; r < hi; ++r) step_row(r);
+                continue;
             }
+            for (int k = 0; k < P; ++k)  // a row any thread touched is in that thread's list
+                for (int32_t r : rounds_of[size_t(k)][j].sum.touched) step_row(r);
         }
+    };
+    // Each thread forgets its own lists of touched round rows once every thread has read them (the second
+    // barrier); their sums were zeroed as they stepped.
+    auto forget_round = [&](int tid) {
+        for (size_t j = 0; has_shared && j < plan_.shared_params.size(); ++j) {
+            ParamGrad& sum = rounds_of[size_t(tid)][j].sum;
+            if (!sum.whole) sum.forget();
+        }
+    };
+    auto report = [&](int64_t round) {
         const auto [loss, mae, done] = summed();
         if (progress && done > 0 && (done >= next_report || done == total)) {
             next_report = done + kProgressEvery;
@@ -613,8 +622,10 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             }
             if (sync[size_t(round)]) {
                 barrier.wait();
-                if (tid == 0) reduce_and_report(round, round_end);
+                step_shared(tid, round_end);
+                if (tid == 0) report(round);
                 barrier.wait();
+                forget_round(tid);
                 if (round >= stop_after.load(std::memory_order_relaxed)) return;
             }
         }

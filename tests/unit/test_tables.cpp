@@ -2,11 +2,13 @@
 // property that makes QR lossless in identity: every id gets its own (quotient, remainder) pair.
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <set>
 #include <tuple>
 
 #include "memrec/error.h"
+#include "memrec/id_divider.h"
 #include "memrec/md_embedding.h"
 #include "memrec/model.h"
 #include "memrec/presets.h"
@@ -87,6 +89,33 @@ TEST_CASE("quotient-remainder gives each of 6,040 users a distinct pair", "[tabl
         pairs.insert({qr.quotient(i), qr.remainder(i)});
     }
     CHECK(pairs.size() == 6040);
+}
+
+TEST_CASE("quotient-remainder rows come from an exact division without a division instruction",
+          "[tables][qr]") {
+    // Divisors at the edges of the multiply-high method (1, 2, powers of two and their neighbours, the
+    // largest 32-bit one, and above every id) and ids at the edges of int32, plus a seeded sweep.
+    const std::vector<int64_t> divisors = {1,         2,         3,       7,         50,
+                                           120,       641,       65535,   65536,     65537,
+                                           1000003,   (1LL << 31) - 1,    1LL << 31, (1LL << 32) - 1,
+                                           1LL << 32, 1LL << 40};
+    std::vector<int32_t> ids = {0,     1,     2,         119,           120,      121,
+                                6039,  65535, 65536,     (1 << 30),     INT32_MAX - 1, INT32_MAX};
+    Rng rng(11);
+    for (int k = 0; k < 2000; ++k) ids.push_back(static_cast<int32_t>(rng.below(uint64_t(INT32_MAX) + 1)));
+    int64_t wrong = 0;
+    for (int64_t d : divisors) {
+        const IdDivider div(d);
+        for (int32_t id : ids)
+            if (div.quotient(id) != id / d || div.remainder(id) != id % d) ++wrong;
+    }
+    CHECK(wrong == 0);
+    // The table's own rows: the ids of a 6,040-user table with the reference's 120 buckets.
+    QuotientRemainderEmbedding qr(6040, 8, 120, Combiner::Mult, "user");
+    for (int32_t i = 0; i < 6040; ++i) {
+        REQUIRE(qr.quotient(i) == i / 120);
+        REQUIRE(qr.remainder(i) == i % 120);
+    }
 }
 
 TEST_CASE("quotient-remainder vectors are distinct per user after initialisation", "[tables][qr]") {

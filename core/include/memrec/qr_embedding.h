@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "memrec/embedding.h"
+#include "memrec/id_divider.h"
 
 namespace memrec {
 
@@ -22,8 +23,8 @@ public:
 
     int64_t buckets() const { return buckets_; }
     Combiner combiner() const { return combiner_; }
-    int64_t quotient(int32_t id) const { return id / buckets_; }
-    int64_t remainder(int32_t id) const { return id % buckets_; }
+    int64_t quotient(int32_t id) const { return divide_.quotient(id); }
+    int64_t remainder(int32_t id) const { return divide_.remainder(id); }
 
     // The quotient table (params()[0]) and the remainder table (params()[1]): both `dim` wide, or `dim`
     // split in halves for concat.
@@ -32,6 +33,7 @@ public:
 
 private:
     int64_t buckets_;
+    IdDivider divide_;
     Combiner combiner_;
     int qdim_, rdim_;  // concat: the widths of the two halves; otherwise both dim
 };

@@ -19,7 +19,7 @@ std::vector<ParamSpec> QuotientRemainderEmbedding::param_specs(int64_t rows, int
 
 QuotientRemainderEmbedding::QuotientRemainderEmbedding(int64_t rows, int dim, int64_t buckets, Combiner combiner,
                                                        const std::string& prefix)
-    : EmbeddingTable(rows, dim), buckets_(buckets), combiner_(combiner) {
+    : EmbeddingTable(rows, dim), buckets_(buckets), divide_(buckets), combiner_(combiner) {
     for (const ParamSpec& s : param_specs(rows, dim, buckets, combiner, prefix)) params_.emplace_back(s);
     qdim_ = params_[0].cols;
     rdim_ = params_[1].cols;

@@ -105,8 +105,8 @@ public:
     void update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);
     // AdaGrad / SGD / lazy Adam on rows the block schedule shares between threads, which step once per round
     // (optimizer.cpp): add one batch's gradient row `g` (L2 added, then zeroed) to the round's `sum` row and
-    // its mean square to `sq`; then step the row once with the round's `batches` gradients. Thread-safe
-    // for disjoint rows (and disjoint sums).
+    // (AdaGrad) its mean square to `sq`; then step the row once with the round's `batches` gradients.
+    // Thread-safe for disjoint rows (and disjoint sums).
     void add_to_round(size_t param, float* g, float* sum, float& sq, int32_t row) const;
     void step_round(size_t param, float* sum, float sq, int32_t batches, int32_t row, int64_t t);
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).

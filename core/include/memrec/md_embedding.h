@@ -28,6 +28,15 @@ public:
     const std::vector<int64_t>& block_ends() const { return ends_; }
     const std::vector<int>& block_dims() const { return dims_; }
     int block_of(int32_t id) const { return block_[static_cast<size_t>(id)]; }
+    // params() index of block b's rows
+    int block_table(int b) const { return blocks_[static_cast<size_t>(b)].table; }
+
+    // The block schedule keeps each thread's rows together (train/block_rows.h). rows_by_rank: per block,
+    // the new row of each of its table's rows when the block's ids are ordered by `rank` (one distinct
+    // value per id); row 0, the out-of-vocabulary row, stays first. renumber_rows points each id at
+    // row_moves[its block][its row]; moving the rows' contents (and their optimiser state) is the caller's.
+    std::vector<std::vector<int32_t>> rows_by_rank(const std::vector<int32_t>& rank) const;
+    void renumber_rows(const std::vector<std::vector<int32_t>>& row_moves) noexcept;
 
     // Ids by decreasing count (ties by increasing id): the order the blocks are cut from.
     static std::vector<int32_t> frequency_order(const std::vector<int64_t>& counts);

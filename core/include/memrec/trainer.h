@@ -129,6 +129,9 @@ private:
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
         // Per side, each id's row while an epoch runs (block_rows.h), or empty: the side keeps its order.
         std::vector<int32_t> user_row, item_row;
+        // Per mixed-dimension side, each block table's new row of each row while an epoch runs
+        // (MixedDimensionEmbedding::rows_by_rank), or empty. The ids stay as they are.
+        std::vector<std::vector<int32_t>> user_table_rows, item_table_rows;
     };
     void plan_blocks(const Dataset& data, const std::vector<uint32_t>& train, int parts);
     void shuffle_order(const std::vector<uint32_t>& train, int epoch);  // order_: epoch's order of `train`

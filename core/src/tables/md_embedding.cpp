@@ -295,6 +295,28 @@ std::vector<ComponentInfo> MixedDimensionEmbedding::components() const {
     return out;
 }
 
+std::vector<std::vector<int32_t>> MixedDimensionEmbedding::rows_by_rank(
+    const std::vector<int32_t>& rank) const {
+    if (static_cast<int64_t>(rank.size()) != rows_)
+        throw ConfigError("mixed-dimension rows_by_rank needs a rank per id");
+    std::vector<std::vector<int32_t>> ids(blocks_.size());
+    for (int32_t id = 0; id < rows_; ++id) ids[block_[size_t(id)]].push_back(id);
+    std::vector<std::vector<int32_t>> moves(blocks_.size());
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+        std::vector<int32_t>& in_block = ids[b];
+        std::sort(in_block.begin(), in_block.end(),
+                  [&](int32_t x, int32_t y) { return rank[size_t(x)] < rank[size_t(y)]; });
+        moves[b].assign(in_block.size() + 1, 0);  // row 0, out of vocabulary, stays
+        for (size_t k = 0; k < in_block.size(); ++k)
+            moves[b][size_t(local_[size_t(in_block[k])])] = static_cast<int32_t>(k + 1);
+    }
+    return moves;
+}
+
+void MixedDimensionEmbedding::renumber_rows(const std::vector<std::vector<int32_t>>& row_moves) noexcept {
+    for (size_t id = 0; id < local_.size(); ++id) local_[id] = row_moves[block_[id]][size_t(local_[id])];
+}
+
 void MixedDimensionEmbedding::mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const {
     for (int64_t i = 0; i < n; ++i)
         grads[blocks_[block_[size_t(ids[i])]].table].mark_once(local_[size_t(ids[i])]);

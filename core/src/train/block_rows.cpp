@@ -32,30 +32,62 @@ bool renumberable(const Model& model, Side side, const std::vector<std::vector<u
     return true;
 }
 
+bool table_rows_movable(const Model& model, Side side, const std::vector<std::vector<uint8_t>>& shared) {
+    const EmbeddingTable& table = side == Side::User ? model.user_table() : model.item_table();
+    const auto* md = dynamic_cast<const MixedDimensionEmbedding*>(&table);
+    if (md == nullptr) return false;
+    const std::vector<const Param*> params = model.params();
+    for (int b = 0; b < md->blocks(); ++b) {
+        const Param* rows = &md->params()[size_t(md->block_table(b))];
+        const size_t p = size_t(std::find(params.begin(), params.end(), rows) - params.begin());
+        if (p < shared.size() && !shared[p].empty()) return false;
+    }
+    return true;
+}
+
 RowsMoved::RowsMoved(Model& model, Adam& adam, const std::vector<int32_t>* const (&order)[2],
-                     std::vector<char>& scratch)
+                     const TableMoves* const (&table_moves)[2], std::vector<char>& scratch)
     : scratch_(scratch) {
     const std::vector<Param*> params = model.params();
     size_t most = 0;
+    // Param p's rows and its optimiser state, row r to row (*o)[r].
+    auto add_param = [&](size_t p, const std::vector<int32_t>* o) {
+        Param& par = *params[p];
+        AdamState& s = adam.state()[p];
+        const size_t rows = size_t(par.rows);
+        if (o->size() != rows) throw std::logic_error("block_rows: a move of another number of rows");
+        auto add = [&](void* base, size_t size, size_t elem) {
+            if (size == 0) return;  // state this optimiser does not keep (SGD's moments)
+            // Moving the rows but not a per-row array would pair rows with other rows' state.
+            if (size % rows != 0) throw std::logic_error("block_rows: a per-row array of a partial row");
+            arrays_.push_back({static_cast<char*>(base), int64_t(size / rows * elem), o});
+            most = std::max(most, size * elem);
+        };
+        add(par.data.data(), par.data.size(), sizeof(float));
+        add(s.m.data(), s.m.size(), sizeof(float));
+        add(s.v.data(), s.v.size(), sizeof(float));  // Adam's second moment or AdaGrad's accumulators
+        add(s.steps.data(), s.steps.size(), sizeof(int32_t));
+    };
     for (Side side : {Side::User, Side::Item}) {
-        const std::vector<int32_t>* o = order[side == Side::User ? 0 : 1];
-        if (o == nullptr || o->empty()) continue;
-        for (size_t p : model.id_row_params(side)) {
-            Param& par = *params[p];
-            AdamState& s = adam.state()[p];
-            const size_t rows = size_t(par.rows);
-            auto add = [&](void* base, size_t size, size_t elem) {
-                if (size == 0) return;  // state this optimiser does not keep (SGD's moments)
-                // Moving the rows but not a per-row array would pair rows with other rows' state.
-                if (size % rows != 0) throw std::logic_error("block_rows: a per-row array of a partial row");
-                arrays_.push_back({static_cast<char*>(base), int64_t(size / rows * elem), o});
-                most = std::max(most, size * elem);
-            };
-            add(par.data.data(), par.data.size(), sizeof(float));
-            add(s.m.data(), s.m.size(), sizeof(float));
-            add(s.v.data(), s.v.size(), sizeof(float));  // Adam's second moment or AdaGrad's accumulators
-            add(s.steps.data(), s.steps.size(), sizeof(int32_t));
+        const int k = side == Side::User ? 0 : 1;
+        const std::vector<int32_t>* o = order[k];
+        if (o != nullptr && !o->empty())
+            for (size_t p : model.id_row_params(side)) add_param(p, o);
+        const TableMoves* moves = table_moves[k];
+        if (moves == nullptr || moves->empty()) continue;
+        auto* md = dynamic_cast<MixedDimensionEmbedding*>(side == Side::User ? &model.user_table()
+                                                                              : &model.item_table());
+        if (md == nullptr || int(moves->size()) != md->blocks())
+            throw std::logic_error("block_rows: table moves for a table that is not mixed-dimension");
+        Renumbered t{md, *moves, *moves};
+        for (int b = 0; b < md->blocks(); ++b) {
+            const Param* rows = &md->params()[size_t(md->block_table(b))];
+            const size_t p = size_t(std::find(params.begin(), params.end(), rows) - params.begin());
+            add_param(p, &(*moves)[size_t(b)]);
+            for (size_t r = 0; r < t.there[size_t(b)].size(); ++r)
+                t.back[size_t(b)][size_t(t.there[size_t(b)][r])] = static_cast<int32_t>(r);
         }
+        tables_.push_back(std::move(t));
     }
     if (arrays_.empty()) return;
     if (scratch_.size() < most) scratch_.resize(most);
@@ -70,6 +102,7 @@ void RowsMoved::restore() noexcept {
 }
 
 void RowsMoved::move(bool back) noexcept {
+    for (Renumbered& t : tables_) t.table->renumber_rows(back ? t.back : t.there);
     for (const Rows& a : arrays_) {
         const std::vector<int32_t>& order = *a.order;
         const size_t b = size_t(a.row_bytes);

@@ -228,6 +228,12 @@ void Trainer::plan_blocks(const Dataset& data, const std::vector<uint32_t>& trai
         plan.user_row = block_row_order(plan.user_block, user_sub);
     if (parts > 1 && renumberable(model_, Side::Item, plan.shared))
         plan.item_row = block_row_order(plan.item_block, item_sub);
+    if (parts > 1 && table_rows_movable(model_, Side::User, plan.shared))
+        plan.user_table_rows = dynamic_cast<const MixedDimensionEmbedding&>(model_.user_table())
+                                   .rows_by_rank(block_row_order(plan.user_block, user_sub));
+    if (parts > 1 && table_rows_movable(model_, Side::Item, plan.shared))
+        plan.item_table_rows = dynamic_cast<const MixedDimensionEmbedding&>(model_.item_table())
+                                   .rows_by_rank(block_row_order(plan.item_block, item_sub));
     // With sub-cells, the ratings themselves grouped by that number (BlockPlan::entries), in place of cell_of.
     if (cell_subs > 1) {
         const size_t groups = size_t(parts) * size_t(parts) * cell_subs;
@@ -632,7 +638,8 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     };
     // The rows of each full-table side in block order while the threads run (block_rows.h).
     const std::vector<int32_t>* const new_rows[2] = {&plan_.user_row, &plan_.item_row};
-    RowsMoved moved(model_, adam_, new_rows, row_scratch_);
+    const RowsMoved::TableMoves* const table_rows[2] = {&plan_.user_table_rows, &plan_.item_table_rows};
+    RowsMoved moved(model_, adam_, new_rows, table_rows, row_scratch_);
     std::vector<std::thread> others;
     try {
         for (int tid = 1; tid < P; ++tid) others.emplace_back(worker, tid);

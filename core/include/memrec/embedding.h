@@ -76,6 +76,9 @@ public:
     // Marks in `grads` every row that lookup(ids) reads (and backward would touch), without computing:
     // a deferred optimiser brings those rows up to date before the forward pass.
     virtual void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const = 0;
+    // Whether backward() marks the rows it touches just as mark_rows() does (ParamGrad::row, the same rows
+    // in the same order), so that an optimiser stepping after the backward pass may skip mark_rows().
+    virtual bool backward_marks_rows() const { return false; }
 
     std::vector<Param>& params() { return params_; }
     const std::vector<Param>& params() const { return params_; }

@@ -17,6 +17,7 @@ public:
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
     void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
+    bool backward_marks_rows() const override { return true; }
     TableConfig config() const override;
     int64_t bucket(int32_t id) const;
 

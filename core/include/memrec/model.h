@@ -181,6 +181,11 @@ public:
     // rows a batch's ids reach directly, which the block schedule sizes its sub-blocks by and fetches ahead.
     std::vector<size_t> id_row_params(Side side) const;
     void mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<ParamGrad>& grads) const;
+    // Whether backward(side) marks every row it touches as mark_rows(side) does, in the same order (the
+    // side's table says; its bias is marked through ParamGrad::row by both).
+    bool backward_marks_rows(Side side) const {
+        return (side == Side::User ? *user_ : *item_).backward_marks_rows();
+    }
     // buf reserved for n. `in_place`: a full table's vectors are read where they lie instead of copied into
     // buf (the block schedule, where no other thread writes them before backward()); other kinds copy.
     void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf, bool in_place = false) const;

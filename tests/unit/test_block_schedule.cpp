@@ -117,6 +117,59 @@ TEST_CASE("threads: the block schedule repeats bit for bit for a fixed thread co
     CHECK(a.rmse == b.rmse);
 }
 
+TEST_CASE("threads: a row's L2 is added once for every batch it was in, shared rows' included",
+          "[threads][blocks]") {
+    // SGD at a learning rate so small that the gradients barely move the rows, with and without a large
+    // L2 (lr l2 = 1e-4). A row stepped k times then ends at (1 - lr l2)^k of where it ends without L2: k
+    // is the number of batches it was in (a row a thread owns steps each batch, w -= lr (g + l2 w)), or of
+    // rounds (a shared row steps once a round with the mean of its batches' gradients, each with l2 w:
+    // the round's sum adds up in place and gets the L2 of all its batches at the step). Either way k is a
+    // whole number, for the quotient-remainder rows, the mixed-dimension rows and projections alike.
+    const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
+    const Split s = split_dataset(d, 0.85, 5);
+    const int threads = GENERATE(2, 3);
+    INFO(threads << " threads");
+    std::vector<uint8_t> shared;  // per value: a quotient-remainder row's or a projection's
+    auto trained = [&](double l2, double lr, int epochs) {
+        Model m(shared_rows_model(), d.users.size(), d.items.size(), 5.0f, count_items(d, s.train),
+                count_users(d, s.train), 3);
+        TrainConfig tc;
+        tc.epochs = std::max(epochs, 1);
+        tc.batch_size = 32;
+        tc.threads = threads;
+        tc.adam.optimizer = Optimizer::Sgd;
+        tc.adam.learning_rate = lr;
+        tc.adam.l2 = tc.adam.l2_bias = l2;
+        Trainer t(m, tc);
+        if (epochs > 0) t.fit(d, s.train, s.eval);
+        std::vector<float> out;
+        shared.clear();
+        for (Param* p : m.params()) {
+            out.insert(out.end(), p->data.begin(), p->data.end());
+            const bool qr = p->side == Side::User && p->role == Role::Embedding;  // the user table is QR
+            shared.insert(shared.end(), p->data.size(), p->role == Role::Projection || qr);
+        }
+        return out;
+    };
+    // Which values an epoch steps at all: those a larger learning rate moves.
+    const std::vector<float> initial = trained(0.0, 0.01, 0), moved = trained(0.0, 0.01, 1);
+    const std::vector<float> plain = trained(0.0, 1e-7, 1), decayed = trained(1000.0, 1e-7, 1);
+    REQUIRE(plain.size() == decayed.size());
+    int checked = 0, whole = 0, shared_checked = 0;
+    for (size_t k = 0; k < plain.size(); ++k) {
+        // Too small to read k from, or never stepped (out-of-vocabulary rows, quotient rows no id reaches).
+        if (std::fabs(plain[k]) < 0.02f || moved[k] == initial[k]) continue;
+        const double steps = std::log(double(decayed[k]) / double(plain[k])) / std::log(1.0 - 1e-4);
+        ++checked;
+        shared_checked += shared[k];
+        if (steps > 0.5 && std::fabs(steps - std::round(steps)) < 0.05) ++whole;
+        else INFO("value " << k << (shared[k] ? " (shared)" : "") << ": " << steps << " steps");
+    }
+    CHECK(checked > 1500);
+    CHECK(shared_checked > 500);
+    CHECK(whole == checked);
+}
+
 TEST_CASE("threads: 1 2 3 4 and 8 threads train the block schedule to the same accuracy", "[threads][blocks]") {
     const Dataset d = memrec_test::rounded_rank3_data(800, 400, 50, 23, false);
     const Split s = split_dataset(d, 0.85, 5);

@@ -109,6 +109,9 @@ public:
     // Thread-safe for disjoint rows (and disjoint sums).
     void add_to_round(size_t param, float* g, float* sum, float& sq, int32_t row) const;
     void step_round(size_t param, float* sum, float sq, int32_t batches, int32_t row, int64_t t);
+    // Adam and SGD, whose round sums add up in place (no add_to_round): the L2 term of `batches` batches
+    // of the row as it stands, added to `sum` before step_round.
+    void add_round_l2(size_t param, float* sum, int32_t batches, int32_t row) const;
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 

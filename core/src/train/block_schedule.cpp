@@ -9,10 +9,12 @@
 // Rows that more than one block reaches (quotient-remainder rows, hashed buckets, the mixed-dimension
 // projections and every other whole param, the global bias) are found by marking each block's ids through
 // the tables themselves, so every table kind is covered without knowing its layout. Those rows hold still
-// during a round (kRoundRatings per thread): each thread adds its batches' gradients of them to its own
-// round sums (Adam::add_to_round); after the round the threads meet at a barrier, thread 0 adds the
-// others' sums to its own in thread order and steps each shared row once (Adam::step_round), and a second
-// barrier releases the next round. Everything is in a fixed order for a given P and seed, so a run repeats
+// during a round (kRoundRatings per thread): each thread sums its batches' gradients of them (in its own
+// gradient rows; AdaGrad, which also needs each batch's squares, in round sums of their own through
+// Adam::add_to_round); after the round the threads meet at a barrier, and each thread takes its range of
+// every shared param's rows: it adds the other threads' sums of a row to thread 0's in thread order and
+// steps the row once (Adam::step_round). A second barrier releases the next round. Everything is in a
+// fixed order for a given P and seed, so a run repeats
 // bit for bit; a different P changes the blocks and so the order of updates (docs/architecture.md,
 // "Threads", has what that costs in accuracy per table kind). On one thread the schedule is the shuffled
 // order in batches, as dense Adam's, and lazy Adam gives the same bits on both (unless its users are in
@@ -447,23 +449,40 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     int64_t rounds_done = 0;  // thread 0's count of completed rounds
 
     // Each thread's sums of the round's gradients of the shared rows (per shared param, in the order of
-    // plan_.shared_params), with each row's sum of squares and count of batches.
+    // plan_.shared_params): each row's count of batches and the rows with any, in first-touch order; for
+    // AdaGrad also each row's sum of squares, and the sums apart (`own`, Adam::add_to_round). Adam and SGD
+    // read neither squares nor single batches, so their shared rows' batch gradients add up over the round
+    // in the thread's own gradient rows (`sum` is grads_of(tid)[p]) with no copy per batch; the L2 term,
+    // the same each batch as the rows hold still, is added once at the step (Adam::add_round_l2). Copied
+    // per batch, the copies held 4.4% of memeff's 2-thread epoch.
+    const bool accumulate = config_.adam.optimizer != Optimizer::AdaGrad;
     struct RoundSums {
-        ParamGrad sum;
+        ParamGrad* sum = nullptr;
+        ParamGrad own;
         std::vector<float> sq;
         std::vector<int32_t> batches;
+        std::vector<int32_t> rows;
+        float* own_row(int32_t r) { return own.data.data() + int64_t(r) * own.stride; }
     };
     std::vector<std::vector<RoundSums>> rounds_of(has_shared ? size_t(P) : 0);
     std::vector<int> shared_slot(params.size(), -1);
     for (size_t j = 0; j < plan_.shared_params.size(); ++j) shared_slot[plan_.shared_params[j]] = int(j);
-    for (auto& per_thread : rounds_of)
-        for (size_t p : plan_.shared_params) {
-            RoundSums r;
-            r.sum.resize(*params[p]);
-            r.sq.assign(size_t(params[p]->rows), 0.0f);
-            r.batches.assign(size_t(params[p]->rows), 0);
-            per_thread.push_back(std::move(r));
+    for (int tid = 0; tid < int(rounds_of.size()); ++tid) {
+        std::vector<RoundSums>& per_thread = rounds_of[size_t(tid)];
+        per_thread.resize(plan_.shared_params.size());
+        for (size_t j = 0; j < plan_.shared_params.size(); ++j) {
+            const Param& par = *params[plan_.shared_params[j]];
+            RoundSums& r = per_thread[j];
+            r.batches.assign(size_t(par.rows), 0);
+            if (accumulate) {
+                r.sum = &grads_of(tid)[plan_.shared_params[j]];
+                continue;
+            }
+            r.own.resize(par);
+            r.sq.assign(size_t(par.rows), 0.0f);
+            r.sum = &r.own;
         }
+    }
 
     // Every thread between the barriers, on its own share of each shared param's rows (a range of them):
     // add the other threads' round sums of a row to thread 0's in thread order, then step the row once with
@@ -476,41 +495,42 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
             const int32_t rows = static_cast<int32_t>(params[p]->rows);
             const int32_t lo = int32_t(int64_t(rows) * tid / P), hi = int32_t(int64_t(rows) * (tid + 1) / P);
             RoundSums& into = rounds_of[0][j];
-            const int64_t stride = into.sum.stride;
+            const int64_t stride = into.sum->stride;
             auto step_row = [&](int32_t r) {
                 if (r < lo || r >= hi) return;
+                float* sum = into.sum->data.data() + r * stride;
                 for (int k = 1; k < P; ++k) {
                     RoundSums& from = rounds_of[size_t(k)][j];
                     if (from.batches[size_t(r)] == 0) continue;
-                    float* src = from.sum.data.data() + r * stride;
-                    kernels::axpy(1.0f, src, into.sum.data.data() + r * stride, stride);
+                    float* src = from.sum->data.data() + r * stride;
+                    kernels::axpy(1.0f, src, sum, stride);
                     std::fill_n(src, stride, 0.0f);
-                    into.sq[size_t(r)] += from.sq[size_t(r)];
                     into.batches[size_t(r)] += from.batches[size_t(r)];
-                    from.sq[size_t(r)] = 0.0f;
                     from.batches[size_t(r)] = 0;
+                    if (accumulate) continue;
+                    into.sq[size_t(r)] += from.sq[size_t(r)];
+                    from.sq[size_t(r)] = 0.0f;
                 }
-                if (into.batches[size_t(r)] == 0) return;  // no batch had it, or taken already (another list)
-                adam_.step_round(p, into.sum.data.data() + r * stride, into.sq[size_t(r)], into.batches[size_t(r)],
-                                 r, t);
-                into.sq[size_t(r)] = 0.0f;
+                const int32_t batches = into.batches[size_t(r)];
+                if (batches == 0) return;  // no batch had it, or taken already (another list)
+                if (accumulate) adam_.add_round_l2(p, sum, batches, r);
+                adam_.step_round(p, sum, accumulate ? 0.0f : into.sq[size_t(r)], batches, r, t);
                 into.batches[size_t(r)] = 0;
+                if (!accumulate) into.sq[size_t(r)] = 0.0f;
             };
-            if (into.sum.whole) {
+            if (into.sum->whole) {
                 for (int32_t r = lo; r < hi; ++r) step_row(r);
                 continue;
             }
             for (int k = 0; k < P; ++k)  // a row any thread touched is in that thread's list
-                for (int32_t r : rounds_of[size_t(k)][j].sum.touched) step_row(r);
+                for (int32_t r : rounds_of[size_t(k)][j].rows) step_row(r);
         }
     };
-    // Each thread forgets its own lists of touched round rows once every thread has read them (the second
+    // Each thread forgets its own lists of the round's rows once every thread has read them (the second
     // barrier); their sums were zeroed as they stepped.
     auto forget_round = [&](int tid) {
-        for (size_t j = 0; has_shared && j < plan_.shared_params.size(); ++j) {
-            ParamGrad& sum = rounds_of[size_t(tid)][j].sum;
-            if (!sum.whole) sum.forget();
-        }
+        for (size_t j = 0; has_shared && j < plan_.shared_params.size(); ++j)
+            rounds_of[size_t(tid)][j].rows.clear();
     };
     auto report = [&](int64_t round) {
         const auto [loss, mae, done] = summed();
@@ -599,13 +619,15 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                         if (g.whole || !g.touched.empty()) adam_.update(p, g, t);
                         continue;
                     }
-                    // Owned rows step now; shared ones add this batch to the thread's round sums.
+                    // Owned rows step now; shared ones count this batch in the thread's round sums (and,
+                    // for AdaGrad, add it there).
                     RoundSums& acc = rounds_of[size_t(tid)][size_t(slot)];
                     const int64_t stride = g.stride;
                     if (g.whole) {
                         for (int32_t row = 0; row < params[p]->rows; ++row) {
-                            adam_.add_to_round(p, g.data.data() + row * stride, acc.sum.data.data() + row * stride,
-                                               acc.sq[size_t(row)], row);
+                            float* gr = g.data.data() + row * stride;
+                            if (!accumulate)
+                                adam_.add_to_round(p, gr, acc.own_row(row), acc.sq[size_t(row)], row);
                             ++acc.batches[size_t(row)];
                         }
                         continue;
@@ -613,18 +635,18 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                     const std::vector<uint8_t>& shared = plan_.shared[p];
                     owned.clear();
                     for (int32_t row : g.touched) {
-                        if (shared[size_t(row)]) {
-                            float* gr = g.data.data() + row * stride;
-                            if (g.allow_direct && g.direct[size_t(row)]) {  // into the row, which it zeroes
-                                std::copy_n(g.direct[size_t(row)], stride, gr);
-                                g.direct[size_t(row)] = nullptr;
-                            }
-                            adam_.add_to_round(p, gr, acc.sum.row(row),
-                                               acc.sq[size_t(row)], row);
-                            ++acc.batches[size_t(row)];
-                        } else {
+                        if (!shared[size_t(row)]) {
                             owned.push_back(row);
+                            continue;
                         }
+                        float* gr = g.data.data() + row * stride;
+                        if (g.allow_direct && g.direct[size_t(row)]) {  // into the row (the round's so far)
+                            kernels::axpy(1.0f, g.direct[size_t(row)], gr, stride);
+                            g.direct[size_t(row)] = nullptr;
+                        }
+                        if (!accumulate)
+                            adam_.add_to_round(p, gr, acc.own_row(row), acc.sq[size_t(row)], row);
+                        if (acc.batches[size_t(row)]++ == 0) acc.rows.push_back(row);
                     }
                     adam_.update_rows(p, g, owned.data(), owned.size(), t);
                     g.forget();
@@ -651,6 +673,13 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     } catch (...) {
         for (auto& th : others) th.join();
         merge_counts();
+        // Round sums left in the threads' gradient rows (accumulate): the next epoch starts from zero.
+        for (int tid = 0; accumulate && tid < int(rounds_of.size()); ++tid)
+            for (size_t p : plan_.shared_params) {
+                ParamGrad& g = grads_of(tid)[p];
+                std::fill(g.data.begin(), g.data.end(), 0.0f);
+                g.forget();
+            }
         throw;
     }
     for (auto& th : others) th.join();

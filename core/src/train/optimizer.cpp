@@ -155,6 +155,15 @@ void Adam::add_to_round(size_t param, float* __restrict g, float* __restrict sum
     }
 }
 
+// The block schedule's shared rows summed over a round in place (Adam and SGD): the L2 term each of the
+// `batches` batches would have added, the row held still, l2 w each.
+void Adam::add_round_l2(size_t param, float* __restrict sum, int32_t batches, int32_t row) const {
+    const float l2 = l2_[param];
+    if (l2 <= 0.0f) return;
+    const Param& p = *params_[param];
+    kernels::axpy(l2 * static_cast<float>(batches), p.row(row), sum, p.stride);
+}
+
 // One step for a round of `batches` gradients summing to S with squares summing to Q, from G0:
 //  - AdaGrad: G = G0 + Q, w -= d 2 lr S / (sqrt(1 + G0) + sqrt(1 + G)). For a gradient that holds still over
 //    the round this is what the single steps lr g / sqrt(1 + G) add up to as G grows from G0 to G0 + Q (the

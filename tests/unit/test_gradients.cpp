@@ -182,10 +182,11 @@ TEST_CASE("a link's chain rule is its value's slope, in float and double", "[gra
         }
 }
 
-// The block schedule looks full tables up in place (Model::lookup's in_place): loss_gradient and backward
-// then read the table's rows instead of copies. The dz values and every gradient must be the copied path's,
-// bit for bit; a table of another kind ignores in_place and copies.
-TEST_CASE("a full table looked up in place gives the copied lookup's loss and gradients", "[gradients]") {
+// The block schedule looks tables up in place (Model::lookup's in_place, EmbeddingTable::lookup_rows):
+// loss_gradient and backward then read a full table's rows, and a mixed-dimension table's base-dim rows and
+// its products in block order, instead of copies in batch order. The dz values and every gradient must be
+// the copied path's, bit for bit; a quotient-remainder table copies either way.
+TEST_CASE("tables looked up in place give the copied lookup's loss and gradients", "[gradients]") {
     for (int kinds = 0; kinds < 3; ++kinds) {
         ModelConfig cfg;
         cfg.user.dim = cfg.item.dim = 6;
@@ -229,6 +230,14 @@ TEST_CASE("a full table looked up in place gives the copied lookup's loss and gr
             const bool full_user = cfg.user.kind == TableKind::Full;
             const bool read_in_place = buf.user_rows[0] == m.user_table().params()[0].row(b.users[0]);
             CHECK(read_in_place == (in_place && full_user));
+            if (cfg.item.kind == TableKind::MixedDimension) {  // rows of the base-dim block 0 read in place
+                const Param& block0 = m.item_table().params()[0];
+                int in_table = 0;
+                for (int64_t i = 0; i < n; ++i)
+                    in_table += buf.item_rows[size_t(i)] >= block0.data.data() &&
+                                buf.item_rows[size_t(i)] < block0.data.data() + block0.data.size();
+                CHECK((in_table > 0) == in_place);
+            }
             for (ParamGrad& g : grads) out.grads.push_back(g.data);
             return out;
         };

@@ -71,6 +71,11 @@ public:
 
     // out[i * stride() .. + dim()) = embedding of ids[i]; padding lanes are written as zero.
     virtual void lookup(const int32_t* ids, int64_t n, float* out) const = 0;
+    // The embeddings of ids as rows[i] (stride() floats each), for a caller that reads them before any of the
+    // table's parameters change (the block schedule, whose threads step only their own rows): a table may
+    // point at its own rows, or fill `vec` (n x stride()) in an order of its own. By default lookup() into
+    // vec in batch order.
+    virtual void lookup_rows(const int32_t* ids, int64_t n, float* vec, const float** rows) const;
     // Adds to `grads` (one per params() entry) the gradient given d loss / d embedding for each id.
     virtual void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const = 0;
     // Marks in `grads` every row that lookup(ids) reads (and backward would touch), without computing:

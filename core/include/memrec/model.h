@@ -186,8 +186,9 @@ public:
     bool backward_marks_rows(Side side) const {
         return (side == Side::User ? *user_ : *item_).backward_marks_rows();
     }
-    // buf reserved for n. `in_place`: a full table's vectors are read where they lie instead of copied into
-    // buf (the block schedule, where no other thread writes them before backward()); other kinds copy.
+    // buf reserved for n. `in_place`: the table's lookup_rows (a full table's vectors read where they lie,
+    // a mixed-dimension table's base-dim rows too and its products left in block order) instead of copies
+    // in batch order: for the block schedule, where no other thread writes them before backward().
     void lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf, bool in_place = false) const;
     // After both lookups: the loss derivative d loss / d logit of examples [begin, end) into dz[begin, end).
     BatchSums loss_gradient(const int32_t* users, const int32_t* items, const float* ratings, int64_t begin,

@@ -276,11 +276,10 @@ void Model::mark_rows(Side side, const int32_t* ids, int64_t n, std::vector<Para
 void Model::lookup(Side side, const int32_t* ids, int64_t n, BatchBuffers& buf, bool in_place) const {
     const EmbeddingTable& table = side == Side::User ? *user_ : *item_;
     const float** rows = side == Side::User ? buf.user_rows.data() : buf.item_rows.data();
-    if (in_place && table.kind() == TableKind::Full) {
-        const Param& t = table.params()[0];
-        for (int64_t i = 0; i < n; ++i) rows[i] = t.row(ids[i]);
+    float* vec = side == Side::User ? buf.user_vec.data() : buf.item_vec.data();
+    if (in_place) {
+        table.lookup_rows(ids, n, vec, rows);
     } else {
-        float* vec = side == Side::User ? buf.user_vec.data() : buf.item_vec.data();
         table.lookup(ids, n, vec);
         const int s = table.stride();
         for (int64_t i = 0; i < n; ++i) rows[i] = vec + i * s;

@@ -57,6 +57,12 @@ void TableConfig::validate(int64_t rows) const {
     }
 }
 
+void EmbeddingTable::lookup_rows(const int32_t* ids, int64_t n, float* vec, const float** rows) const {
+    lookup(ids, n, vec);
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i) rows[i] = vec + i * s;
+}
+
 int64_t EmbeddingTable::parameter_count() const {
     int64_t n = 0;
     for (const auto& p : params_) n += p.count();

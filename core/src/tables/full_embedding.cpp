@@ -18,6 +18,12 @@ void FullEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
     for (int64_t i = 0; i < n; ++i) std::memcpy(out + i * t.stride, t.row(ids[i]), sizeof(float) * t.stride);
 }
 
+// The table's own rows, read in place.
+void FullEmbedding::lookup_rows(const int32_t* ids, int64_t n, float*, const float** rows) const {
+    const Param& t = params_[0];
+    for (int64_t i = 0; i < n; ++i) rows[i] = t.row(ids[i]);
+}
+
 void FullEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const {
     const int s = stride();
     // Rows used once in the batch may stay where grad_out holds them (ParamGrad::add_row).

@@ -198,37 +198,22 @@ BlockScratch& scratch(size_t blocks, const int32_t* ids, int64_t n, const std::v
 
 }  // namespace
 
-// A block with a projection is computed for all its rows of the batch at once (kernels::project_batch: one
-// GEMM natively), the rows gathered in batch order; a block at the base dim is copied row by row.
+// The rows as lookup_rows() finds them (a projected block's rows all at once: kernels::project_batch, one
+// GEMM natively), each then copied into batch order.
 void MixedDimensionEmbedding::lookup(const int32_t* ids, int64_t n, float* out) const {
     const int s = stride();
-    BlockScratch& w = scratch(blocks_.size(), ids, n, block_);
-    for (size_t b = 0; b < blocks_.size(); ++b) {
-        const std::vector<int32_t>& pos = w.positions[b];
-        if (pos.empty()) continue;
-        const Block& blk = blocks_[b];
-        const Param& t = params_[size_t(blk.table)];
-        if (blk.projection < 0) {
-            for (int32_t i : pos) copy_row(out + int64_t(i) * s, t.row(local_[size_t(ids[i])]), s);
-            continue;
-        }
-        const int k = t.cols;
-        const int64_t m = static_cast<int64_t>(pos.size());
-        if (w.X.size() < size_t(m * k)) w.X.resize(size_t(m * k));
-        if (w.Y.size() < size_t(m * s)) w.Y.resize(size_t(m * s));
-        for (int64_t r = 0; r < m; ++r)
-            copy_row(w.X.data() + r * k, t.row(local_[size_t(ids[pos[size_t(r)]])]), k);
-        const Param& P = params_[size_t(blk.projection)];
-        const float* bias = blk.bias >= 0 ? params_[size_t(blk.bias)].row(0) : nullptr;
-        kernels::project_batch(w.X.data(), m, k, P.row(0), P.stride, bias, w.Y.data());
-        for (int64_t r = 0; r < m; ++r)
-            copy_row(out + int64_t(pos[size_t(r)]) * s, w.Y.data() + r * s, s);
-    }
+    thread_local AlignedVector<float> products;
+    thread_local std::vector<const float*> rows;
+    if (products.size() < size_t(n * s)) products.resize(size_t(n * s));
+    if (rows.size() < size_t(n)) rows.resize(size_t(n));
+    lookup_rows(ids, n, products.data(), rows.data());
+    for (int64_t i = 0; i < n; ++i) copy_row(out + i * s, rows[size_t(i)], s);
 }
 
-// As lookup(), but a block at the base dim is read in place and the projected blocks' products stay where
-// the GEMM wrote them, one block after the other in `vec`: no copy of a row into batch order (the copies
-// held about 3% of memeff's 2-thread epoch).
+// A block at the base dim is read in place; a block with a projection is computed for all its rows of the
+// batch at once (gathered in batch order), its products left where the GEMM wrote them, one block after the
+// other in `vec`. The block schedule reads them there (copied into batch order, as lookup() does, the
+// copies held about 3% of memeff's 2-thread epoch).
 void MixedDimensionEmbedding::lookup_rows(const int32_t* ids, int64_t n, float* vec,
                                           const float** rows) const {
     const int s = stride();

@@ -127,7 +127,8 @@ private:
         std::vector<int64_t> entry_start;
         std::vector<std::vector<uint8_t>> shared;  // per param: rows reached from more than one block
         std::vector<size_t> shared_params;         // params with shared rows (and every whole param)
-        // Per side, each id's row while an epoch runs (block_rows.h), or empty: the side keeps its order.
+        // Per full-table side, each id's row while an epoch runs (block_rows.h), or empty: the side keeps its
+        // order (or, mixed-dimension, moves its block tables' rows: below).
         std::vector<int32_t> user_row, item_row;
         // Per mixed-dimension side, each block table's new row of each row while an epoch runs
         // (MixedDimensionEmbedding::rows_by_rank), or empty. The ids stay as they are.

@@ -104,9 +104,9 @@ public:
     // those gradient rows, leaving the marks to the caller). Thread-safe for disjoint rows of one param.
     void update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t n, int64_t t);
     // AdaGrad / SGD / lazy Adam on rows the block schedule shares between threads, which step once per round
-    // (optimizer.cpp): add one batch's gradient row `g` (L2 added, then zeroed) to the round's `sum` row and
-    // (AdaGrad) its mean square to `sq`; then step the row once with the round's `batches` gradients.
-    // Thread-safe for disjoint rows (and disjoint sums).
+    // (optimizer.cpp). add_to_round (AdaGrad's, which reads each batch's squares): add one batch's gradient
+    // row `g` (L2 added, then zeroed) to the round's `sum` row and its mean square to `sq`. step_round: step
+    // the row once with the round's `batches` gradients. Thread-safe for disjoint rows (and disjoint sums).
     void add_to_round(size_t param, float* g, float* sum, float& sq, int32_t row) const;
     void step_round(size_t param, float* sum, float sq, int32_t batches, int32_t row, int64_t t);
     // Adam and SGD, whose round sums add up in place (no add_to_round): the L2 term of `batches` batches

@@ -32,14 +32,21 @@ bool renumberable(const Model& model, Side side, const std::vector<std::vector<u
     return true;
 }
 
+namespace {
+// The model's params() index of a mixed-dimension table's block b rows.
+size_t block_table_param(const Model& model, const MixedDimensionEmbedding& md, int b) {
+    const std::vector<const Param*> params = model.params();
+    const Param* rows = &md.params()[size_t(md.block_table(b))];
+    return size_t(std::find(params.begin(), params.end(), rows) - params.begin());
+}
+}  // namespace
+
 bool table_rows_movable(const Model& model, Side side, const std::vector<std::vector<uint8_t>>& shared) {
     const EmbeddingTable& table = side == Side::User ? model.user_table() : model.item_table();
     const auto* md = dynamic_cast<const MixedDimensionEmbedding*>(&table);
     if (md == nullptr) return false;
-    const std::vector<const Param*> params = model.params();
     for (int b = 0; b < md->blocks(); ++b) {
-        const Param* rows = &md->params()[size_t(md->block_table(b))];
-        const size_t p = size_t(std::find(params.begin(), params.end(), rows) - params.begin());
+        const size_t p = block_table_param(model, *md, b);
         if (p < shared.size() && !shared[p].empty()) return false;
     }
     return true;
@@ -79,13 +86,12 @@ RowsMoved::RowsMoved(Model& model, Adam& adam, const std::vector<int32_t>* const
                                                                               : &model.item_table());
         if (md == nullptr || int(moves->size()) != md->blocks())
             throw std::logic_error("block_rows: table moves for a table that is not mixed-dimension");
-        Renumbered t{md, *moves, *moves};
+        Renumbered t{md, moves, *moves};
         for (int b = 0; b < md->blocks(); ++b) {
-            const Param* rows = &md->params()[size_t(md->block_table(b))];
-            const size_t p = size_t(std::find(params.begin(), params.end(), rows) - params.begin());
-            add_param(p, &(*moves)[size_t(b)]);
-            for (size_t r = 0; r < t.there[size_t(b)].size(); ++r)
-                t.back[size_t(b)][size_t(t.there[size_t(b)][r])] = static_cast<int32_t>(r);
+            const std::vector<int32_t>& there = (*moves)[size_t(b)];
+            add_param(block_table_param(model, *md, b), &there);
+            for (size_t r = 0; r < there.size(); ++r)
+                t.back[size_t(b)][size_t(there[r])] = static_cast<int32_t>(r);
         }
         tables_.push_back(std::move(t));
     }
@@ -102,7 +108,7 @@ void RowsMoved::restore() noexcept {
 }
 
 void RowsMoved::move(bool back) noexcept {
-    for (Renumbered& t : tables_) t.table->renumber_rows(back ? t.back : t.there);
+    for (Renumbered& t : tables_) t.table->renumber_rows(back ? t.back : *t.there);
     for (const Rows& a : arrays_) {
         const std::vector<int32_t>& order = *a.order;
         const size_t b = size_t(a.row_bytes);

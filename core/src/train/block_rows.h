@@ -52,9 +52,10 @@ private:
         int64_t row_bytes;
         const std::vector<int32_t>* order;
     };
-    struct Renumbered {  // a mixed-dimension table and its rows' moves there and back
+    struct Renumbered {  // a mixed-dimension table and its rows' moves there (the caller's) and back
         MixedDimensionEmbedding* table;
-        TableMoves there, back;
+        const TableMoves* there;
+        TableMoves back;
     };
     void move(bool back) noexcept;
     std::vector<Rows> arrays_;

@@ -138,9 +138,9 @@ void Adam::lazy_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_t 
     }
 }
 
-// The block schedule's shared rows (block_schedule.cpp) hold still for a round while every thread adds its
-// batches' gradients here; the L2 term is the row's as it stands, which is what each single step would
-// have added too. The sum of squares is AdaGrad's alone (step_round): Adam and SGD skip its dot product.
+// AdaGrad's shared rows on the block schedule (block_schedule.cpp) hold still for a round while every thread
+// adds its batches' gradients here (Adam and SGD sum theirs in place: add_round_l2); the L2 term is the
+// row's as it stands, which is what each single step would have added too.
 void Adam::add_to_round(size_t param, float* __restrict g, float* __restrict sum, float& sq, int32_t row) const {
     const Param& p = *params_[param];
     const float* __restrict w = p.row(row);
@@ -148,7 +148,7 @@ void Adam::add_to_round(size_t param, float* __restrict g, float* __restrict sum
     const float l2 = l2_[param];
     if (l2 > 0.0f)
         for (int c = 0; c < n; ++c) g[c] += l2 * w[c];
-    if (config_.optimizer == Optimizer::AdaGrad) sq += kernels::dot(g, g, n) / static_cast<float>(p.cols);
+    sq += kernels::dot(g, g, n) / static_cast<float>(p.cols);
     for (int c = 0; c < n; ++c) {
         sum[c] += g[c];
         g[c] = 0.0f;

@@ -112,6 +112,17 @@ public:
     // Adam and SGD, whose round sums add up in place (no add_to_round): the L2 term of `batches` batches
     // of the row as it stands, added to `sum` before step_round.
     void add_round_l2(size_t param, float* sum, int32_t batches, int32_t row) const;
+    // AdaGrad or SGD on one param as the block schedule's per-example steps take it (example_steps.h): the
+    // rule's values at step t and where its state lies, for update_rows' arithmetic a row at a time. Row r
+    // steps by g += l2 w; G[r] += dot(g, g) / cols (AdaGrad); w -= lr g / sqrt(1 + G[r]) (SGD: lr g); and
+    // counts[r] grows by one.
+    struct RowRule {
+        Param* param = nullptr;
+        float* accumulators = nullptr;  // AdaGrad's, row r's at r * kAccumulatorStride; null for SGD
+        int32_t* counts = nullptr;      // `grad`'s counts, or the state's steps (counts_of)
+        float lr = 0.0f, l2 = 0.0f, cols = 1.0f;
+    };
+    RowRule row_rule(size_t param, ParamGrad& grad, int64_t t);
     // Dense: bring every row up to the current step (before evaluating, saving or checkpointing).
     void synchronize(int threads = 1);
 

@@ -96,6 +96,11 @@ public:
     // MovieLens-25M's size; at ml-1m's, only `large` with lazy Adam on one thread (2 user sub-blocks).
     static constexpr int64_t kSubCellBytes = int64_t(8) << 20;
     void set_sub_cell_bytes(int64_t bytes) { sub_cell_bytes_ = bytes; }
+    // The row rules (AdaGrad, SGD) on full tables step each example's rows as soon as its gradient is known,
+    // in place (LIBMF's order, example_steps.h); off, they step a batch's rows at once from its summed
+    // gradients, as every other model does. On by default; off for tests and measurements that compare the
+    // two (with one example a batch they give the same bits).
+    void set_example_steps(bool on) { example_steps_ = on; }
     // The last epoch's sub-blocks per user block and per item block (1: none).
     int user_sub_blocks() const { return plan_.user_subs; }
     int item_sub_blocks() const { return plan_.item_subs; }
@@ -159,6 +164,7 @@ private:
     std::vector<uint16_t> cell_scratch_;  // each position's bucket (cell, sub-cell) while bucketing
     std::vector<char> row_scratch_;       // a table's rows while they move to their block order and back
     int64_t sub_cell_bytes_ = kSubCellBytes;
+    bool example_steps_ = true;
     std::vector<BatchBuffers> thread_buffers_;
     std::vector<EpochStats> history_;
 };

@@ -4,7 +4,8 @@
 // block (i + s) mod P), so no two threads read or write the same user row or item row, and the P strata
 // cover every cell once (the row rules take the strata one after the other; Adam alternates them every
 // round). Each thread runs mini-batches through the ordinary pipeline (mark, lookup, loss, backward) into
-// its own gradient buffers and steps the rows it owns at once.
+// its own gradient buffers and steps the rows it owns at once; the row rules on full tables instead step
+// each example's rows in place as soon as its gradient is known (example_steps.h).
 //
 // Rows that more than one block reaches (quotient-remainder rows, hashed buckets, the mixed-dimension
 // projections and every other whole param, the global bias) are found by marking each block's ids through
@@ -40,6 +41,7 @@
 #include <atomic>
 #include <chrono>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #if defined(__SSE__)
@@ -50,6 +52,7 @@
 #include "memrec/rng.h"
 #include "memrec/trainer.h"
 #include "block_rows.h"
+#include "example_steps.h"
 #include "fetch_ahead.h"
 #include "spin_barrier.h"
 
@@ -551,6 +554,8 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
     const bool in_place = plan_.user_subs == 1 && plan_.item_subs == 1;
     const bool marks_in_backward[2] = {model_.backward_marks_rows(Side::User),
                                        model_.backward_marks_rows(Side::Item)};
+    // The row rules on full tables step example by example in place (example_steps.h).
+    const bool per_example = example_steps_ && ExampleSteps::applies(model_, adam_);
     auto worker = [&](int tid) {
         flush_denormals();
         std::vector<ParamGrad>& grads = grads_of(tid);
@@ -563,6 +568,8 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
         FetchAhead ahead(model_, adam_, params, grads, true, true, B);
         ahead.renumber(plan_.user_row, plan_.item_row);
         if (stored) lay_out(tid);
+        std::optional<ExampleSteps> examples;
+        if (per_example) examples.emplace(model_);
         const PlannedRating* entries = plan_.entries.data();
         auto gather = [&](int64_t k) {
             const Batch& b = mine_batch(k);
@@ -598,17 +605,23 @@ EpochStats Trainer::train_epoch_blocks(const Dataset& data, const std::vector<ui
                 const int32_t* users = ahead.users(int(round & 1));
                 const int32_t* items = ahead.items(int(round & 1));
                 const float* ratings = ahead.ratings(int(round & 1));
-                // The steps come after the backward pass, which marks a quotient-remainder or hashed side's
-                // rows itself (in the same order): a second pass over its ids held 3% of memeff's epoch.
-                if (!marks_in_backward[0]) model_.mark_rows(Side::User, users, n, grads);
-                if (!marks_in_backward[1]) model_.mark_rows(Side::Item, items, n, grads);
-                model_.lookup(Side::User, users, n, buf, in_place);
-                model_.lookup(Side::Item, items, n, buf, in_place);
-                // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
-                const BatchSums bs = model_.loss_gradient(users, items, ratings, 0, n,
-                                                          adam ? 1.0f / float(n) : 1.0f, buf, dz.data());
-                model_.backward(Side::User, users, n, dz.data(), grads, buf);
-                model_.backward(Side::Item, items, n, dz.data(), grads, buf);
+                BatchSums bs;
+                if (examples) {
+                    bs = examples->run(adam_, grads, users, items, ratings, n, t);
+                } else {
+                    // The steps come after the backward pass, which marks a quotient-remainder or hashed
+                    // side's rows itself (in the same order): a second pass over its ids held 3% of memeff's
+                    // epoch.
+                    if (!marks_in_backward[0]) model_.mark_rows(Side::User, users, n, grads);
+                    if (!marks_in_backward[1]) model_.mark_rows(Side::Item, items, n, grads);
+                    model_.lookup(Side::User, users, n, buf, in_place);
+                    model_.lookup(Side::Item, items, n, buf, in_place);
+                    // The row rules take per-example gradients (the batch's sum); Adam, Keras' batch mean.
+                    bs = model_.loss_gradient(users, items, ratings, 0, n, adam ? 1.0f / float(n) : 1.0f, buf,
+                                              dz.data());
+                    model_.backward(Side::User, users, n, dz.data(), grads, buf);
+                    model_.backward(Side::Item, items, n, dz.data(), grads, buf);
+                }
                 mine.loss += bs.squared_error;
                 mine.mae += bs.absolute_error;
                 mine.done += n;

@@ -2,6 +2,7 @@
 // with the learning-rate schedule. Both step only the rows with a gradient, with lazy L2 on those rows.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "memrec/adam.h"
 #include "memrec/enum_codes.h"
@@ -112,6 +113,19 @@ void Adam::update_rows(size_t param, ParamGrad& grad, const int32_t* rows, size_
             ++counts[static_cast<size_t>(r)];
         }
     }
+}
+
+Adam::RowRule Adam::row_rule(size_t param, ParamGrad& grad, int64_t t) {
+    if (config_.optimizer == Optimizer::Adam) throw std::logic_error("row_rule: Adam is not a row rule");
+    AdamState& s = state_[param];
+    RowRule r;
+    r.param = params_[param];
+    r.accumulators = config_.optimizer == Optimizer::AdaGrad ? s.v.data() : nullptr;
+    r.counts = counts_of(s, grad);
+    r.lr = static_cast<float>(learning_rate(config_, t));
+    r.l2 = l2_[param];
+    r.cols = static_cast<float>(r.param->cols);
+    return r;
 }
 
 // Lazy Adam on the listed rows at step t, as lazy_param steps them (lazy_row: the global step's bias

@@ -4,7 +4,9 @@
 # early stopping. For each run: the first epoch whose validation RMSE is <= TARGET (the criterion to choose
 # settings by), the first epoch whose model chosen on the validation slice (best validation RMSE so far) has
 # eval RMSE <= TARGET, the training seconds up to that (epochs only: reading and evaluation excluded;
-# `memrec bench --time-to` times a preset whole), and the best validation RMSE with its eval RMSE.
+# `memrec bench --time-to` times a preset whole), the validation RMSE of that first epoch (how far below the
+# target it got: the tie-break between settings with as few epochs), and the best validation RMSE with its
+# eval RMSE.
 # Usage: bench/tta_grid.sh [TARGET] > grid.txt     (MEMREC_DATA, MEMREC_BIN as usual; GRID the settings,
 #        EXTRA flags added to every run, e.g. EXTRA="--link linear")
 set -euo pipefail
@@ -18,8 +20,8 @@ grid=${GRID:-"128 0.05 0.05 1
 256 0.05 0.05 0.9
 256 0.08 0.05 0.9
 256 0.05 0.03 0.9"}
-printf '%-5s %-6s %-6s %-8s %-14s %-15s %-8s %-15s %-10s %s\n' \
-  dim lr l2 lr-decay "val<=target" "eval<=target" \
+printf '%-5s %-6s %-6s %-8s %-14s %-10s %-15s %-8s %-15s %-10s %s\n' \
+  dim lr l2 lr-decay "val<=target" "its val" "eval<=target" \
   "train s" "best validation" "its eval" "its epoch"
 while read -r dim lr l2 decay; do
   [ -z "$dim" ] && continue
@@ -28,11 +30,12 @@ while read -r dim lr l2 decay; do
     /^  epoch [0-9]+:/ {
       e = $2 + 0; for (i = 1; i <= NF; ++i) { if ($i == "validation") v = $(i + 2) + 0; if ($i == "eval") r = $(i + 2) + 0 }
       s += $(NF - 1)
-      if (val_hit == "" && v <= t) val_hit = e
+      if (val_hit == "" && v <= t) { val_hit = e; hit_v = v }
       if (best == "" || v < best) { best = v; chosen = r; chosen_e = e }
       if (hit == "" && chosen <= t) { hit = e; hit_s = s }
     }
-    END { printf "%-5s %-6s %-6s %-8s %-14s %-15s %-8s %-15.4f %-10.4f %d\n", d, lr, l2, dec,
-                 (val_hit == "" ? "not reached" : val_hit), (hit == "" ? "not reached" : hit),
+    END { printf "%-5s %-6s %-6s %-8s %-14s %-10s %-15s %-8s %-15.4f %-10.4f %d\n", d, lr, l2, dec,
+                 (val_hit == "" ? "not reached" : val_hit), (val_hit == "" ? "-" : sprintf("%.4f", hit_v)),
+                 (hit == "" ? "not reached" : hit),
                  (hit == "" ? "-" : sprintf("%.2f", hit_s)), best, chosen, chosen_e }'
 done <<< "$grid"

@@ -59,6 +59,12 @@ struct ComponentInfo {
     int64_t bytes = 0;  // at 4 bytes per float parameter
 };
 
+// One example's gradient of an embedding under the model's dot product: g = d other (the one place this
+// product is formed, so every table kind and Model::backward round it alike).
+inline void form_gradient(float d, const float* __restrict other, float* __restrict g, int stride) {
+    for (int c = 0; c < stride; ++c) g[c] = d * other[c];
+}
+
 class EmbeddingTable {
 public:
     virtual ~EmbeddingTable() = default;
@@ -78,6 +84,13 @@ public:
     virtual void lookup_rows(const int32_t* ids, int64_t n, float* vec, const float** rows) const;
     // Adds to `grads` (one per params() entry) the gradient given d loss / d embedding for each id.
     virtual void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const = 0;
+    // backward() for the model's dot product: d loss / d embedding of ids[i] is dz[i] other[i] (the other
+    // side's vector, stride() floats). `G` has room for n x stride() floats, where a row may be formed and
+    // kept (ParamGrad::direct rows may point into it until the step, as into backward()'s grad_out). By
+    // default every row is formed in G in batch order and backward() called; a table may form a row where
+    // it uses it instead. The same arithmetic either way.
+    virtual void backward_product(const int32_t* ids, int64_t n, const float* dz, const float* const* other,
+                                  float* G, ParamGrad* grads) const;
     // Marks in `grads` every row that lookup(ids) reads (and backward would touch), without computing:
     // a deferred optimiser brings those rows up to date before the forward pass.
     virtual void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const = 0;

@@ -20,6 +20,10 @@ public:
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void lookup_rows(const int32_t* ids, int64_t n, float* vec, const float** rows) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    // A base-dim block's rows formed in G (where they may be kept direct), a projected block's straight into
+    // the GEMM's input: no row formed in G only to be copied there.
+    void backward_product(const int32_t* ids, int64_t n, const float* dz, const float* const* other, float* G,
+                          ParamGrad* grads) const override;
     void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     TableConfig config() const override;
     std::vector<ComponentInfo> components() const override;
@@ -59,6 +63,10 @@ public:
     static std::vector<int64_t> block_rows(const std::vector<int64_t>& block_ends, int64_t rows);
 
 private:
+    // backward() and backward_product(): row i's gradient read from grad_out, or, when grad_out is null,
+    // formed as dz[i] other[i] (in G + i stride() for a base-dim block).
+    void backward_rows(const int32_t* ids, int64_t n, const float* grad_out, const float* dz,
+                       const float* const* other, float* G, ParamGrad* grads) const;
     struct Block {
         int table = -1;       // index into params_
         int projection = -1;  // -1 if the block is already at the base dim

@@ -320,18 +320,12 @@ BatchSums Model::loss_gradient(const int32_t* users, const int32_t* items, const
 
 void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, std::vector<ParamGrad>& grads,
                      BatchBuffers& buf) const {
-    const int s = user_->stride();
-    // d z / d(user vector) = item vector and vice versa.
+    // d z / d(user vector) = item vector and vice versa: row i of the gradient is dz[i] times the other
+    // side's vector, which the table forms where it needs it (EmbeddingTable::backward_product).
     const float* const* other = side == Side::User ? buf.item_rows.data() : buf.user_rows.data();
     float* G = side == Side::User ? buf.user_grad.data() : buf.item_grad.data();
-    for (int64_t i = 0; i < n; ++i) {
-        const float d = dz[i];
-        const float* o = other[i];
-        float* g = G + i * s;
-        for (int c = 0; c < s; ++c) g[c] = d * o[c];
-    }
     if (side == Side::User) {
-        user_->backward(ids, n, G, grads.data());
+        user_->backward_product(ids, n, dz, other, G, grads.data());
         if (global_bias_) {
             float g = 0;
             for (int64_t i = 0; i < n; ++i) g += dz[i];
@@ -342,7 +336,7 @@ void Model::backward(Side side, const int32_t* ids, int64_t n, const float* dz, 
             for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];
         }
     } else {
-        item_->backward(ids, n, G, grads.data() + item_first_);
+        item_->backward_product(ids, n, dz, other, G, grads.data() + item_first_);
         if (item_bias_) {
             ParamGrad& g = grads[item_bias_at_];
             for (int64_t i = 0; i < n; ++i) g.row(ids[i])[0] += dz[i];

@@ -63,6 +63,13 @@ void EmbeddingTable::lookup_rows(const int32_t* ids, int64_t n, float* vec, cons
     for (int64_t i = 0; i < n; ++i) rows[i] = vec + i * s;
 }
 
+void EmbeddingTable::backward_product(const int32_t* ids, int64_t n, const float* dz,
+                                      const float* const* other, float* G, ParamGrad* grads) const {
+    const int s = stride();
+    for (int64_t i = 0; i < n; ++i) form_gradient(dz[i], other[i], G + i * s, s);
+    backward(ids, n, G, grads);
+}
+
 int64_t EmbeddingTable::parameter_count() const {
     int64_t n = 0;
     for (const auto& p : params_) n += p.count();

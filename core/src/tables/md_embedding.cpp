@@ -247,7 +247,25 @@ void MixedDimensionEmbedding::lookup_rows(const int32_t* ids, int64_t n, float* 
 // otherwise) when the consumer allows it (ParamGrad::add_row): no accumulation row to add, read and zero.
 void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const float* grad_out,
                                        ParamGrad* grads) const {
+    backward_rows(ids, n, grad_out, nullptr, nullptr, nullptr, grads);
+}
+
+void MixedDimensionEmbedding::backward_product(const int32_t* ids, int64_t n, const float* dz,
+                                               const float* const* other, float* G, ParamGrad* grads) const {
+    backward_rows(ids, n, nullptr, dz, other, G, grads);
+}
+
+void MixedDimensionEmbedding::backward_rows(const int32_t* ids, int64_t n, const float* grad_out,
+                                            const float* dz, const float* const* other, float* G,
+                                            ParamGrad* grads) const {
     const int s = stride();
+    // Row i's gradient where it stays (a base-dim block's, which add_row may keep direct).
+    auto gradient_row = [&](int32_t i) -> const float* {
+        if (grad_out) return grad_out + int64_t(i) * s;
+        float* g = G + int64_t(i) * s;
+        form_gradient(dz[i], other[i], g, s);
+        return g;
+    };
     BlockScratch& w = scratch(blocks_.size(), ids, n, block_);
     for (size_t b = 0; b < blocks_.size(); ++b) {
         const std::vector<int32_t>& pos = w.positions[b];
@@ -256,7 +274,7 @@ void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const floa
         const Param& t = params_[size_t(blk.table)];
         ParamGrad& gt = grads[blk.table];
         if (blk.projection < 0) {
-            for (int32_t i : pos) gt.add_row(local_[size_t(ids[i])], grad_out + int64_t(i) * s);
+            for (int32_t i : pos) gt.add_row(local_[size_t(ids[i])], gradient_row(i));
             continue;
         }
         const int k = t.cols;
@@ -268,7 +286,10 @@ void MixedDimensionEmbedding::backward(const int32_t* ids, int64_t n, const floa
         for (int64_t r = 0; r < m; ++r) {
             const int32_t i = pos[size_t(r)];
             copy_row(w.X.data() + r * k, t.row(local_[size_t(ids[i])]), k);
-            copy_row(w.Y.data() + r * s, grad_out + int64_t(i) * s, s);
+            if (grad_out)
+                copy_row(w.Y.data() + r * s, grad_out + int64_t(i) * s, s);
+            else
+                form_gradient(dz[i], other[i], w.Y.data() + r * s, s);
         }
         const Param& P = params_[size_t(blk.projection)];
         float* gbias = blk.bias >= 0 ? grads[blk.bias].data.data() : nullptr;

@@ -2,6 +2,7 @@
 // multiples of the vector width (the padding lanes are zero, as Param keeps them).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 
 #include "memrec/kernels.h"
 #include "memrec/param.h"
@@ -80,6 +81,28 @@ TEST_CASE("adagrad_rates is lr / sqrt(1 + G), bit for bit as the scalar referenc
         CHECK(ref[i] == 0.07f / std::sqrt(1.0f + G[i]));
     }
     CHECK(ref[0] == 0.07f);
+}
+
+// The per-example steps' gradient and its squares in one pass must be the bits of the two apart, which the
+// batched row rules compute (test_example_steps.cpp holds the two orders of steps to each other).
+TEST_CASE("scaled_gradient is d o + l2 w and dot(g, g), bit for bit as the two apart", "[kernels]") {
+    Rng rng(31);
+    for (int n : {16, 64, 128, 256}) {
+        const size_t len = static_cast<size_t>(n);
+        AlignedVector<float> other(len), row(len), grad(len), ref(len);
+        for (int trial = 0; trial < 20; ++trial) {
+            for (int c = 0; c < n; ++c) {
+                other[size_t(c)] = rng.uniform(-1.0f, 1.0f);
+                row[size_t(c)] = rng.uniform(-1.0f, 1.0f) * float(1 << (c % 8));
+            }
+            const float d = rng.uniform(-3.0f, 3.0f), l2 = trial % 4 == 0 ? 0.0f : rng.uniform(0.0f, 0.2f);
+            for (int c = 0; c < n; ++c) ref[size_t(c)] = d * other[size_t(c)] + l2 * row[size_t(c)];
+            const float squares = kernels::scaled_gradient(d, other.data(), l2, row.data(), grad.data(), n);
+            INFO("n = " << n << ", trial " << trial);
+            CHECK(std::memcmp(grad.data(), ref.data(), sizeof(float) * size_t(n)) == 0);
+            CHECK(squares == kernels::dot(ref.data(), ref.data(), n));
+        }
+    }
 }
 
 TEST_CASE("projection kernels compute x P + b and its gradient", "[kernels]") {

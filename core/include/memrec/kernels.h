@@ -40,6 +40,10 @@ void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int6
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 // AdaGrad's step sizes from the rows' accumulators: out[i] = lr / sqrt(1 + G[i]).
 void adagrad_rates(const float* G, float lr, float* out, int64_t n);
+// One example's row gradient for the row rules' per-example steps: g = d o + l2 w (each product rounded,
+// then the sum), and its sum of squares, the bits dot(g, g, n) gives. Natively in one pass: the squares
+// are taken from registers, not read back from g.
+float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 // Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
@@ -84,6 +88,7 @@ void adam_update(float* w, float* m, float* v, const float* g, int64_t n, const 
 void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int64_t n, const AdamStep& s);
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 void adagrad_rates(const float* G, float lr, float* out, int64_t n);
+float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n);
 }  // namespace avx2
 #endif
 

@@ -46,6 +46,15 @@ void adagrad_rates(const float* G, float lr, float* out, int64_t n) {
 #endif
 }
 
+float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n) {
+#if defined(MEMREC_AVX2)
+    return avx2::scaled_gradient(d, o, l2, w, g, n);
+#else
+    for (int64_t c = 0; c < n; ++c) g[c] = d * o[c] + l2 * w[c];
+    return impl::dot(g, g, n);
+#endif
+}
+
 namespace by_rows {
 
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n) {

@@ -112,5 +112,24 @@ void adagrad_rates(const float* G, float lr, float* out, int64_t n) {
     }
 }
 
+// g = d o + l2 w as the scalar code rounds it (-ffp-contract=off: two products, then the sum), and dot(g, g)
+// with dot()'s two accumulators and final sum, from the registers just computed.
+float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n) {
+    assert(n % 16 == 0);
+    const __m256 vd = _mm256_set1_ps(d), vl2 = _mm256_set1_ps(l2);
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 16) {
+        const __m256 g0 = _mm256_add_ps(_mm256_mul_ps(vd, _mm256_loadu_ps(o + i)),
+                                        _mm256_mul_ps(vl2, _mm256_loadu_ps(w + i)));
+        const __m256 g1 = _mm256_add_ps(_mm256_mul_ps(vd, _mm256_loadu_ps(o + i + 8)),
+                                        _mm256_mul_ps(vl2, _mm256_loadu_ps(w + i + 8)));
+        _mm256_storeu_ps(g + i, g0);
+        _mm256_storeu_ps(g + i + 8, g1);
+        s0 = _mm256_fmadd_ps(g0, g0, s0);
+        s1 = _mm256_fmadd_ps(g1, g1, s1);
+    }
+    return hsum(_mm256_add_ps(s0, s1));
+}
+
 }  // namespace memrec::kernels::avx2
 #endif

@@ -9,13 +9,13 @@ namespace memrec {
 
 namespace {
 
-// One row's step by its rule, from its gradient g (L2 already in it).
+// One row's step by its rule, from its gradient g (L2 already in it) and g's sum of squares.
 inline void step_row(const Adam::RowRule& rule, int32_t r, float* __restrict w, const float* __restrict g,
-                     int stride) {
+                     float squares, int stride) {
     float rate = rule.lr;
     if (rule.accumulators) {
         float& G = rule.accumulators[size_t(r) * kAccumulatorStride];
-        G += kernels::dot(g, g, stride) / rule.cols;
+        G += squares / rule.cols;
         rate = rule.lr / std::sqrt(1.0f + G);
     }
     for (int c = 0; c < stride; ++c) w[c] -= rate * g[c];
@@ -95,12 +95,11 @@ BatchSums ExampleSteps::run(Adam& adam, std::vector<ParamGrad>& grads, const int
         sums.absolute_error += std::fabs(double(err));
         const float d = at.chain(2.0f * err);
         global_grad += d;
-        for (int c = 0; c < s; ++c) {
-            gu[c] = d * v[c] + U.l2 * u[c];
-            gv[c] = d * u[c] + V.l2 * v[c];
-        }
-        step_row(U, ru, u, gu, s);
-        step_row(V, ri, v, gv, s);
+        // Both gradients from the rows before either steps.
+        const float squares_u = kernels::scaled_gradient(d, v, U.l2, u, gu, s);
+        const float squares_v = kernels::scaled_gradient(d, u, V.l2, v, gv, s);
+        step_row(U, ru, u, gu, squares_u, s);
+        step_row(V, ri, v, gv, squares_v, s);
         if (user_bias_ >= 0) step_bias(UB, ru, d);
         if (item_bias_ >= 0) step_bias(IB, ri, d);
     }

@@ -105,6 +105,33 @@ TEST_CASE("scaled_gradient is d o + l2 w and dot(g, g), bit for bit as the two a
     }
 }
 
+// The quotient-remainder gradient in one pass must be the bits of the steps it fuses, which
+// QuotientRemainderEmbedding::backward takes (and the batched model before it).
+TEST_CASE("qr_mult_backward is g = d o then mul_axpy into both rows, bit for bit", "[kernels]") {
+    Rng rng(37);
+    for (int n : {16, 64, 128, 256}) {
+        const size_t len = static_cast<size_t>(n);
+        AlignedVector<float> other(len), q(len), r(len), gq(len), gr(len), gq_ref(len), gr_ref(len), g(len);
+        for (int trial = 0; trial < 10; ++trial) {
+            for (size_t c = 0; c < len; ++c) {
+                other[c] = rng.uniform(-1.0f, 1.0f);
+                q[c] = rng.uniform(-0.1f, 0.1f);
+                r[c] = rng.uniform(-0.1f, 0.1f);
+                gq[c] = gq_ref[c] = rng.uniform(-0.01f, 0.01f);
+                gr[c] = gr_ref[c] = rng.uniform(-0.01f, 0.01f);
+            }
+            const float d = rng.uniform(-3.0f, 3.0f);
+            for (size_t c = 0; c < len; ++c) g[c] = d * other[c];
+            kernels::mul_axpy(1.0f, g.data(), r.data(), gq_ref.data(), n);
+            kernels::mul_axpy(1.0f, g.data(), q.data(), gr_ref.data(), n);
+            kernels::qr_mult_backward(d, other.data(), q.data(), r.data(), gq.data(), gr.data(), n);
+            INFO("n = " << n << ", trial " << trial);
+            CHECK(std::memcmp(gq.data(), gq_ref.data(), sizeof(float) * len) == 0);
+            CHECK(std::memcmp(gr.data(), gr_ref.data(), sizeof(float) * len) == 0);
+        }
+    }
+}
+
 TEST_CASE("projection kernels compute x P + b and its gradient", "[kernels]") {
     Rng rng(3);
     const int k = 3, cols = 20, stride = padded_cols(cols);

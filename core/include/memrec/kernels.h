@@ -44,6 +44,11 @@ void adagrad_rates(const float* G, float lr, float* out, int64_t n);
 // then the sum), and its sum of squares, the bits dot(g, g, n) gives. Natively in one pass: the squares
 // are taken from registers, not read back from g.
 float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n);
+// A quotient-remainder (Mult) embedding's gradient for one example: with g = d o, gq += g * r and gr += g * q
+// elementwise: the bits of forming g and then mul_axpy(1, g, r, gq) and mul_axpy(1, g, q, gr), natively in
+// one pass that keeps g in registers.
+void qr_mult_backward(float d, const float* o, const float* q, const float* r, float* gq, float* gr,
+                      int64_t n);
 // out = x P + bias, with P a (k x stride) row-major matrix of which `n` columns are used; bias may be null.
 void project(const float* x, int k, const float* P, int64_t stride, const float* bias, float* out, int64_t n);
 // Gradient of `project`: gx[i] += <g, P_i> (if gx), gP_i += x[i] g, gbias += g (if gbias).
@@ -89,6 +94,8 @@ void adam_update_l2(float* w, float* m, float* v, const float* g, float l2, int6
 void adam_catchup(float* w, float* m, float* v, int64_t n, float c, float b1k, float b2k, float eps);
 void adagrad_rates(const float* G, float lr, float* out, int64_t n);
 float scaled_gradient(float d, const float* o, float l2, const float* w, float* g, int64_t n);
+void qr_mult_backward(float d, const float* o, const float* q, const float* r, float* gq, float* gr,
+                      int64_t n);
 }  // namespace avx2
 #endif
 

@@ -18,6 +18,10 @@ public:
     TableKind kind() const override { return TableKind::QuotientRemainder; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+    // With the Mult combiner, each example's gradient d other is formed and taken into both rows' gradients
+    // in one pass (kernels::qr_mult_backward), never stored in G; the other combiners as by default.
+    void backward_product(const int32_t* ids, int64_t n, const float* dz, const float* const* other, float* G,
+                          ParamGrad* grads) const override;
     void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     bool backward_marks_rows() const override { return true; }
     TableConfig config() const override;

@@ -1,6 +1,8 @@
 // Compile-time choice of the kernel variant behind memrec::kernels::*, and the kernels built from others.
 #include "memrec/kernels.h"
 
+#include <algorithm>
+
 #if !defined(__EMSCRIPTEN__)
 // Training threads call the GEMMs below on their own side's rows: Eigen must not start threads of its own.
 #define EIGEN_DONT_PARALLELIZE
@@ -52,6 +54,22 @@ float scaled_gradient(float d, const float* o, float l2, const float* w, float* 
 #else
     for (int64_t c = 0; c < n; ++c) g[c] = d * o[c] + l2 * w[c];
     return impl::dot(g, g, n);
+#endif
+}
+
+void qr_mult_backward(float d, const float* o, const float* q, const float* r, float* gq, float* gr,
+                      int64_t n) {
+#if defined(MEMREC_AVX2)
+    avx2::qr_mult_backward(d, o, q, r, gq, gr, n);
+#else
+    constexpr int64_t kChunk = 64;  // g a piece at a time (n and so every piece a multiple of 16)
+    alignas(64) float g[kChunk];
+    for (int64_t c = 0; c < n; c += kChunk) {
+        const int64_t m = std::min(kChunk, n - c);
+        for (int64_t j = 0; j < m; ++j) g[j] = d * o[c + j];
+        impl::mul_axpy(1.0f, g, r + c, gq + c, m);
+        impl::mul_axpy(1.0f, g, q + c, gr + c, m);
+    }
 #endif
 }
 

@@ -131,5 +131,20 @@ float scaled_gradient(float d, const float* o, float l2, const float* w, float* 
     return hsum(_mm256_add_ps(s0, s1));
 }
 
+// g = d o (rounded), then gq += g r and gr += g q as mul_axpy(1, ...) rounds them (the product, then an FMA
+// with 1), g held in registers between the two.
+void qr_mult_backward(float d, const float* o, const float* q, const float* r, float* gq, float* gr,
+                      int64_t n) {
+    assert(n % 16 == 0);
+    const __m256 vd = _mm256_set1_ps(d), one = _mm256_set1_ps(1.0f);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256 g = _mm256_mul_ps(vd, _mm256_loadu_ps(o + i));
+        const __m256 g_r = _mm256_mul_ps(g, _mm256_loadu_ps(r + i));
+        const __m256 g_q = _mm256_mul_ps(g, _mm256_loadu_ps(q + i));
+        _mm256_storeu_ps(gq + i, _mm256_fmadd_ps(one, g_r, _mm256_loadu_ps(gq + i)));
+        _mm256_storeu_ps(gr + i, _mm256_fmadd_ps(one, g_q, _mm256_loadu_ps(gr + i)));
+    }
+}
+
 }  // namespace memrec::kernels::avx2
 #endif

@@ -76,6 +76,24 @@ void QuotientRemainderEmbedding::backward(const int32_t* ids, int64_t n, const f
     }
 }
 
+void QuotientRemainderEmbedding::backward_product(const int32_t* ids, int64_t n, const float* dz,
+                                                  const float* const* other, float* G,
+                                                  ParamGrad* grads) const {
+    if (combiner_ != Combiner::Mult) {
+        EmbeddingTable::backward_product(ids, n, dz, other, G, grads);
+        return;
+    }
+    const Param& Q = params_[0];
+    const Param& R = params_[1];
+    for (int64_t i = 0; i < n; ++i) {  // backward()'s rows, marked in its order
+        const int32_t qi = static_cast<int32_t>(quotient(ids[i]));
+        const int32_t ri = static_cast<int32_t>(remainder(ids[i]));
+        float* gq = grads[0].row(qi);
+        float* gr = grads[1].row(ri);
+        kernels::qr_mult_backward(dz[i], other[i], Q.row(qi), R.row(ri), gq, gr, stride());
+    }
+}
+
 TableConfig QuotientRemainderEmbedding::config() const {
     TableConfig c = base_config();
     c.buckets = buckets_;

@@ -18,10 +18,14 @@ public:
     TableKind kind() const override { return TableKind::QuotientRemainder; }
     void lookup(const int32_t* ids, int64_t n, float* out) const override;
     void backward(const int32_t* ids, int64_t n, const float* grad_out, ParamGrad* grads) const override;
+#if !defined(__EMSCRIPTEN__)
     // With the Mult combiner, each example's gradient d other is formed and taken into both rows' gradients
-    // in one pass (kernels::qr_mult_backward), never stored in G; the other combiners as by default.
+    // in one pass (kernels::qr_mult_backward), never stored in G; the other combiners as by default. Native
+    // only: the browser never trains, and a virtual function stays in the .wasm whether called or not (the
+    // default gives the same bits).
     void backward_product(const int32_t* ids, int64_t n, const float* dz, const float* const* other, float* G,
                           ParamGrad* grads) const override;
+#endif
     void mark_rows(const int32_t* ids, int64_t n, ParamGrad* grads) const override;
     bool backward_marks_rows() const override { return true; }
     TableConfig config() const override;

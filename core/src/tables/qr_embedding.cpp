@@ -76,6 +76,7 @@ void QuotientRemainderEmbedding::backward(const int32_t* ids, int64_t n, const f
     }
 }
 
+#if !defined(__EMSCRIPTEN__)
 void QuotientRemainderEmbedding::backward_product(const int32_t* ids, int64_t n, const float* dz,
                                                   const float* const* other, float* G,
                                                   ParamGrad* grads) const {
@@ -93,6 +94,7 @@ void QuotientRemainderEmbedding::backward_product(const int32_t* ids, int64_t n,
         kernels::qr_mult_backward(dz[i], other[i], Q.row(qi), R.row(ri), gq, gr, stride());
     }
 }
+#endif
 
 TableConfig QuotientRemainderEmbedding::config() const {
     TableConfig c = base_config();

@@ -9,31 +9,28 @@ namespace memrec {
 
 namespace {
 
+// Row r's step size by its rule, given its gradient's sum of squares (AdaGrad's accumulator grows by their
+// mean; SGD's rate is the rule's). Counts the row's update.
+inline float step_rate(const Adam::RowRule& rule, int32_t r, float squares) {
+    ++rule.counts[size_t(r)];
+    if (!rule.accumulators) return rule.lr;
+    float& G = rule.accumulators[size_t(r) * kAccumulatorStride];
+    G += squares / rule.cols;
+    return rule.lr / std::sqrt(1.0f + G);
+}
+
 // One row's step by its rule, from its gradient g (L2 already in it) and g's sum of squares.
 inline void step_row(const Adam::RowRule& rule, int32_t r, float* __restrict w, const float* __restrict g,
                      float squares, int stride) {
-    float rate = rule.lr;
-    if (rule.accumulators) {
-        float& G = rule.accumulators[size_t(r) * kAccumulatorStride];
-        G += squares / rule.cols;
-        rate = rule.lr / std::sqrt(1.0f + G);
-    }
+    const float rate = step_rate(rule, r, squares);
     for (int c = 0; c < stride; ++c) w[c] -= rate * g[c];
-    ++rule.counts[size_t(r)];
 }
 
 // A bias row's step: its one column, the padding lanes zero (the gradient's too).
 inline void step_bias(const Adam::RowRule& rule, int32_t r, float d) {
     float* w = rule.param->row(r);
     const float g = d + rule.l2 * w[0];
-    float rate = rule.lr;
-    if (rule.accumulators) {
-        float& G = rule.accumulators[size_t(r) * kAccumulatorStride];
-        G += g * g / rule.cols;
-        rate = rule.lr / std::sqrt(1.0f + G);
-    }
-    w[0] -= rate * g;
-    ++rule.counts[size_t(r)];
+    w[0] -= step_rate(rule, r, g * g) * g;
 }
 
 }  // namespace
